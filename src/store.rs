@@ -1,0 +1,98 @@
+//! [`TrieStore`]: the concurrent store, a [`RootCell`] holding the current [`Trie`].
+#![forbid(unsafe_code)]
+
+use std::fmt;
+
+use crate::{RootCell, Trie, ValueGuard};
+
+/// A concurrent key-value store: lock-free reads over an atomically swapped trie.
+///
+/// Reads ([`get`](TrieStore::get), [`snapshot`](TrieStore::snapshot)) take no lock and
+/// never wait, not even for a writer stalled halfway through a write. Writes
+/// ([`put`](TrieStore::put), [`remove`](TrieStore::remove)) are serialised by a writer
+/// lock: each builds the next version by path copying and publishes it with one atomic
+/// swap, so concurrent writers lose no update and readers see either the old version or
+/// the new one, never a mixture. Writers never wait for guards or snapshots readers keep;
+/// those own what they reach.
+///
+/// ```
+/// use cowtrie::TrieStore;
+///
+/// let store = TrieStore::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| store.put("a", 1));
+///     s.spawn(|| store.put("b", 2));
+/// });
+/// assert_eq!(store.get("a").as_deref(), Some(&1));
+/// assert_eq!(store.snapshot().len(), 2);
+/// ```
+pub struct TrieStore<V> {
+    root: RootCell<Trie<V>>,
+}
+
+impl<V> TrieStore<V> {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::from(Trie::new())
+    }
+
+    /// The value under `key` in the current version, kept alive by the returned guard.
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Option<ValueGuard<V>> {
+        let key = key.as_ref();
+        self.root
+            .read(|trie| trie.get_arc(key).cloned())
+            .map(ValueGuard::new)
+    }
+
+    /// Maps `key` to `value`, replacing any previous value.
+    pub fn put(&self, key: impl AsRef<[u8]>, value: V) {
+        let key = key.as_ref();
+        let old = {
+            let mut writer = self.root.write();
+            let next = writer.current().put(key, value);
+            writer.publish(next)
+        };
+        // The old version (and a replaced value, if it was the last holder) is dropped
+        // here, after the writer lock is released.
+        drop(old);
+    }
+
+    /// Removes `key`; returns whether it was present.
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
+        let key = key.as_ref();
+        let mut writer = self.root.write();
+        let Some((next, removed)) = writer.current().remove_entry(key) else {
+            return false;
+        };
+        let old = writer.publish(next);
+        drop(writer);
+        drop((old, removed));
+        true
+    }
+
+    /// The whole current version. Later writes do not affect it.
+    pub fn snapshot(&self) -> Trie<V> {
+        self.root.read(Trie::clone)
+    }
+}
+
+impl<V> Default for TrieStore<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<V> From<Trie<V>> for TrieStore<V> {
+    /// A store whose first version is `trie`.
+    fn from(trie: Trie<V>) -> Self {
+        Self {
+            root: RootCell::new(trie),
+        }
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for TrieStore<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TrieStore").field(&self.snapshot()).finish()
+    }
+}

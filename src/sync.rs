@@ -1,0 +1,119 @@
+//! The synchronisation facade: the one place that chooses between std, loom and shuttle.
+//!
+//! Every atomic, lock and reference count in the library comes from here, so a loom or
+//! shuttle build checks exactly the code that ships. `clippy.toml` forbids the std types
+//! everywhere else.
+//!
+//! | build                        | primitives                 | used for                     |
+//! |------------------------------|----------------------------|------------------------------|
+//! | default                      | `std::sync`                | production                   |
+//! | `RUSTFLAGS="--cfg loom"`     | `loom::sync`               | exhaustive schedules         |
+//! | `--features shuttle`         | `shuttle::sync`            | randomized / PCT schedules   |
+#![allow(
+    clippy::disallowed_types,
+    reason = "this module is the facade the lint points to"
+)]
+
+#[cfg(loom)]
+mod imp {
+    pub(crate) use loom::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
+
+    /// Loom's `Arc` has no `into_inner`; in a model `try_unwrap` is the same up to
+    /// one level of extra nesting when two threads drop their last handles at once.
+    pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
+        Arc::try_unwrap(arc).ok()
+    }
+
+    /// Loom must see every spin so it can schedule the thread being waited for.
+    pub(crate) fn backoff(_spins: u32) {
+        loom::thread::yield_now();
+    }
+
+    pub(crate) fn thread_hint() -> usize {
+        super::hash_thread_id(loom::thread::current().id())
+    }
+
+    /// Two stripes: enough for a model to see readers on different stripes, few
+    /// enough to keep the state space small.
+    pub(crate) fn stripe_count() -> usize {
+        2
+    }
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod imp {
+    pub(crate) use shuttle::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use shuttle::sync::{Arc, Mutex, MutexGuard};
+
+    pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
+        Arc::into_inner(arc)
+    }
+
+    pub(crate) fn backoff(_spins: u32) {
+        shuttle::thread::yield_now();
+    }
+
+    pub(crate) fn thread_hint() -> usize {
+        super::hash_thread_id(shuttle::thread::current().id())
+    }
+
+    pub(crate) fn stripe_count() -> usize {
+        2
+    }
+}
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod imp {
+    pub(crate) use std::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
+
+    pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
+        Arc::into_inner(arc)
+    }
+
+    /// Spin briefly, then hand the core to the thread being waited for: on a machine
+    /// with fewer cores than threads, that thread may be the one we would spin against.
+    pub(crate) fn backoff(spins: u32) {
+        if spins < 64 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+
+    /// A small number that differs between threads, fixed for a thread's lifetime.
+    pub(crate) fn thread_hint() -> usize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static HINT: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+        }
+        HINT.with(|hint| *hint)
+    }
+
+    /// Enough stripes that the machine's threads rarely share one; computed once.
+    pub(crate) fn stripe_count() -> usize {
+        static COUNT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        *COUNT.get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+            (cores * 2).next_power_of_two().clamp(2, 64)
+        })
+    }
+}
+
+pub(crate) use imp::*;
+
+/// Locks `mutex`, ignoring poison: the data the writer lock guards is `()`, so a
+/// panicking writer leaves nothing half-updated behind it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+#[cfg(any(loom, feature = "shuttle"))]
+fn hash_thread_id(id: impl std::hash::Hash) -> usize {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    // A fixed hasher keeps the choice identical across the executions of one model.
+    let hasher = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    hasher.hash_one(id) as usize
+}

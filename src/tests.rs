@@ -1,0 +1,188 @@
+//! Unit tests that need the crate's private structure: node invariants and the root cell.
+//! Sizes shrink under Miri, which runs these (`ci/miri.sh`).
+#![allow(
+    clippy::disallowed_types,
+    reason = "tests count drops with std atomics"
+)]
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::node::Node;
+use crate::{RootCell, Trie, TrieStore};
+
+const fn scaled(normal: usize, miri: usize) -> usize {
+    if cfg!(miri) {
+        miri
+    } else {
+        normal
+    }
+}
+
+/// Asserts node invariants 1–3 on every node and that `len` counts the values.
+fn assert_invariants<V>(trie: &Trie<V>) {
+    let mut values = 0;
+    let mut stack: Vec<(&Node<V>, bool)> = Vec::new();
+    if let Some(root) = trie.root() {
+        assert!(root.segment.is_empty(), "root segment must be empty");
+        assert!(
+            root.value.is_some() || !root.children.is_empty(),
+            "an empty trie has no root"
+        );
+        stack.push((root, true));
+    }
+    while let Some((node, is_root)) = stack.pop() {
+        values += usize::from(node.value.is_some());
+        assert_eq!(node.labels.len(), node.children.len());
+        assert!(node.labels.windows(2).all(|w| w[0] < w[1]), "labels ascend");
+        for (label, child) in node.labels.iter().zip(&node.children) {
+            assert_eq!(Some(label), child.segment.first(), "label is first byte");
+            stack.push((child, false));
+        }
+        if !is_root {
+            assert!(
+                node.value.is_some() || node.children.len() >= 2,
+                "non-root node without value has >= 2 children"
+            );
+        }
+    }
+    assert_eq!(values, trie.len());
+}
+
+fn random_key(rng: &mut SmallRng) -> Vec<u8> {
+    // A tiny alphabet and short keys, so keys collide, nest and share prefixes.
+    let len = rng.random_range(0..6);
+    (0..len)
+        .map(|_| b"ab\xff"[rng.random_range(0..3)])
+        .collect()
+}
+
+#[test]
+fn random_ops_match_a_btreemap_and_keep_invariants() {
+    for seed in 0..scaled(40, 2) as u64 {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut trie = Trie::new();
+        let mut model = BTreeMap::new();
+        for step in 0..scaled(400, 60) {
+            let key = random_key(&mut rng);
+            if rng.random_bool(0.6) {
+                trie = trie.put(&key, step);
+                model.insert(key.clone(), step);
+            } else {
+                trie = trie.remove(&key);
+                model.remove(&key);
+            }
+            assert_invariants(&trie);
+            assert_eq!(trie.get(&key), model.get(&key), "seed {seed} step {step}");
+            assert_eq!(trie.len(), model.len());
+        }
+        let all: Vec<_> = trie.iter().map(|(k, v)| (k, *v)).collect();
+        let expected: Vec<_> = model.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        assert_eq!(all, expected, "seed {seed}");
+        for _ in 0..20 {
+            let prefix = random_key(&mut rng);
+            let got: Vec<_> = trie.scan_prefix(&prefix).map(|(k, _)| k).collect();
+            let want: Vec<_> = model
+                .keys()
+                .filter(|k| k.starts_with(&prefix))
+                .cloned()
+                .collect();
+            assert_eq!(got, want, "seed {seed} prefix {prefix:?}");
+        }
+    }
+}
+
+#[test]
+fn removing_everything_leaves_no_root() {
+    let keys: [&[u8]; 6] = [b"", b"a", b"ab", b"abc", b"abd", b"b"];
+    let mut trie = Trie::new();
+    for key in keys {
+        trie = trie.put(key, ());
+    }
+    for key in keys.iter().rev() {
+        trie = trie.remove(key);
+        assert_invariants(&trie);
+    }
+    assert!(trie.root().is_none());
+    assert_eq!(trie.node_count(), 0);
+}
+
+/// Counts live values, to see each one dropped exactly once.
+struct Tracked<'a> {
+    id: usize,
+    live: &'a AtomicUsize,
+}
+
+impl<'a> Tracked<'a> {
+    fn new(id: usize, live: &'a AtomicUsize) -> Self {
+        live.fetch_add(1, Ordering::SeqCst);
+        Self { id, live }
+    }
+}
+
+impl Drop for Tracked<'_> {
+    fn drop(&mut self) {
+        let before = self.live.fetch_sub(1, Ordering::SeqCst);
+        assert!(before > 0, "value {} dropped twice", self.id);
+    }
+}
+
+#[test]
+fn root_cell_readers_see_whole_versions_and_every_old_value_is_dropped_once() {
+    let live = AtomicUsize::new(0);
+    // Version `n` holds `n % 8` values with ids `0..n % 8`.
+    let cell = RootCell::new((0, Vec::new()));
+    let writes = scaled(2_000, 30);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let mut last = 0;
+                for _ in 0..writes {
+                    let version = cell.read(|(n, values): &(usize, Vec<Tracked>)| {
+                        assert_eq!(values.len(), n % 8, "version {n} is whole");
+                        assert!(values.iter().enumerate().all(|(i, t)| t.id == i));
+                        *n
+                    });
+                    assert!(version >= last, "versions go forward");
+                    last = version;
+                }
+            });
+        }
+        s.spawn(|| {
+            for n in 1..=writes {
+                let mut writer = cell.write();
+                assert_eq!(writer.current().0, n - 1);
+                let values = (0..n % 8).map(|i| Tracked::new(i, &live)).collect();
+                let old = writer.publish((n, values));
+                drop(writer);
+                assert_eq!(old.0, n - 1);
+                drop(old);
+            }
+        });
+    });
+    drop(cell);
+    assert_eq!(live.load(Ordering::SeqCst), 0, "every value dropped");
+}
+
+#[test]
+fn store_writers_lose_no_update() {
+    let store = TrieStore::new();
+    let per_thread = scaled(500, 20);
+    std::thread::scope(|s| {
+        for t in 0..3u8 {
+            let store = &store;
+            s.spawn(move || {
+                for i in 0..per_thread {
+                    store.put([t, (i % 256) as u8, (i / 256) as u8], i);
+                    let _ = store.get([t ^ 1, 0, 0]);
+                }
+            });
+        }
+    });
+    let snapshot = store.snapshot();
+    assert_invariants(&snapshot);
+    assert_eq!(snapshot.len(), 3 * per_thread);
+}

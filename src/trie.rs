@@ -1,0 +1,230 @@
+//! [`Trie`]: the immutable, persistent trie.
+#![forbid(unsafe_code)]
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::iter::Iter;
+use crate::node::{self, Node};
+use crate::sync::Arc;
+
+/// An immutable map from byte-string keys to values, with structural sharing.
+///
+/// [`put`](Trie::put) and [`remove`](Trie::remove) leave `self` untouched and return a
+/// new version that shares every node off the changed path with the old one. Cloning is
+/// O(1) (one reference-count increment). Values live behind reference counts, so `V`
+/// need not be `Clone`; a value is dropped when the last version holding it goes.
+///
+/// Keys are any bytes (`impl AsRef<[u8]>`): the empty key, any byte values, keys of
+/// megabytes. No operation recurses per key byte or per level.
+///
+/// ```
+/// use cowtrie::Trie;
+///
+/// let v1 = Trie::new().put("tea", 1).put("ten", 2);
+/// let v2 = v1.put("to", 3).remove("tea");
+///
+/// assert_eq!(v1.get("tea"), Some(&1)); // the old version never changes
+/// assert_eq!(v2.get("tea"), None);
+/// let keys: Vec<_> = v2.iter().map(|(k, _)| k).collect();
+/// assert_eq!(keys, [b"ten".to_vec(), b"to".to_vec()]);
+/// ```
+pub struct Trie<V> {
+    root: Option<Arc<Node<V>>>,
+    len: usize,
+}
+
+impl<V> Trie<V> {
+    /// An empty trie. Allocates nothing.
+    pub fn new() -> Self {
+        Self { root: None, len: 0 }
+    }
+
+    /// The value stored under `key`.
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Option<&V> {
+        self.get_arc(key.as_ref()).map(|value| &**value)
+    }
+
+    pub(crate) fn root(&self) -> Option<&Node<V>> {
+        self.root.as_deref()
+    }
+
+    pub(crate) fn get_arc(&self, key: &[u8]) -> Option<&Arc<V>> {
+        node::get(self.root.as_deref()?, key)
+    }
+
+    /// A new version with `key` mapped to `value` (replacing any previous value).
+    ///
+    /// Allocates only the nodes on `key`'s path (and, when `key` branches inside a
+    /// compressed segment, the node whose segment is split); every other node is shared.
+    #[must_use = "put returns a new version and leaves this one unchanged"]
+    pub fn put(&self, key: impl AsRef<[u8]>, value: V) -> Self {
+        let (root, replaced) = node::put(self.root.as_deref(), key.as_ref(), Arc::new(value));
+        Self {
+            root: Some(root),
+            len: self.len + usize::from(!replaced),
+        }
+    }
+
+    /// A new version without `key`. If `key` is absent, the result shares this version's
+    /// root ([`Trie::ptr_eq`] holds). Nodes left with no value and no children are pruned.
+    #[must_use = "remove returns a new version and leaves this one unchanged"]
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Self {
+        match self.remove_entry(key.as_ref()) {
+            Some((next, _)) => next,
+            None => self.clone(),
+        }
+    }
+
+    /// The version without `key` and the removed value, or `None` if `key` is absent.
+    pub(crate) fn remove_entry(&self, key: &[u8]) -> Option<(Self, Arc<V>)> {
+        let (root, removed) = node::remove(self.root.as_deref()?, key)?;
+        let next = Self {
+            root,
+            len: self.len - 1,
+        };
+        Some((next, removed))
+    }
+
+    /// The number of keys. O(1).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the trie holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Every entry, in ascending byte order of the keys.
+    pub fn iter(&self) -> Iter<'_, V> {
+        Iter::new(self.root.as_deref().map(|root| (root, &[][..])))
+    }
+
+    /// The entries whose keys start with `prefix`, in ascending byte order.
+    ///
+    /// ```
+    /// use cowtrie::Trie;
+    ///
+    /// let trie: Trie<u32> = [("car", 1), ("cart", 2), ("cat", 3), ("dog", 4)].into_iter().collect();
+    /// let keys: Vec<_> = trie.scan_prefix("car").map(|(k, v)| (String::from_utf8(k).unwrap(), *v)).collect();
+    /// assert_eq!(keys, [("car".to_string(), 1), ("cart".to_string(), 2)]);
+    /// ```
+    pub fn scan_prefix(&self, prefix: impl AsRef<[u8]>) -> Iter<'_, V> {
+        let prefix = prefix.as_ref();
+        let start = self
+            .root
+            .as_deref()
+            .and_then(|root| node::find_prefix(root, prefix))
+            .map(|(node, above)| (node, &prefix[..above]));
+        Iter::new(start)
+    }
+
+    /// Whether two versions are the same version (share their root node). Two empty tries
+    /// are the same version.
+    pub fn ptr_eq(&self, other: &Self) -> bool {
+        match (&self.root, &other.root) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    /// The number of nodes in this version (a teaching and testing aid; O(nodes)).
+    pub fn node_count(&self) -> usize {
+        self.nodes().count()
+    }
+
+    /// How many of this version's nodes are shared with `other` (the same allocation
+    /// reachable from both). `node_count() - shared_nodes(other)` is the number of nodes
+    /// a change from `other` to `self` had to allocate. O(nodes of both).
+    ///
+    /// ```
+    /// use cowtrie::Trie;
+    ///
+    /// let big: Trie<u32> = (0..1000u32).map(|i| (i.to_be_bytes(), i)).collect();
+    /// let next = big.put(7u32.to_be_bytes(), 0);
+    /// // Only the path to the key was copied.
+    /// assert!(next.node_count() - next.shared_nodes(&big) <= 4);
+    /// ```
+    pub fn shared_nodes(&self, other: &Self) -> usize {
+        let theirs: HashSet<*const Node<V>> = other.nodes().map(|n| n as *const _).collect();
+        self.nodes()
+            .filter(|n| theirs.contains(&(*n as *const _)))
+            .count()
+    }
+
+    /// Every node, depth first.
+    fn nodes(&self) -> impl Iterator<Item = &Node<V>> {
+        let mut stack: Vec<&Node<V>> = self.root.as_deref().into_iter().collect();
+        std::iter::from_fn(move || {
+            let node = stack.pop()?;
+            stack.extend(node.children.iter().map(|child| &**child));
+            Some(node)
+        })
+    }
+}
+
+impl<V> Clone for Trie<V> {
+    fn clone(&self) -> Self {
+        Self {
+            root: self.root.clone(),
+            len: self.len,
+        }
+    }
+}
+
+impl<V> Default for Trie<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for Trie<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Key(Vec<u8>);
+        impl fmt::Debug for Key {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "b\"{}\"", self.0.escape_ascii())
+            }
+        }
+        f.debug_map()
+            .entries(self.iter().map(|(key, value)| (Key(key), value)))
+            .finish()
+    }
+}
+
+impl<V: PartialEq> PartialEq for Trie<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && (self.ptr_eq(other) || self.iter().eq(other.iter()))
+    }
+}
+
+impl<V: Eq> Eq for Trie<V> {}
+
+impl<K: AsRef<[u8]>, V> FromIterator<(K, V)> for Trie<V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
+        let mut trie = Self::new();
+        trie.extend(entries);
+        trie
+    }
+}
+
+impl<K: AsRef<[u8]>, V> Extend<(K, V)> for Trie<V> {
+    /// Replaces `self` with the version holding the extra entries; other clones of the
+    /// old version are unaffected.
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
+        for (key, value) in entries {
+            *self = self.put(key, value);
+        }
+    }
+}
+
+impl<'a, V> IntoIterator for &'a Trie<V> {
+    type Item = (Vec<u8>, &'a V);
+    type IntoIter = Iter<'a, V>;
+
+    fn into_iter(self) -> Iter<'a, V> {
+        self.iter()
+    }
+}
