@@ -79,5 +79,7 @@ pub use iter::Iter;
 pub use store::TrieStore;
 pub use trie::Trie;
 
+#[cfg(doctest)]
+mod compile_fail_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -1,18 +1,15 @@
 //! The synchronisation facade: the one place that chooses between std, loom and shuttle.
 //!
 //! Every atomic, lock and reference count in the library comes from here, so a loom or
-//! shuttle build checks exactly the code that ships. `clippy.toml` forbids the std types
-//! everywhere else.
+//! shuttle build checks exactly the code that ships. `ci/facade.sh` fails the build if any
+//! other library file names `std::sync`, `loom` or `shuttle`. (Clippy's `disallowed-types`
+//! cannot enforce this: a re-exported type is the same type to the lint.)
 //!
 //! | build                        | primitives                 | used for                     |
 //! |------------------------------|----------------------------|------------------------------|
 //! | default                      | `std::sync`                | production                   |
 //! | `RUSTFLAGS="--cfg loom"`     | `loom::sync`               | exhaustive schedules         |
 //! | `--features shuttle`         | `shuttle::sync`            | randomized / PCT schedules   |
-#![allow(
-    clippy::disallowed_types,
-    reason = "this module is the facade the lint points to"
-)]
 
 #[cfg(loom)]
 mod imp {

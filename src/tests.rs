@@ -1,9 +1,5 @@
 //! Unit tests that need the crate's private structure: node invariants and the root cell.
 //! Sizes shrink under Miri, which runs these (`ci/miri.sh`).
-#![allow(
-    clippy::disallowed_types,
-    reason = "tests count drops with std atomics"
-)]
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

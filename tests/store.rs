@@ -1,0 +1,267 @@
+//! `TrieStore` semantics, alone and under real threads.
+#![cfg(not(loom))]
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
+
+use cowtrie::{RootCell, Trie, TrieStore, ValueGuard};
+
+/// Fewer operations under Miri, which interprets every step.
+const fn scaled(normal: usize, miri: usize) -> usize {
+    if cfg!(miri) {
+        miri
+    } else {
+        normal
+    }
+}
+
+#[test]
+fn basics() {
+    let store = TrieStore::new();
+    assert!(store.get("a").is_none());
+    store.put("a", 1u32);
+    store.put("", 0);
+    assert_eq!(store.get("a").as_deref(), Some(&1));
+    assert_eq!(store.get("").as_deref(), Some(&0));
+    store.put("a", 2);
+    assert_eq!(store.get("a").map(|g| *g.value()), Some(2));
+    assert!(store.remove("a"));
+    assert!(!store.remove("a"), "a second remove finds nothing");
+    assert!(store.get("a").is_none());
+    assert_eq!(store.snapshot().len(), 1);
+}
+
+#[test]
+fn a_guard_survives_overwrite_removal_and_the_store() {
+    let store = TrieStore::new();
+    store.put("a", String::from("b"));
+    let guard = store.get("a").expect("present");
+    store.put("a", String::from("c"));
+    let second = store.get("a").expect("present");
+    assert!(store.remove("a"));
+    drop(store);
+    assert_eq!(guard.value(), "b");
+    assert_eq!(*second, "c");
+    let copy = ValueGuard::clone(&guard);
+    drop(guard);
+    assert_eq!(&*copy, "b");
+}
+
+#[test]
+fn a_snapshot_is_a_whole_frozen_version() {
+    let store = TrieStore::from(Trie::new().put("x", 1));
+    let before = store.snapshot();
+    store.put("y", 2);
+    store.remove("x");
+    assert_eq!(before.get("x"), Some(&1));
+    assert_eq!(before.get("y"), None);
+    let after = store.snapshot();
+    assert_eq!(after.get("x"), None);
+    assert_eq!(after.get("y"), Some(&2));
+}
+
+#[test]
+fn non_copyable_values_in_the_store() {
+    let store: TrieStore<Box<dyn Fn() -> u8 + Send + Sync>> = TrieStore::new();
+    store.put("f", Box::new(|| 7));
+    let f = store.get("f").expect("present");
+    store.remove("f");
+    assert_eq!(f(), 7);
+}
+
+#[test]
+fn mixed_workload_of_23333_keys_through_the_store() {
+    let n = scaled(23_333, 200);
+    let key = |i: usize| format!("{i:05}");
+    let store = TrieStore::new();
+    for i in 0..n {
+        store.put(key(i), format!("value-{i:08}"));
+    }
+    for i in (0..n).step_by(2) {
+        store.put(key(i), format!("new-value-{i:08}"));
+    }
+    for i in (0..n).step_by(3) {
+        assert!(store.remove(key(i)));
+    }
+    for i in 0..n {
+        let got = store.get(key(i));
+        let expected = match (i % 2, i % 3) {
+            (_, 0) => None,
+            (0, _) => Some(format!("new-value-{i:08}")),
+            _ => Some(format!("value-{i:08}")),
+        };
+        assert_eq!(got.as_deref(), expected.as_ref());
+    }
+}
+
+/// 4 writers each put, remove and re-put their own 10,000 keys while 4 readers read;
+/// every value a reader sees must be one its key can hold, and at the end every key holds
+/// its final value.
+#[test]
+fn concurrent_writers_and_readers_lose_nothing() {
+    const WRITERS: usize = 4;
+    let per_writer = scaled(10_000, 40);
+    let key = |i: usize| format!("key-{i:06}");
+    let store = TrieStore::new();
+    let writers_done = AtomicUsize::new(0);
+    let reads = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for w in 0..WRITERS {
+            let (store, writers_done) = (&store, &writers_done);
+            s.spawn(move || {
+                for i in w * per_writer..(w + 1) * per_writer {
+                    store.put(key(i), (i, 1));
+                    assert!(store.remove(key(i)), "my key {i} was present");
+                    store.put(key(i), (i, 2));
+                }
+                writers_done.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        for r in 0..4 {
+            let (store, writers_done, reads) = (&store, &writers_done, &reads);
+            s.spawn(move || {
+                let mut i = r;
+                while writers_done.load(Ordering::SeqCst) < WRITERS {
+                    i = (i * 7 + 13) % (WRITERS * per_writer);
+                    if let Some(v) = store.get(key(i)) {
+                        assert!(*v == (i, 1) || *v == (i, 2), "key {i} holds {v:?}");
+                    }
+                    reads.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let last = store.snapshot();
+    assert_eq!(last.len(), WRITERS * per_writer);
+    for i in 0..WRITERS * per_writer {
+        assert_eq!(last.get(key(i)), Some(&(i, 2)), "key {i}");
+    }
+    assert!(reads.load(Ordering::Relaxed) > 0, "the readers ran");
+}
+
+/// Snapshots taken during writes are whole versions: writer `w` writes its keys in order
+/// 0, 1, 2, ..., so a snapshot holds a prefix of each writer's sequence.
+#[test]
+fn snapshots_during_writes_are_whole_versions() {
+    let per_writer = scaled(3_000, 30);
+    let store = TrieStore::new();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for w in 0..2u8 {
+            let store = &store;
+            s.spawn(move || {
+                for i in 0..per_writer as u32 {
+                    store.put([&[w][..], &i.to_be_bytes()].concat(), i);
+                }
+            });
+        }
+        s.spawn(|| {
+            while !done.load(Ordering::SeqCst) {
+                let snap = store.snapshot();
+                for w in 0..2u8 {
+                    let seen: Vec<u32> = snap.scan_prefix([w]).map(|(_, v)| *v).collect();
+                    let expected: Vec<u32> = (0..seen.len() as u32).collect();
+                    assert_eq!(seen, expected, "writer {w}'s keys form a prefix");
+                }
+                assert_eq!(snap.len(), snap.iter().count());
+            }
+        });
+        s.spawn(|| {
+            while store.snapshot().len() < 2 * per_writer {
+                std::thread::yield_now();
+            }
+            done.store(true, Ordering::SeqCst);
+        });
+    });
+}
+
+/// A value whose destructor blocks until released: a writer dropping it is stalled.
+struct Stall(Mutex<mpsc::Receiver<()>>);
+
+impl Drop for Stall {
+    fn drop(&mut self) {
+        let gate = self.0.get_mut().unwrap_or_else(|p| p.into_inner());
+        let _ = gate.recv();
+    }
+}
+
+#[test]
+fn readers_and_writers_go_on_while_a_writer_is_stalled_in_a_values_drop() {
+    let store: TrieStore<Option<Stall>> = TrieStore::new();
+    let (release, gate) = mpsc::channel();
+    store.put("slow", Some(Stall(Mutex::new(gate))));
+    store.put("other", None);
+    let (entered, stalled) = mpsc::channel();
+    std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            entered.send(()).unwrap();
+            // Overwriting "slow" drops the last handle to the `Stall`: this put blocks.
+            store.put("slow", None);
+        });
+        stalled.recv().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!writer.is_finished(), "the writer is stalled in Drop");
+        // Reads and other writes are not held up by it.
+        for _ in 0..100 {
+            assert!(store.get("other").is_some());
+            let _ = store.snapshot();
+        }
+        store.put("another", None);
+        assert!(store.get("another").is_some());
+        assert!(
+            store.get("slow").is_some_and(|v| v.is_none()),
+            "the new version is published"
+        );
+        release.send(()).unwrap();
+    });
+}
+
+#[test]
+fn readers_go_on_while_a_writer_holds_the_lock() {
+    let cell = RootCell::new(1u64);
+    let (locked, wait_locked) = mpsc::channel();
+    let (release, wait_release) = mpsc::channel::<()>();
+    std::thread::scope(|s| {
+        let cell = &cell;
+        s.spawn(move || {
+            let mut writer = cell.write();
+            locked.send(()).unwrap();
+            wait_release.recv().unwrap();
+            writer.publish(2);
+        });
+        wait_locked.recv().unwrap();
+        for _ in 0..1_000 {
+            assert_eq!(cell.read(|v| *v), 1, "readers see the old value meanwhile");
+        }
+        release.send(()).unwrap();
+    });
+    assert_eq!(cell.read(|v| *v), 2);
+}
+
+#[test]
+fn writers_do_not_wait_for_guards_or_snapshots() {
+    let store = TrieStore::new();
+    store.put("k", 0u64);
+    let guard = store.get("k").unwrap();
+    let snapshot = store.snapshot();
+    // Held across many writes on this same thread: if a writer waited for them, this
+    // would deadlock.
+    for i in 1..=scaled(1_000, 20) as u64 {
+        store.put("k", i);
+        store.remove("gone");
+    }
+    assert_eq!((*guard, snapshot.get("k")), (0, Some(&0)));
+}
+
+#[test]
+fn auto_traits() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<TrieStore<String>>();
+    send_sync::<Trie<String>>();
+    send_sync::<ValueGuard<String>>();
+    send_sync::<RootCell<String>>();
+    send_sync::<cowtrie::Iter<'static, String>>();
+    fn unpin<T: Unpin>() {}
+    unpin::<TrieStore<u8>>();
+}

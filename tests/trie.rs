@@ -1,0 +1,310 @@
+//! Sequential semantics of `Trie`: the intent of the classic BusTub primer trie tests,
+//! plus structural sharing and ordered iteration.
+#![cfg(not(loom))]
+
+use cowtrie::Trie;
+
+fn keys<V>(trie: &Trie<V>) -> Vec<Vec<u8>> {
+    trie.iter().map(|(k, _)| k).collect()
+}
+
+#[test]
+fn put_and_get_several_value_types() {
+    let ints = Trie::new()
+        .put("test-int", 233u32)
+        .put("test-int2", 23_333_333u32);
+    assert_eq!(ints.get("test-int"), Some(&233));
+    assert_eq!(ints.get("test-int2"), Some(&23_333_333));
+    assert_eq!(ints.get("test-int3"), None);
+    assert_eq!(ints.get("test-in"), None);
+
+    let wide = Trie::new().put("u64", u64::MAX).put("i128", u64::MIN);
+    assert_eq!(wide.get("u64"), Some(&u64::MAX));
+
+    let strings = Trie::new().put("test-string", String::from("test"));
+    assert_eq!(strings.get("test-string").map(String::as_str), Some("test"));
+
+    let bytes = Trie::new().put([0u8, 255, 0], vec![1u8, 2]);
+    assert_eq!(bytes.get([0u8, 255, 0]), Some(&vec![1, 2]));
+    assert_eq!(bytes.get([0u8, 255]), None);
+}
+
+#[test]
+fn empty_key_lives_at_the_root() {
+    let trie = Trie::new().put("", "empty-key");
+    assert_eq!(trie.get(""), Some(&"empty-key"));
+    assert_eq!(trie.len(), 1);
+    let trie = trie.put("a", "a").put("", "replaced");
+    assert_eq!(trie.get(""), Some(&"replaced"));
+    assert_eq!(keys(&trie), [b"".to_vec(), b"a".to_vec()]);
+    let trie = trie.remove("");
+    assert_eq!(trie.get(""), None);
+    assert_eq!(trie.get("a"), Some(&"a"));
+}
+
+#[test]
+fn put_overwrites_and_keeps_len() {
+    let t1 = Trie::new().put("test-int", 233);
+    let t2 = t1.put("test-int", 2333);
+    assert_eq!(t2.get("test-int"), Some(&2333));
+    assert_eq!(t1.get("test-int"), Some(&233));
+    assert_eq!(t2.len(), 1);
+}
+
+#[test]
+fn one_path_with_values_at_several_depths() {
+    let trie = Trie::new()
+        .put("111", 111)
+        .put("11", 11)
+        .put("1111", 1111)
+        .put("11", 22);
+    assert_eq!(trie.get("1"), None);
+    assert_eq!(trie.get("11"), Some(&22));
+    assert_eq!(trie.get("111"), Some(&111));
+    assert_eq!(trie.get("1111"), Some(&1111));
+    assert_eq!(trie.get("11111"), None);
+    assert_eq!(trie.len(), 3);
+}
+
+#[test]
+fn remove_in_both_orders_prunes_everything() {
+    let full = Trie::new().put("test", 2333).put("te", 23).put("tes", 233);
+    for order in [["test", "tes", "te"], ["te", "tes", "test"]] {
+        let mut trie = full.clone();
+        for (i, key) in order.iter().enumerate() {
+            trie = trie.remove(key);
+            assert_eq!(trie.get(key), None);
+            for rest in &order[i + 1..] {
+                assert!(trie.get(rest).is_some(), "{rest} survives removing {key}");
+            }
+        }
+        assert!(trie.is_empty());
+        assert_eq!(trie.node_count(), 0, "every node pruned");
+        assert_eq!(trie, Trie::new());
+    }
+}
+
+#[test]
+fn remove_prunes_exactly_the_dead_branch() {
+    let trie = Trie::new().put("abc", 1).put("abd", 2).put("x", 3);
+    let before = trie.node_count();
+    // Removing "abd" leaves "ab" with one child, which merges with "c".
+    let after = trie.remove("abd");
+    assert!(after.node_count() < before);
+    assert_eq!(after, Trie::new().put("abc", 1).put("x", 3));
+    assert_eq!(
+        after.node_count(),
+        Trie::new().put("abc", 1).put("x", 3).node_count(),
+        "removal leaves the same shape as never having inserted"
+    );
+}
+
+#[test]
+fn remove_of_an_absent_key_shares_the_root() {
+    let trie = Trie::new().put("test", 1).put("tea", 2);
+    for absent in ["", "t", "te", "tes", "testing", "x", "tea\0"] {
+        let same = trie.remove(absent);
+        assert!(
+            same.ptr_eq(&trie),
+            "removing {absent:?} returns the same version"
+        );
+        assert_eq!(same.len(), 2);
+    }
+    assert!(Trie::<u8>::new().remove("a").is_empty());
+}
+
+#[test]
+fn copy_on_write_keeps_every_version_intact() {
+    let empty = Trie::new();
+    let t1 = empty.put("test", 2333);
+    let t2 = t1.put("te", 23);
+    let t3 = t2.put("tes", 233);
+    let t4 = t3.remove("te");
+    let t5 = t3.remove("tes");
+    let t6 = t3.remove("test");
+
+    assert!(empty.is_empty());
+    assert_eq!(t1.get("test"), Some(&2333));
+    assert_eq!(t1.get("te"), None);
+    assert_eq!((t2.get("te"), t2.get("tes")), (Some(&23), None));
+    assert_eq!(
+        (t3.get("te"), t3.get("tes"), t3.get("test")),
+        (Some(&23), Some(&233), Some(&2333))
+    );
+    assert_eq!(
+        (t4.get("te"), t4.get("tes"), t4.get("test")),
+        (None, Some(&233), Some(&2333))
+    );
+    assert_eq!(
+        (t5.get("te"), t5.get("tes"), t5.get("test")),
+        (Some(&23), None, Some(&2333))
+    );
+    assert_eq!(
+        (t6.get("te"), t6.get("tes"), t6.get("test")),
+        (Some(&23), Some(&233), None)
+    );
+}
+
+#[test]
+fn copy_on_write_after_overwrite_and_with_a_root_value() {
+    let t1 = Trie::new().put("", 1).put("te", 23).put("tes", 233);
+    let t2 = t1.put("te", 24).put("", 2);
+    let t3 = t2.remove("").put("tes", 234);
+    assert_eq!(
+        (t1.get(""), t1.get("te"), t1.get("tes")),
+        (Some(&1), Some(&23), Some(&233))
+    );
+    assert_eq!(
+        (t2.get(""), t2.get("te"), t2.get("tes")),
+        (Some(&2), Some(&24), Some(&233))
+    );
+    assert_eq!(
+        (t3.get(""), t3.get("te"), t3.get("tes")),
+        (None, Some(&24), Some(&234))
+    );
+}
+
+#[test]
+fn values_keep_their_address_across_versions() {
+    let t1 = Trie::new().put("stable", 7u64);
+    let before: *const u64 = t1.get("stable").unwrap();
+    let t2 = t1.put("other", 8).put("stab", 9).remove("other");
+    let after: *const u64 = t2.get("stable").unwrap();
+    assert_eq!(before, after, "untouched values are shared, not copied");
+}
+
+#[test]
+fn non_copyable_values() {
+    let t1 = Trie::new().put("boxed", Box::new(5u32));
+    let t2 = t1.put("other", Box::new(6u32));
+    assert_eq!(t2.get("boxed").map(|b| **b), Some(5));
+
+    type Op = Box<dyn Fn(u32) -> u32 + Send + Sync>;
+    let add: Trie<Op> = Trie::new().put("inc", Box::new(|x: u32| x + 1) as Op);
+    let add = add.put("double", Box::new(|x: u32| x * 2));
+    assert_eq!(add.get("inc").map(|f| f(41)), Some(42));
+    assert_eq!(add.get("double").map(|f| f(21)), Some(42));
+}
+
+#[test]
+fn mixed_workload_of_23333_keys_keeps_three_versions() {
+    const N: u32 = 23_333;
+    let key = |i: u32| format!("{i:05}");
+    let mut trie = Trie::new();
+    for i in 0..N {
+        trie = trie.put(key(i), format!("value-{i:08}"));
+    }
+    let full = trie.clone();
+    for i in (0..N).step_by(2) {
+        trie = trie.put(key(i), format!("new-value-{i:08}"));
+    }
+    let overwritten = trie.clone();
+    for i in (0..N).step_by(3) {
+        trie = trie.remove(key(i));
+    }
+    let last = trie;
+
+    for i in 0..N {
+        let k = key(i);
+        assert_eq!(full.get(&k), Some(&format!("value-{i:08}")));
+        let expected = if i % 2 == 0 {
+            format!("new-value-{i:08}")
+        } else {
+            format!("value-{i:08}")
+        };
+        assert_eq!(overwritten.get(&k), Some(&expected));
+        if i % 3 == 0 {
+            assert_eq!(last.get(&k), None);
+        } else {
+            assert_eq!(last.get(&k), Some(&expected));
+        }
+    }
+    assert_eq!(full.len(), N as usize);
+    assert_eq!(overwritten.len(), N as usize);
+    assert_eq!(last.len(), (N - N.div_ceil(3)) as usize);
+    assert_eq!(last.iter().count(), last.len());
+}
+
+#[test]
+fn put_allocates_only_the_nodes_on_the_keys_path() {
+    let big: Trie<u32> = (0..10_000u32).map(|i| (format!("key/{i}"), i)).collect();
+    let total = big.node_count();
+
+    // Overwriting an existing key copies exactly its path: root .. node of the key.
+    let next = big.put("key/4242", 0);
+    let fresh = next.node_count() - next.shared_nodes(&big);
+    let depth = path_length(&next, "key/4242");
+    assert_eq!(fresh, depth, "only the {depth} nodes on the path are new");
+    assert_eq!(next.node_count(), total);
+    assert!(fresh <= 6, "a path in a 10k-key trie is short, got {fresh}");
+
+    // A key branching inside a compressed segment also splits that segment: one more.
+    let split = big.put("key/42420", 1);
+    let fresh = split.node_count() - split.shared_nodes(&big);
+    assert!(fresh <= path_length(&split, "key/42420") + 1);
+
+    // The old version shares everything it still has in common.
+    assert_eq!(big.shared_nodes(&next), total - depth);
+}
+
+/// The number of nodes from the root down to the node holding `key`, computed from the
+/// public API alone: in a path-compressed trie a node stands at a prefix `p` of `key`
+/// exactly when `p` is empty (the root), is itself a stored key, or is where keys that
+/// start with `p` diverge.
+fn path_length<V>(trie: &Trie<V>, key: &str) -> usize {
+    let key = key.as_bytes();
+    (0..=key.len())
+        .filter(|&end| {
+            let p = &key[..end];
+            if end == 0 || trie.get(p).is_some() {
+                return true;
+            }
+            let next_bytes: std::collections::BTreeSet<u8> = trie
+                .scan_prefix(p)
+                .filter_map(|(k, _)| k.get(end).copied())
+                .collect();
+            next_bytes.len() >= 2
+        })
+        .count()
+}
+
+#[test]
+fn iter_is_sorted_by_bytes_and_yields_each_key_once() {
+    let raw: [&[u8]; 9] = [
+        b"b", b"", b"a\xff", b"a", b"ab", b"\x00", b"a\x00", b"ba", b"\xff",
+    ];
+    let trie: Trie<usize> = raw.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    let mut expected: Vec<Vec<u8>> = raw.iter().map(|k| k.to_vec()).collect();
+    expected.sort();
+    assert_eq!(keys(&trie), expected);
+    for (k, v) in &trie {
+        assert_eq!(raw[*v], &k[..]);
+    }
+}
+
+#[test]
+fn scan_prefix_matches_the_filtered_iteration() {
+    let trie: Trie<u32> = ["car", "cart", "carton", "cat", "ca", "dog", "", "c"]
+        .into_iter()
+        .zip(0..)
+        .collect();
+    for prefix in [
+        "", "c", "ca", "car", "cart", "carto", "carton", "cartons", "d", "x", "cb",
+    ] {
+        let scanned: Vec<_> = trie.scan_prefix(prefix).map(|(k, v)| (k, *v)).collect();
+        let filtered: Vec<_> = trie
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix.as_bytes()))
+            .map(|(k, v)| (k, *v))
+            .collect();
+        assert_eq!(scanned, filtered, "prefix {prefix:?}");
+    }
+    assert_eq!(trie.scan_prefix("car").count(), 3);
+    assert_eq!(Trie::<u8>::new().scan_prefix("").count(), 0);
+}
+
+#[test]
+fn debug_prints_an_escaped_map() {
+    let trie = Trie::new().put("a\n", 1).put([0xffu8], 2);
+    assert_eq!(format!("{trie:?}"), r#"{b"a\n": 1, b"\xff": 2}"#);
+}
