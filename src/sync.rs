@@ -28,7 +28,7 @@ mod imp {
     }
 
     pub(crate) fn thread_hint() -> usize {
-        super::hash_thread_id(loom::thread::current().id())
+        super::thread_number(loom::thread::current().id())
     }
 
     /// Two stripes: enough for a model to see readers on different stripes, few
@@ -52,7 +52,7 @@ mod imp {
     }
 
     pub(crate) fn thread_hint() -> usize {
-        super::hash_thread_id(shuttle::thread::current().id())
+        super::thread_number(shuttle::thread::current().id())
     }
 
     pub(crate) fn stripe_count() -> usize {
@@ -107,10 +107,13 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
+/// The number in a model thread's id (`ThreadId(3)` gives 3). Models must make the same
+/// choices in every execution they replay, so this cannot hash the id: loom's `Hash`
+/// includes the execution's number.
 #[cfg(any(loom, feature = "shuttle"))]
-fn hash_thread_id(id: impl std::hash::Hash) -> usize {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    // A fixed hasher keeps the choice identical across the executions of one model.
-    let hasher = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-    hasher.hash_one(id) as usize
+fn thread_number(id: impl std::fmt::Debug) -> usize {
+    format!("{id:?}")
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0, |n, digit| n * 10 + usize::from(digit - b'0'))
 }
