@@ -57,7 +57,13 @@ impl Version {
 }
 
 impl Drop for Version {
+    /// Loom does not track frees, so freeing is made visible as a write: a reader whose
+    /// read of the payload is not ordered before this write is a use-after-free, and
+    /// loom reports it whichever of the two runs first (invariant 4).
     fn drop(&mut self) {
+        // SAFETY: `&mut self`: no other reference to the payload exists in this thread;
+        // loom checks the claim across threads.
+        self.payload.with_mut(|p| unsafe { *p = usize::MAX });
         self.drops.fetch_add(1, Ordering::SeqCst);
     }
 }
