@@ -1,6 +1,6 @@
 //! Guarantees the compiler enforces, each as a `compile_fail` doctest paired with a twin
 //! that compiles, so a failure of the first is known to be for the stated reason. The
-//! error codes are checked on nightly (`ci/compile-fail.sh`); the first case, a lifetime
+//! error codes are checked on nightly (`.ci/compile-fail.sh`); the first case, a lifetime
 //! error, has no code.
 //!
 //! A borrow from [`RootCell::read`](crate::RootCell::read) cannot escape the read section

@@ -81,5 +81,9 @@ pub use trie::Trie;
 
 #[cfg(doctest)]
 mod compile_fail_tests;
+/// The README's example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -1,7 +1,7 @@
 //! The synchronisation facade: the one place that chooses between std, loom and shuttle.
 //!
 //! Every atomic, lock and reference count in the library comes from here, so a loom or
-//! shuttle build checks exactly the code that ships. `ci/facade.sh` fails the build if any
+//! shuttle build checks exactly the code that ships. `.ci/facade.sh` fails the build if any
 //! other library file names `std::sync`, `loom` or `shuttle`. (Clippy's `disallowed-types`
 //! cannot enforce this: a re-exported type is the same type to the lint.)
 //!

@@ -1,5 +1,5 @@
 //! Unit tests that need the crate's private structure: node invariants and the root cell.
-//! Sizes shrink under Miri, which runs these (`ci/miri.sh`).
+//! Sizes shrink under Miri, which runs these (`.ci/miri.sh`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,6 @@
 //! Exhaustive schedule exploration of the root cell and the store with loom.
 //!
-//! Run with `ci/loom.sh` (`RUSTFLAGS="--cfg loom" cargo test --release --test loom`).
+//! Run with `.ci/loom.sh` (`RUSTFLAGS="--cfg loom" cargo test --release --test loom`).
 //! Each model names the root-cell invariants (see `src/cell.rs`) it exercises. Loom runs
 //! every interleaving up to the preemption bound and every permitted memory-order
 //! outcome of the atomics; it also fails a model that leaks a `loom::sync::Arc` (the

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The compile_fail doctests (src/compile_fail_tests.rs) with their error codes checked,
+# which rustdoc does only on nightly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CARGO_TARGET_DIR=target/nightly cargo +nightly test -p cowtrie --doc compile_fail
