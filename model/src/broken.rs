@@ -1,0 +1,111 @@
+//! Stores with deliberate concurrency bugs, to show that the checks catch them.
+//!
+//! Each is a small, plausible mistake; each must be flagged by the checker (and by the
+//! `cowtrie check` command) within seconds of stress.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread;
+
+use crate::KvStore;
+
+type Map = HashMap<Vec<u8>, u64>;
+
+/// Read-copy-write *without* the writer lock: two writers copy the same version, and
+/// the one that publishes last erases the other's update (to a different key, even).
+#[derive(Default)]
+pub struct LostUpdate {
+    current: RwLock<Arc<Map>>,
+}
+
+impl LostUpdate {
+    fn update(&self, change: impl FnOnce(&mut Map) -> bool) -> bool {
+        let mut next = Map::clone(&read(&self.current));
+        let result = change(&mut next);
+        thread::yield_now(); // widen the window another writer can slip into
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
+        result
+    }
+}
+
+impl KvStore for LostUpdate {
+    fn put(&self, key: &[u8], value: u64) {
+        self.update(|map| map.insert(key.to_vec(), value).is_some());
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        read(&self.current).get(key).copied()
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        self.update(|map| map.remove(key).is_some())
+    }
+}
+
+/// Reads from a replica that is refreshed only on every fourth write: a read can return
+/// a value older than a write that has already returned.
+#[derive(Default)]
+pub struct StaleRead {
+    primary: Mutex<Map>,
+    replica: RwLock<Arc<Map>>,
+    writes: AtomicU64,
+}
+
+impl StaleRead {
+    fn write<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
+        let mut primary = self.primary.lock().unwrap_or_else(|p| p.into_inner());
+        let result = change(&mut primary);
+        if self.writes.fetch_add(1, Ordering::Relaxed) % 4 == 3 {
+            *self.replica.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(primary.clone());
+        }
+        result
+    }
+}
+
+impl KvStore for StaleRead {
+    fn put(&self, key: &[u8], value: u64) {
+        self.write(|map| map.insert(key.to_vec(), value));
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        read(&self.replica).get(key).copied()
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        self.write(|map| map.remove(key).is_some())
+    }
+}
+
+/// A remove done in two steps, "is it there?" and then "delete it", with the lock
+/// released in between: two removes can both report deleting one put, and a remove can
+/// delete a value put after it looked.
+#[derive(Default)]
+pub struct NonAtomicRemove {
+    map: Mutex<Map>,
+}
+
+impl KvStore for NonAtomicRemove {
+    fn put(&self, key: &[u8], value: u64) {
+        lock(&self.map).insert(key.to_vec(), value);
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        lock(&self.map).get(key).copied()
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        let present = lock(&self.map).contains_key(key);
+        thread::yield_now();
+        lock(&self.map).remove(key);
+        present
+    }
+}
+
+fn read(map: &RwLock<Arc<Map>>) -> Arc<Map> {
+    Arc::clone(&map.read().unwrap_or_else(|p| p.into_inner()))
+}
+
+fn lock(map: &Mutex<Map>) -> std::sync::MutexGuard<'_, Map> {
+    map.lock().unwrap_or_else(|p| p.into_inner())
+}

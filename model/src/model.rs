@@ -1,0 +1,89 @@
+//! The sequential specification and the interface of stores under test.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::{Op, Ret};
+
+/// The sequential specification of the store: a plain `HashMap`.
+#[derive(Clone, Default, Debug, PartialEq, Eq)]
+pub struct Model {
+    map: HashMap<Vec<u8>, u64>,
+}
+
+impl Model {
+    /// An empty model.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies `op` and returns what a correct store returns.
+    pub fn apply(&mut self, op: &Op) -> Ret {
+        match op {
+            Op::Put { key, value } => {
+                self.map.insert(key.clone(), *value);
+                Ret::Unit
+            }
+            Op::Get { key } => Ret::Value(self.map.get(key).copied()),
+            Op::Remove { key } => Ret::Removed(self.map.remove(key).is_some()),
+        }
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the model holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// All entries in ascending byte order of the keys.
+    pub fn sorted(&self) -> Vec<(Vec<u8>, u64)> {
+        let mut entries: Vec<_> = self.map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        entries.sort_unstable();
+        entries
+    }
+}
+
+/// A key-value store under test: byte keys, `u64` values, shared between threads.
+pub trait KvStore: Send + Sync {
+    /// Maps `key` to `value`.
+    fn put(&self, key: &[u8], value: u64);
+    /// The value under `key`.
+    fn get(&self, key: &[u8]) -> Option<u64>;
+    /// Removes `key`; whether it was present.
+    fn remove(&self, key: &[u8]) -> bool;
+
+    /// Runs `op` on the store.
+    fn apply(&self, op: &Op) -> Ret {
+        match op {
+            Op::Put { key, value } => {
+                self.put(key, *value);
+                Ret::Unit
+            }
+            Op::Get { key } => Ret::Value(self.get(key)),
+            Op::Remove { key } => Ret::Removed(self.remove(key)),
+        }
+    }
+}
+
+/// The model behind a mutex: linearizable by construction, the control group.
+impl KvStore for Mutex<Model> {
+    fn put(&self, key: &[u8], value: u64) {
+        lock(self).apply(&Op::put(key, value));
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        lock(self).map.get(key).copied()
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        lock(self).map.remove(key).is_some()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}

@@ -1,0 +1,186 @@
+//! Concurrent workloads: threads running a random mix of operations on a store, every
+//! operation recorded into a [`History`].
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::{History, KvStore, Op, Recorder};
+
+/// Relative weights of gets, puts and removes, written `get=80,put=15,remove=5`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mix {
+    /// Weight of gets.
+    pub get: u32,
+    /// Weight of puts.
+    pub put: u32,
+    /// Weight of removes.
+    pub remove: u32,
+}
+
+impl Default for Mix {
+    fn default() -> Self {
+        Self {
+            get: 60,
+            put: 30,
+            remove: 10,
+        }
+    }
+}
+
+impl FromStr for Mix {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut mix = Mix {
+            get: 0,
+            put: 0,
+            remove: 0,
+        };
+        for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+            let (name, weight) = part
+                .split_once('=')
+                .ok_or_else(|| format!("expected name=weight, found {part:?}"))?;
+            let weight: u32 = weight
+                .trim()
+                .parse()
+                .map_err(|_| format!("weight of {name:?} is not a whole number: {weight:?}"))?;
+            match name.trim() {
+                "get" => mix.get = weight,
+                "put" => mix.put = weight,
+                "remove" => mix.remove = weight,
+                other => return Err(format!("unknown operation {other:?} (get, put, remove)")),
+            }
+        }
+        if mix.get + mix.put + mix.remove == 0 {
+            return Err("the weights add up to zero".into());
+        }
+        Ok(mix)
+    }
+}
+
+impl fmt::Display for Mix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "get={},put={},remove={}",
+            self.get, self.put, self.remove
+        )
+    }
+}
+
+/// When a workload stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// After this many operations in all (split evenly between threads).
+    Ops(u64),
+    /// After this much time.
+    Time(Duration),
+}
+
+/// A concurrent workload.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// Threads running operations.
+    pub threads: usize,
+    /// Distinct keys (`k0`, `k1`, ...).
+    pub keys: usize,
+    /// When to stop.
+    pub stop: Stop,
+    /// The operation mix.
+    pub mix: Mix,
+    /// Seed of the threads' random choices (the scheduler is not reproducible).
+    pub seed: u64,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Run {
+    /// Every operation, with call and return ticks.
+    pub history: History,
+    /// Operations per thread.
+    pub per_thread: Vec<u64>,
+    /// Wall-clock time of the run.
+    pub elapsed: Duration,
+}
+
+impl Workload {
+    /// The `i`-th key.
+    pub fn key(i: usize) -> Vec<u8> {
+        format!("k{i}").into_bytes()
+    }
+
+    /// Runs the workload on `store`, adding to `progress` as operations complete (in
+    /// batches, to keep the counter off the hot path).
+    pub fn run(&self, store: &(impl KvStore + ?Sized), progress: &AtomicU64) -> Run {
+        let recorder = Recorder::new();
+        let stop = AtomicBool::new(false);
+        let start = Instant::now();
+        let threads = self.threads.max(1);
+        let logs = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (recorder, stop) = (&recorder, &stop);
+                    s.spawn(move || {
+                        let seed = self.seed ^ (t as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                        let mut rng = SmallRng::seed_from_u64(seed);
+                        let mut log = recorder.log(t);
+                        let quota = match self.stop {
+                            Stop::Ops(total) => {
+                                total / threads as u64
+                                    + u64::from((t as u64) < total % threads as u64)
+                            }
+                            Stop::Time(_) => u64::MAX,
+                        };
+                        let total_weight = self.mix.get + self.mix.put + self.mix.remove;
+                        let mut done = 0u64;
+                        while done < quota {
+                            if done % 256 == 0 && stop.load(Ordering::Relaxed) {
+                                break;
+                            }
+                            let key = Self::key(rng.random_range(0..self.keys.max(1)));
+                            let pick = rng.random_range(0..total_weight);
+                            let op = if pick < self.mix.get {
+                                Op::Get { key }
+                            } else if pick < self.mix.get + self.mix.put {
+                                // Unique per put: the thread in the high bits, a count below.
+                                let value = ((t as u64) << 40) | (done + 1);
+                                Op::Put { key, value }
+                            } else {
+                                Op::Remove { key }
+                            };
+                            log.run(store, op);
+                            done += 1;
+                            if done % 1024 == 0 {
+                                progress.fetch_add(1024, Ordering::Relaxed);
+                            }
+                        }
+                        progress.fetch_add(done % 1024, Ordering::Relaxed);
+                        log
+                    })
+                })
+                .collect();
+            if let Stop::Time(limit) = self.stop {
+                while start.elapsed() < limit && !handles.iter().all(|h| h.is_finished()) {
+                    std::thread::sleep(Duration::from_millis(5).min(limit));
+                }
+                stop.store(true, Ordering::Relaxed);
+            }
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a workload thread panicked"))
+                .collect::<Vec<_>>()
+        });
+        let elapsed = start.elapsed();
+        let per_thread = logs.iter().map(|log| log.len() as u64).collect();
+        Run {
+            history: History::from_logs(logs),
+            per_thread,
+            elapsed,
+        }
+    }
+}
