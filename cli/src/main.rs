@@ -1,11 +1,14 @@
-//! The `cowtrie` command: demonstrations and (later) verification campaigns.
+//! The `cowtrie` command: verification campaigns and demonstrations.
 #![forbid(unsafe_code)]
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod demo;
 
-/// cowtrie: a concurrent copy-on-write trie key-value store.
+/// cowtrie: a concurrent copy-on-write trie key-value store, and its verification.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -15,6 +18,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a concurrent workload on a store, record it, and check it is linearizable.
+    Check(check::Args),
     /// Show versions sharing nodes, and a guard outliving a remove.
     Demo {
         /// How many keys the first version holds.
@@ -23,8 +28,12 @@ enum Command {
     },
 }
 
-fn main() {
+fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Demo { keys } => demo::run(keys),
+        Command::Check(args) => check::run(&args),
+        Command::Demo { keys } => {
+            demo::run(keys);
+            ExitCode::SUCCESS
+        }
     }
 }

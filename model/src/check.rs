@@ -17,7 +17,7 @@
 //!    in flight, and check that the window fails from every state the key could hold at
 //!    that moment. Then say in plain words why.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -28,8 +28,9 @@ use crate::{Event, History, Op, Ret};
 /// of hanging.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
-    /// Search steps allowed per key.
-    pub steps_per_key: u64,
+    /// Search steps allowed per operation of a key (a linearizable history of a correct
+    /// store needs 1–5; the rest is room for backtracking).
+    pub steps_per_op: u64,
     /// Wall-clock limit for the whole check.
     pub time: Duration,
 }
@@ -37,7 +38,7 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Self {
         Self {
-            steps_per_key: 5_000_000,
+            steps_per_op: 200,
             time: Duration::from_secs(60),
         }
     }
@@ -101,31 +102,33 @@ pub fn check(history: &History, budget: Budget) -> CheckReport {
         by_key.entry(event.op.key()).or_default().push(event);
     }
     let partitions: Vec<(&[u8], Vec<&Event>)> = by_key.into_iter().collect();
-    let outcomes: Vec<(u64, Option<Verdict>)> =
-        partitions
-            .par_iter()
-            .map(|(key, events)| {
-                let ops: Vec<KeyOp> = events.iter().map(|e| KeyOp::from_event(e)).collect();
-                let mut search = Search::new(&ops, budget.steps_per_key, deadline);
-                let outcome = search.run(&[None], Mode::FirstLinearization);
-                let verdict =
-                    match outcome {
-                        Outcome::Linearizable(_) => None,
-                        Outcome::Exhausted => Some(Verdict::Unknown {
-                            key: key.to_vec(),
-                            reason: format!(
-                                "search budget exhausted after {} steps on {} operations",
-                                search.steps,
-                                ops.len()
-                            ),
-                        }),
-                        Outcome::NotLinearizable => Some(Verdict::Violation(Box::new(
-                            find_window(key, events, &ops, budget.steps_per_key, deadline),
-                        ))),
-                    };
-                (search.steps, verdict)
-            })
-            .collect();
+    let outcomes: Vec<(u64, Option<Verdict>)> = partitions
+        .par_iter()
+        .map(|(key, events)| {
+            let ops: Vec<KeyOp> = events.iter().map(|e| KeyOp::from_event(e)).collect();
+            let max_steps = budget
+                .steps_per_op
+                .saturating_mul(ops.len() as u64)
+                .max(10_000);
+            let mut search = Search::new(&ops, max_steps, deadline);
+            let outcome = search.run(&[None], Mode::FirstLinearization);
+            let verdict = match outcome {
+                Outcome::Linearizable(_) => None,
+                Outcome::Exhausted => Some(Verdict::Unknown {
+                    key: key.to_vec(),
+                    reason: format!(
+                        "search budget exhausted after {} steps on {} operations",
+                        search.steps,
+                        ops.len()
+                    ),
+                }),
+                Outcome::NotLinearizable => Some(Verdict::Violation(Box::new(find_window(
+                    key, events, &ops, max_steps, deadline,
+                )))),
+            };
+            (search.steps, verdict)
+        })
+        .collect();
     let steps = outcomes.iter().map(|(s, _)| s).sum();
     // A violation outranks an unknown: it is a definite answer.
     let mut verdicts: Vec<Verdict> = outcomes.into_iter().filter_map(|(_, v)| v).collect();
@@ -313,8 +316,8 @@ impl<'a> Search<'a> {
         self.link();
         let n = self.ops.len();
         let mut completed_left = (0..n).filter(|&i| !self.is_pending(i)).count();
-        let mut linearized = vec![0u64; n.div_ceil(64)];
-        let mut cache: HashSet<(Vec<u64>, State)> = HashSet::new();
+        let mut linearized = Linearized::new();
+        let mut cache: HashSet<(usize, Vec<usize>, State)> = HashSet::new();
         let mut stack: Vec<(usize, State)> = Vec::new();
         let mut finals: Vec<State> = Vec::new();
         let mut node = self.next[self.head];
@@ -339,8 +342,8 @@ impl<'a> Search<'a> {
                 let next_state = self.ops[op].step(state);
                 let mut advanced = false;
                 if let Some(next_state) = next_state {
-                    linearized[op / 64] |= 1 << (op % 64);
-                    if cache.insert((linearized.clone(), next_state)) {
+                    linearized.insert(op);
+                    if cache.insert(linearized.key(next_state)) {
                         stack.push((op, state));
                         state = next_state;
                         self.lift(op);
@@ -348,7 +351,7 @@ impl<'a> Search<'a> {
                         node = self.next[self.head];
                         advanced = true;
                     } else {
-                        linearized[op / 64] &= !(1 << (op % 64));
+                        linearized.remove(op);
                     }
                 }
                 if !advanced {
@@ -364,7 +367,7 @@ impl<'a> Search<'a> {
                     break;
                 };
                 self.unlift(op);
-                linearized[op / 64] &= !(1 << (op % 64));
+                linearized.remove(op);
                 completed_left += usize::from(!self.is_pending(op));
                 state = previous;
                 node = self.next[2 * op];
@@ -375,6 +378,55 @@ impl<'a> Search<'a> {
         } else {
             Outcome::Linearizable(finals)
         }
+    }
+}
+
+/// The set of linearized operations in a canonical, compact form: `hi` is one past the
+/// highest linearized operation (numbered in call order) and `holes` the operations below
+/// it not yet linearized. An operation can be a hole only while it is in flight at the
+/// search's frontier (had it returned, the search would have had to place it first), so
+/// there are about as many holes as threads, and the cache key is a handful of numbers
+/// however long the history.
+struct Linearized {
+    hi: usize,
+    holes: BTreeSet<usize>,
+    /// `hi` before each insertion still in effect, to undo in stack order.
+    previous_hi: Vec<usize>,
+}
+
+impl Linearized {
+    fn new() -> Self {
+        Self {
+            hi: 0,
+            holes: BTreeSet::new(),
+            previous_hi: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, op: usize) {
+        self.previous_hi.push(self.hi);
+        if op >= self.hi {
+            self.holes.extend(self.hi..op);
+            self.hi = op + 1;
+        } else {
+            self.holes.remove(&op);
+        }
+    }
+
+    /// Undoes the latest `insert`, which must have been of `op` (the search backtracks in
+    /// stack order).
+    fn remove(&mut self, op: usize) {
+        let previous = self.previous_hi.pop().unwrap_or(0);
+        if previous <= op {
+            self.holes.split_off(&previous);
+            self.hi = previous;
+        } else {
+            self.holes.insert(op);
+        }
+    }
+
+    fn key(&self, state: State) -> (usize, Vec<usize>, State) {
+        (self.hi, self.holes.iter().copied().collect(), state)
     }
 }
 

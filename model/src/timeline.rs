@@ -2,13 +2,14 @@
 
 use std::fmt::Write;
 
-use crate::Violation;
+use crate::{Event, Violation};
 
 /// Draws the violation's window as a self-contained SVG: a row per thread, a bar from
 /// each operation's call tick to its return tick labelled with the operation and its
-/// result, the operation no order can explain in red.
+/// result. The operation no order can explain is red; earlier operations the explanation
+/// cites are grey.
 pub fn timeline_svg(violation: &Violation) -> String {
-    let window = &violation.window;
+    let window: Vec<&Event> = violation.context.iter().chain(&violation.window).collect();
     let mut threads: Vec<usize> = window.iter().map(|e| e.thread).collect();
     threads.sort_unstable();
     threads.dedup();
@@ -38,9 +39,16 @@ pub fn timeline_svg(violation: &Violation) -> String {
             y + 18.0
         );
         for event in window.iter().filter(|e| e.thread == *thread) {
+            let event = *event;
             let culprit = *event == violation.culprit;
             let (x0, x1) = (x(event.call), x(event.ret).max(x(event.call) + 4.0));
-            let fill = if culprit { "#f4a0a0" } else { "#b8d4f0" };
+            let fill = if culprit {
+                "#f4a0a0"
+            } else if violation.context.contains(event) {
+                "#dddddd"
+            } else {
+                "#b8d4f0"
+            };
             let _ = writeln!(
                 svg,
                 r#"<rect x="{x0:.1}" y="{y}" width="{:.1}" height="26" rx="4" fill="{fill}" stroke="black"><title>ticks {}..{}</title></rect>"#,

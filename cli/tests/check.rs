@@ -1,0 +1,94 @@
+//! The store's linearizability under real threads, and the `cowtrie check` command.
+
+use std::process::Command;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use cowtrie_cli::{CowtrieStore, StoreKind};
+use cowtrie_model::workload::{Mix, Stop, Workload};
+use cowtrie_model::{check, Budget, Verdict};
+
+#[test]
+fn cowtrie_stress_runs_are_linearizable() {
+    // Few keys so threads collide on them; several seeds; bounded time each.
+    for (seed, keys, mix) in [
+        (1, 4, Mix::default()),
+        (2, 16, "get=50,put=25,remove=25".parse().unwrap()),
+        (3, 64, "get=90,put=9,remove=1".parse().unwrap()),
+        (4, 2, "get=34,put=33,remove=33".parse().unwrap()),
+    ] {
+        let workload = Workload {
+            threads: 4,
+            keys,
+            stop: Stop::Time(Duration::from_millis(700)),
+            mix,
+            seed,
+        };
+        let run = workload.run(&CowtrieStore::default(), &AtomicU64::new(0));
+        assert!(run.history.len() > 1_000, "the run did work");
+        let report = check(&run.history, Budget::default());
+        assert_eq!(report.verdict, Verdict::Linearizable, "seed {seed}");
+    }
+}
+
+fn cowtrie(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
+        .args(args)
+        .output()
+        .expect("run cowtrie");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_passes_correct_stores_and_flags_every_broken_one() {
+    let svg = std::env::temp_dir().join(format!("cowtrie-check-{}.svg", std::process::id()));
+    for kind in [
+        StoreKind::Cowtrie,
+        StoreKind::MutexModel,
+        StoreKind::BrokenLostUpdate,
+        StoreKind::BrokenStaleRead,
+        StoreKind::BrokenNonAtomicRemove,
+    ] {
+        let name = clap::ValueEnum::to_possible_value(&kind)
+            .unwrap()
+            .get_name()
+            .to_string();
+        let (code, stdout, stderr) = cowtrie(&[
+            "check",
+            "--store",
+            &name,
+            "--seconds",
+            "1",
+            "--keys",
+            "8",
+            "--svg",
+            svg.to_str().unwrap(),
+        ]);
+        if kind.is_correct() {
+            assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+            assert!(stdout.contains("verdict: linearizable"), "{stdout}");
+        } else {
+            assert_eq!(code, 1, "{name} must be flagged: {stdout}{stderr}");
+            assert!(stdout.contains("NOT linearizable"), "{stdout}");
+            assert!(stdout.contains("<-- cannot be ordered"), "{stdout}");
+            let picture = std::fs::read_to_string(&svg).expect("svg written");
+            assert!(picture.starts_with("<svg") && picture.contains("#f4a0a0"));
+            std::fs::remove_file(&svg).ok();
+        }
+    }
+}
+
+#[test]
+fn bad_arguments_get_a_clear_error() {
+    let (code, _, stderr) = cowtrie(&["check", "--mix", "get=x"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a whole number"), "{stderr}");
+    let (code, _, stderr) = cowtrie(&["check", "--threads", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = cowtrie(&["check", "--seconds", "-1"]);
+    assert_eq!(code, 2, "{stderr}");
+}
