@@ -7,8 +7,18 @@ use proptest::prelude::*;
 
 /// One operation on a key-value store with byte-string keys and `u64` values.
 ///
-/// `Debug` prints the operation as Rust code (`Op::put(b"ab", 7)`), so a failing case
-/// can be pasted into a test.
+/// `Debug` prints the operation as Rust code, so a failing case can be pasted into a
+/// test. Fuzz targets draw operations with [`arbitrary`], property tests with
+/// [`Op::strategy`]; both favour a few short keys so that operations collide.
+///
+/// ```
+/// use arbitrary::{Arbitrary, Unstructured};
+/// use cowtrie_model::Op;
+///
+/// assert_eq!(format!("{:?}", Op::put(b"a\xff", 7)), r#"Op::put(b"a\xff", 7)"#);
+/// let ops: Vec<Op> = Vec::arbitrary(&mut Unstructured::new(&[3, 1, 4, 1, 5, 9, 2, 6])).unwrap();
+/// assert!(ops.iter().all(|op| op.key().len() <= 3));
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Op {
     /// Map `key` to `value`; returns [`Ret::Unit`].
