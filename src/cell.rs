@@ -15,7 +15,8 @@
 //!
 //! # Protocol
 //!
-//! State: `current` (a pointer from [`Box::into_raw`]), `readers` (per stripe, two
+//! State: `current` (a pointer from [`Box::into_raw`] to the value, wrapped in a `Slot`
+//! that lets loom track accesses to it), `readers` (per stripe, two
 //! counters of readers inside a read section, indexed by *parity*), `epoch` (the parity new
 //! readers should use), and `writer` (a mutex that serialises writers).
 //!
@@ -66,7 +67,7 @@ use std::marker::PhantomData;
 
 use crossbeam_utils::CachePadded;
 
-use crate::sync::{self, fence, AtomicPtr, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::sync::{self, fence, AtomicPtr, AtomicUsize, Mutex, MutexGuard, Ordering, Slot};
 
 /// An atomically replaceable `T`: lock-free reads, writers serialised by a lock.
 ///
@@ -92,7 +93,7 @@ use crate::sync::{self, fence, AtomicPtr, AtomicUsize, Mutex, MutexGuard, Orderi
 /// assert_eq!(cell.read(|s| s.clone()), "v1-next");
 /// ```
 pub struct RootCell<T> {
-    current: AtomicPtr<T>,
+    current: AtomicPtr<Slot<T>>,
     epoch: AtomicUsize,
     readers: Box<[CachePadded<[AtomicUsize; 2]>]>,
     writer: Mutex<()>,
@@ -116,7 +117,7 @@ impl<T> RootCell<T> {
             .map(|_| CachePadded::new([AtomicUsize::new(0), AtomicUsize::new(0)]))
             .collect();
         Self {
-            current: AtomicPtr::new(Box::into_raw(Box::new(value))),
+            current: AtomicPtr::new(Box::into_raw(Box::new(Slot::new(value)))),
             epoch: AtomicUsize::new(0),
             readers: stripes,
             writer: Mutex::new(()),
@@ -139,8 +140,11 @@ impl<T> RootCell<T> {
         // (when `_section` drops): invariant 3. It points to a live box (invariant 1)
         // that no writer frees while we are inside (invariants 4 and 5), and it is whole
         // (invariant 6).
-        let value = unsafe { &*ptr };
-        f(value)
+        let slot = unsafe { &*ptr };
+        slot.with(|value| {
+            // SAFETY: `value` points into `slot`, live for this whole closure (above).
+            f(unsafe { &*value })
+        })
     }
 
     /// Takes the writer lock, waiting for any other writer to finish.
@@ -176,7 +180,8 @@ impl<T> Drop for RootCell<T> {
         let ptr = self.current.load(Ordering::Relaxed);
         // SAFETY: `&mut self` means no reader or writer borrows the cell any more, and
         // `ptr` is the box the cell owns (invariant 1); nothing else frees it.
-        drop(unsafe { Box::from_raw(ptr) });
+        let slot = unsafe { Box::from_raw(ptr) };
+        drop(slot.into_inner());
     }
 }
 
@@ -231,7 +236,10 @@ impl<T> RootWriter<'_, T> {
         // (invariant 2), and the lock orders us after the writer that stored it. The
         // borrow is tied to `&self`, so it ends before `publish` (which takes `&mut self`)
         // can retire the box.
-        unsafe { &*ptr }
+        let slot = unsafe { &*ptr };
+        let value = slot.with(|value| value);
+        // SAFETY: `value` points into `slot`, which lives as long as the borrow (above).
+        unsafe { &*value }
     }
 
     /// Makes `new` the current value and returns the value it replaced.
@@ -242,7 +250,7 @@ impl<T> RootWriter<'_, T> {
     /// value's destructors off the writers' critical path.
     pub fn publish(&mut self, new: T) -> T {
         let cell = self.cell;
-        let new = Box::into_raw(Box::new(new));
+        let new = Box::into_raw(Box::new(Slot::new(new)));
         let old = cell.current.swap(new, Ordering::Release); // W1
         fence(Ordering::SeqCst); // W2
         cell.wait_for_readers(); // W3
@@ -252,6 +260,6 @@ impl<T> RootWriter<'_, T> {
         // 5), and only the lock holder frees retired pointers (invariant 2). So we own
         // the box outright (W4).
         let old = unsafe { Box::from_raw(old) };
-        *old
+        old.into_inner()
     }
 }

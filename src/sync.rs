@@ -101,6 +101,50 @@ mod imp {
 
 pub(crate) use imp::*;
 
+/// The value behind the root cell's pointer.
+///
+/// Under loom it lives in a `loom::cell::UnsafeCell`: loom then tracks every read of a
+/// published value (for the whole read section) and counts its reclamation as a write,
+/// so a reader still looking at a value the writer frees is reported as a data race,
+/// whatever the value's type. In other builds it is the value itself.
+pub(crate) struct Slot<T> {
+    #[cfg(loom)]
+    value: loom::cell::UnsafeCell<T>,
+    #[cfg(not(loom))]
+    value: T,
+}
+
+impl<T> Slot<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self {
+            #[cfg(loom)]
+            value: loom::cell::UnsafeCell::new(value),
+            #[cfg(not(loom))]
+            value,
+        }
+    }
+
+    /// Runs `f` with a pointer to the value; under loom the read is tracked until `f`
+    /// returns.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        #[cfg(loom)]
+        return self.value.with(f);
+        #[cfg(not(loom))]
+        return f(&self.value);
+    }
+
+    /// Takes the value out (reclamation: under loom, a tracked write).
+    pub(crate) fn into_inner(self) -> T {
+        #[cfg(loom)]
+        {
+            self.value.with_mut(|_| ());
+            self.value.into_inner()
+        }
+        #[cfg(not(loom))]
+        self.value
+    }
+}
+
 /// Locks `mutex`, ignoring poison: the data the writer lock guards is `()`, so a
 /// panicking writer leaves nothing half-updated behind it.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

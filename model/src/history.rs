@@ -58,9 +58,16 @@ pub struct ThreadLog<'a> {
 impl ThreadLog<'_> {
     /// Runs `op` on `store` and records it.
     pub fn run(&mut self, store: &(impl KvStore + ?Sized), op: Op) -> Ret {
-        let call = self.clock.fetch_add(1, Ordering::SeqCst);
-        let result = store.apply(&op);
+        self.record(op, |op| store.apply(op))
+    }
+
+    /// Records `op`, carried out by `call`, which must return its result. For stores
+    /// driven without a [`KvStore`] impl (model checkers, adapters in tests).
+    pub fn record(&mut self, op: Op, call: impl FnOnce(&Op) -> Ret) -> Ret {
+        let called = self.clock.fetch_add(1, Ordering::SeqCst);
+        let result = call(&op);
         let ret = self.clock.fetch_add(1, Ordering::SeqCst);
+        let call = called;
         self.events.push(Event {
             thread: self.thread,
             call,
@@ -69,6 +76,11 @@ impl ThreadLog<'_> {
             result,
         });
         result
+    }
+
+    /// The recorded events, for merging with [`History::from_events`].
+    pub fn into_events(self) -> Vec<Event> {
+        self.events
     }
 
     /// How many operations this log holds.
