@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Seeded concurrency bugs: each tests/mutants/*.patch is applied to a scratch copy of the
+# tracked tree, and every layer its header names ("# layers: loom miri") must fail on it.
+# Prints a table (mutant | layer | result | seconds) and exits non-zero if any layer let a
+# mutant through. Run one mutant with `.ci/mutants-concurrency.sh no-grace-period`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# One target directory per layer, shared by the mutants: only the mutated crate rebuilds.
+targets=${MUTANTS_TARGET_DIR:-$root/target/mutants}
+
+# run_layer LAYER MODE: MODE "build" must succeed (a mutant that does not compile proves
+# nothing), MODE "run" is the check that must fail.
+run_layer() {
+    local build=()
+    [[ "$2" == build ]] && build=(--no-run)
+    case "$1" in
+    loom) RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$targets/loom" \
+        cargo test --release -p cowtrie --test loom "${build[@]}" ;;
+    miri) MIRIFLAGS="-Zmiri-strict-provenance" CARGO_TARGET_DIR="$targets/miri" \
+        cargo +nightly miri test -p cowtrie --lib --test store "${build[@]}" -- \
+        root_cell store_writers a_guard_survives concurrent_writers ;;
+    stress) if [[ "$2" == build ]]; then
+            CARGO_TARGET_DIR="$targets/release" cargo build --release -q -p cowtrie-cli
+        else
+            "$targets/release/release/cowtrie" check --keys 4 --seconds 3
+        fi ;;
+    shuttle) CARGO_TARGET_DIR="$targets/shuttle" \
+        cargo test --release -p cowtrie --features shuttle --test shuttle "${build[@]}" ;;
+    tests) CARGO_TARGET_DIR="$targets/debug" \
+        cargo test -p cowtrie --test trie --test store "${build[@]}" ;;
+    *) echo "unknown layer $1" >&2; return 2 ;;
+    esac
+}
+
+only=${1:-}
+status=0
+echo "| mutant | layer | result | time |"
+echo "|---|---|---|---|"
+for patch in "$root"/tests/mutants/*.patch; do
+    name=$(basename "$patch" .patch)
+    [[ -z "$only" || "$only" == "$name" ]] || continue
+    layers=$(sed -n 's/^# layers: //p' "$patch")
+    for layer in $layers; do
+        tree="$scratch/tree"
+        rm -rf "$tree"
+        mkdir -p "$tree"
+        (cd "$root" && git ls-files -z | xargs -0 cp --parents -t "$tree")
+        (cd "$tree" && patch -p1 --quiet < "$patch")
+        start=$SECONDS
+        log="$root/target/mutants/$name.$layer.log"
+        mkdir -p "$(dirname "$log")"
+        if ! (cd "$tree" && run_layer "$layer" build) > "$log" 2>&1; then
+            echo "| $name | $layer | DOES NOT BUILD (log: ${log#"$root"/}) | $((SECONDS - start)) s |"
+            status=1
+            continue
+        fi
+        if (cd "$tree" && run_layer "$layer" run) >> "$log" 2>&1; then
+            result="NOT CAUGHT (log: ${log#"$root"/})"
+            status=1
+        else
+            result=caught
+        fi
+        echo "| $name | $layer | $result | $((SECONDS - start)) s |"
+    done
+done
+exit $status
