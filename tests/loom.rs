@@ -156,7 +156,12 @@ fn store_guard_survives_a_racing_overwrite_and_remove() {
 /// Runs `ops` on `store`, recording each with the recorder's clock. The clock is a std
 /// atomic, invisible to loom: it adds no schedules, and since loom runs one thread at a
 /// time its ticks follow the interleaving being explored.
-fn run_recorded(store: &TrieStore<u64>, recorder: &Recorder, thread: usize, ops: Vec<Op>) -> Vec<Event> {
+fn run_recorded(
+    store: &TrieStore<u64>,
+    recorder: &Recorder,
+    thread: usize,
+    ops: Vec<Op>,
+) -> Vec<Event> {
     let mut log = recorder.log(thread);
     for op in ops {
         log.record(op, |op| match op {
@@ -190,8 +195,16 @@ fn store_two_writers_and_a_reader_are_linearizable() {
             spawn(2, vec![Op::put("b", 2), Op::put("a", 3)]),
             spawn(3, vec![Op::get("a")]),
         ];
-        let mut events: Vec<Event> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
-        events.extend(run_recorded(&store, &recorder, 0, vec![Op::get("a"), Op::get("b")]));
+        let mut events: Vec<Event> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        events.extend(run_recorded(
+            &store,
+            &recorder,
+            0,
+            vec![Op::get("a"), Op::get("b")],
+        ));
         let report = check(&History::from_events(events), Budget::default());
         assert_eq!(report.verdict, Verdict::Linearizable);
     });
@@ -238,10 +251,18 @@ fn guards_keep_values_and_each_value_drops_once() {
         let theirs = reader.join().unwrap();
         assert_eq!(mine.id, 1, "my guard kept value 1");
         let held = usize::from(theirs.as_ref().is_some_and(|g| g.id == 2));
-        assert_eq!(drops.load(Ordering::SeqCst), 1 - held, "value 2 dropped unless guarded");
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1 - held,
+            "value 2 dropped unless guarded"
+        );
         drop(mine);
         drop(theirs);
-        assert_eq!(drops.load(Ordering::SeqCst), 2, "both values dropped, once each");
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            2,
+            "both values dropped, once each"
+        );
         drop(store);
         assert_eq!(drops.load(Ordering::SeqCst), 2);
     });
@@ -270,7 +291,10 @@ fn a_snapshot_is_one_published_version() {
             &[(b"a".to_vec(), 1), (b"b".to_vec(), 2)],
             &[(b"b".to_vec(), 2)],
         ];
-        assert!(versions.contains(&&seen[..]), "snapshot {seen:?} was never published");
+        assert!(
+            versions.contains(&&seen[..]),
+            "snapshot {seen:?} was never published"
+        );
         writer.join().unwrap();
         assert_eq!(contents(&snapshot), seen, "the snapshot did not change");
         assert_eq!(contents(&store.snapshot()), versions[3]);
