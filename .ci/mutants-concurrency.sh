@@ -32,7 +32,7 @@ run_layer() {
     shuttle) CARGO_TARGET_DIR="$targets/shuttle" \
         cargo test --release -p cowtrie --features shuttle --test shuttle "${build[@]}" ;;
     tests) CARGO_TARGET_DIR="$targets/debug" \
-        cargo test -p cowtrie --test trie --test store "${build[@]}" ;;
+        cargo test -p cowtrie --test trie --test store --test properties --test laws "${build[@]}" ;;
     *) echo "unknown layer $1" >&2; return 2 ;;
     esac
 }
