@@ -2,6 +2,8 @@
 //! against, including cowtrie's own behind the model crate's [`KvStore`] interface.
 #![forbid(unsafe_code)]
 
+pub mod fuzz;
+
 use std::sync::Mutex;
 
 use clap::ValueEnum;

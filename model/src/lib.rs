@@ -18,6 +18,7 @@ mod check;
 mod history;
 mod model;
 mod op;
+mod oracle;
 mod timeline;
 pub mod workload;
 
@@ -25,4 +26,5 @@ pub use check::{check, Budget, CheckReport, Verdict, Violation};
 pub use history::{Event, History, Recorder, ThreadLog};
 pub use model::{KvStore, Model};
 pub use op::{Op, Ret};
+pub use oracle::linearizable_by_brute_force;
 pub use timeline::timeline_svg;

@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use cowtrie_model::broken::{LostUpdate, NonAtomicRemove, StaleRead};
 use cowtrie_model::workload::{Mix, Stop, Workload};
-use cowtrie_model::{check, Budget, Event, History, KvStore, Model, Op, Ret, Verdict, Violation};
+use cowtrie_model::{
+    check, linearizable_by_brute_force, Budget, Event, History, KvStore, Model, Op, Ret, Verdict,
+    Violation,
+};
 use proptest::prelude::*;
 
 /// An event on thread `thread` from tick `call` to tick `ret`.
@@ -230,37 +233,6 @@ fn a_tiny_budget_gives_unknown_not_a_hang() {
 
 // ---- agreement with brute force ----
 
-/// Whether some order of `events` consistent with real time satisfies the model, by
-/// trying every permutation.
-fn brute_force(events: &[Event]) -> bool {
-    fn go(events: &[Event], used: &mut Vec<bool>, model: &Model) -> bool {
-        if used.iter().all(|u| *u) {
-            return true;
-        }
-        for i in 0..events.len() {
-            if used[i] {
-                continue;
-            }
-            // `i` may go next only if no unused op returned before `i` was called.
-            let blocked =
-                (0..events.len()).any(|j| !used[j] && j != i && events[j].ret < events[i].call);
-            if blocked {
-                continue;
-            }
-            let mut next = model.clone();
-            if next.apply(&events[i].op) == events[i].result {
-                used[i] = true;
-                if go(events, used, &next) {
-                    return true;
-                }
-                used[i] = false;
-            }
-        }
-        false
-    }
-    go(events, &mut vec![false; events.len()], &Model::new())
-}
-
 /// Small histories over 2 keys: intervals at random; results from a random linearization
 /// (so linearizable), then, half of the time, one result changed.
 fn small_history() -> impl Strategy<Value = Vec<Event>> {
@@ -315,7 +287,7 @@ proptest! {
 
     #[test]
     fn the_checker_agrees_with_brute_force(events in small_history()) {
-        let expected = brute_force(&events);
+        let expected = linearizable_by_brute_force(&History::from_events(events.clone()));
         let got = verdict(events.clone());
         prop_assert!(!matches!(got, Verdict::Unknown { .. }), "budget exhausted");
         prop_assert_eq!(got == Verdict::Linearizable, expected, "{:#?}", events);

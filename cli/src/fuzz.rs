@@ -1,0 +1,119 @@
+//! The bodies of the cargo-fuzz targets (`fuzz/`), here so that the committed corpora
+//! also replay as ordinary tests on stable (`cli/tests/fuzz_corpus.rs`). Each takes the
+//! fuzzer's bytes, decodes operations with the model crate's `Arbitrary` impls, and
+//! panics on any divergence.
+
+use arbitrary::{Arbitrary, Unstructured};
+use cowtrie::Trie;
+use cowtrie_model::{
+    check, linearizable_by_brute_force, Budget, Event, History, Model, Op, Recorder, Ret, Verdict,
+};
+
+use crate::CowtrieStore;
+
+/// `trie_ops`: a sequence of operations on a `Trie` and on the model, results compared
+/// at every step; every version is kept and must still match its model at the end.
+pub fn trie_ops(data: &[u8]) {
+    let Ok(ops) = Vec::<Op>::arbitrary(&mut Unstructured::new(data)) else {
+        return;
+    };
+    let (mut trie, mut model) = (Trie::new(), Model::new());
+    let mut versions = Vec::new();
+    for op in &ops {
+        let expected = model.apply(op);
+        let got = match op {
+            Op::Put { key, value } => {
+                trie = trie.put(key, *value);
+                Ret::Unit
+            }
+            Op::Get { key } => Ret::Value(trie.get(key).copied()),
+            Op::Remove { key } => {
+                let next = trie.remove(key);
+                let removed = next.len() < trie.len();
+                trie = next;
+                Ret::Removed(removed)
+            }
+        };
+        assert_eq!(got, expected, "{op:?} in {ops:?}");
+        versions.push((trie.clone(), model.clone()));
+    }
+    for (version, model) in &versions {
+        let entries: Vec<(Vec<u8>, u64)> = version.iter().map(|(k, v)| (k, *v)).collect();
+        assert_eq!(entries, model.sorted(), "a version changed after {ops:?}");
+    }
+}
+
+/// `store_ops`: operations spread over three real threads on one `TrieStore`, the
+/// history checked for linearizability. Real threads rather than a fuzz-driven shuttle
+/// schedule: this target exercises the shipped std build on hardware, while schedule
+/// exploration is loom's and shuttle's (tests/loom.rs, tests/shuttle.rs).
+pub fn store_ops(data: &[u8]) {
+    let Ok(ops) = Vec::<Op>::arbitrary(&mut Unstructured::new(data)) else {
+        return;
+    };
+    let store = CowtrieStore::default();
+    let recorder = Recorder::new();
+    let events: Vec<Event> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|t| {
+                let (store, recorder, ops) = (&store, &recorder, &ops);
+                s.spawn(move || {
+                    let mut log = recorder.log(t);
+                    for op in ops.iter().skip(t).step_by(3) {
+                        log.run(store, op.clone());
+                    }
+                    log.into_events()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let report = check(&History::from_events(events), Budget::default());
+    assert_eq!(report.verdict, Verdict::Linearizable, "{ops:?}");
+}
+
+/// `checker`: an arbitrary small history (up to 8 operations on 2 keys, arbitrary
+/// intervals and results); the checker must agree with brute force, never panic, and
+/// never run out of budget on so few operations.
+pub fn checker(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(count) = u.int_in_range(0..=8usize) else {
+        return;
+    };
+    let mut events = Vec::new();
+    for _ in 0..count {
+        let Ok((thread, call, len, key, kind, value)) =
+            <(u8, u8, u8, bool, u8, u8)>::arbitrary(&mut u)
+        else {
+            return;
+        };
+        let key = [b'a' + u8::from(key)];
+        let (op, result) = match kind % 3 {
+            0 => (Op::put(key, u64::from(value % 4)), Ret::Unit),
+            1 => (
+                Op::get(key),
+                Ret::Value((value % 5 != 4).then_some(u64::from(value % 4))),
+            ),
+            _ => (Op::remove(key), Ret::Removed(value % 2 == 0)),
+        };
+        let call = u64::from(call % 32);
+        events.push(Event {
+            thread: usize::from(thread % 4),
+            call,
+            ret: call + u64::from(len % 16),
+            op,
+            result,
+        });
+    }
+    let history = History::from_events(events);
+    let verdict = check(&history, Budget::default()).verdict;
+    assert!(!matches!(verdict, Verdict::Unknown { .. }), "{history:?}");
+    assert_eq!(
+        verdict == Verdict::Linearizable,
+        linearizable_by_brute_force(&history),
+        "{history:?}"
+    );
+}
