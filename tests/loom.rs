@@ -12,8 +12,11 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
+use common::run_recorded;
 use cowtrie::{RootCell, Trie, TrieStore};
-use cowtrie_model::{check, Budget, Event, History, Op, Recorder, Ret, Verdict};
+use cowtrie_model::{check, Budget, Event, History, Op, Recorder, Verdict};
+
+mod common;
 
 /// A preemption bound of 3 finds the known bugs of this protocol (each needs at most two
 /// preemptions: one in the reader between R2 and R4, one in the writer between W1 and
@@ -153,29 +156,8 @@ fn store_guard_survives_a_racing_overwrite_and_remove() {
     });
 }
 
-/// Runs `ops` on `store`, recording each with the recorder's clock. The clock is a std
-/// atomic, invisible to loom: it adds no schedules, and since loom runs one thread at a
-/// time its ticks follow the interleaving being explored.
-fn run_recorded(
-    store: &TrieStore<u64>,
-    recorder: &Recorder,
-    thread: usize,
-    ops: Vec<Op>,
-) -> Vec<Event> {
-    let mut log = recorder.log(thread);
-    for op in ops {
-        log.record(op, |op| match op {
-            Op::Put { key, value } => {
-                store.put(key, *value);
-                Ret::Unit
-            }
-            Op::Get { key } => Ret::Value(store.get(key).map(|v| *v)),
-            Op::Remove { key } => Ret::Removed(store.remove(key)),
-        });
-    }
-    log.into_events()
-}
-
+// The recorder's clock is a std atomic, invisible to loom: it adds no schedules, and since
+// loom runs one thread at a time its ticks follow the interleaving being explored.
 /// Invariant 2 and linearizability: two writers and a reader; in every execution the
 /// history (with a final read of each key after the joins) is checked by the model
 /// crate's checker. A lost update, a torn read or a stale read fails it.

@@ -18,10 +18,13 @@
 
 use std::sync::Arc;
 
+use common::run_recorded;
 use cowtrie::TrieStore;
-use cowtrie_model::{check, Budget, Event, History, Op, Recorder, Ret, Verdict};
+use cowtrie_model::{check, Budget, Event, History, Op, Recorder, Verdict};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+
+mod common;
 
 /// The operations of thread `t`: fixed per thread, so a schedule replays exactly.
 fn thread_ops(t: usize, count: usize, keys: u8) -> Vec<Op> {
@@ -38,21 +41,6 @@ fn thread_ops(t: usize, count: usize, keys: u8) -> Vec<Op> {
         .collect()
 }
 
-fn run(store: &TrieStore<u64>, recorder: &Recorder, thread: usize, ops: Vec<Op>) -> Vec<Event> {
-    let mut log = recorder.log(thread);
-    for op in ops {
-        log.record(op, |op| match op {
-            Op::Put { key, value } => {
-                store.put(key, *value);
-                Ret::Unit
-            }
-            Op::Get { key } => Ret::Value(store.get(key).map(|v| *v)),
-            Op::Remove { key } => Ret::Removed(store.remove(key)),
-        });
-    }
-    log.into_events()
-}
-
 /// `threads` threads of `ops` operations each over `keys` keys, then a final read of
 /// every key; the whole history must be linearizable.
 fn scenario(threads: usize, ops: usize, keys: u8) -> impl Fn() + Send + Sync + 'static {
@@ -62,7 +50,9 @@ fn scenario(threads: usize, ops: usize, keys: u8) -> impl Fn() + Send + Sync + '
         let handles: Vec<_> = (1..=threads)
             .map(|t| {
                 let (store, recorder) = (Arc::clone(&store), Arc::clone(&recorder));
-                shuttle::thread::spawn(move || run(&store, &recorder, t, thread_ops(t, ops, keys)))
+                shuttle::thread::spawn(move || {
+                    run_recorded(&store, &recorder, t, thread_ops(t, ops, keys))
+                })
             })
             .collect();
         let mut events: Vec<Event> = handles
@@ -70,7 +60,7 @@ fn scenario(threads: usize, ops: usize, keys: u8) -> impl Fn() + Send + Sync + '
             .flat_map(|h| h.join().expect("no thread panics"))
             .collect();
         let finals = (0..keys).map(|k| Op::get([b'k', k])).collect();
-        events.extend(run(&store, &recorder, 0, finals));
+        events.extend(run_recorded(&store, &recorder, 0, finals));
         let report = check(&History::from_events(events), Budget::default());
         if let Verdict::Violation(v) = &report.verdict {
             panic!("not linearizable on key {:?}: {}", v.key, v.explanation);
