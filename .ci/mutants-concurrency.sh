@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Seeded concurrency bugs: each tests/mutants/*.patch is applied to a scratch copy of the
-# tracked tree, and every layer its header names ("# layers: loom miri") must fail on it.
+# tree as staged in git (commit or `git add` a change first; untracked files and a fuzzer
+# rewriting its corpus do not leak in), and every layer its header names
+# ("# layers: loom miri") must fail on it.
 # Prints a table (mutant | layer | result | time to catch) and exits non-zero if any layer let a
 # mutant through. Run one mutant with `.ci/mutants-concurrency.sh no-grace-period`.
 set -euo pipefail
@@ -48,8 +50,7 @@ for patch in "$root"/tests/mutants/*.patch; do
     for layer in $layers; do
         tree="$scratch/tree"
         rm -rf "$tree"
-        mkdir -p "$tree"
-        (cd "$root" && git ls-files -z | xargs -0 cp --parents -t "$tree")
+        (cd "$root" && git checkout-index --all --prefix="$tree/")
         (cd "$tree" && patch -p1 --quiet < "$patch")
         start=$SECONDS
         log="$root/target/mutants/$name.$layer.log"
