@@ -61,13 +61,12 @@ impl ThreadLog<'_> {
         self.record(op, |op| store.apply(op))
     }
 
-    /// Records `op`, carried out by `call`, which must return its result. For stores
+    /// Records `op`, carried out by `perform`, which must return its result. For stores
     /// driven without a [`KvStore`] impl (model checkers, adapters in tests).
-    pub fn record(&mut self, op: Op, call: impl FnOnce(&Op) -> Ret) -> Ret {
-        let called = self.clock.fetch_add(1, Ordering::SeqCst);
-        let result = call(&op);
+    pub fn record(&mut self, op: Op, perform: impl FnOnce(&Op) -> Ret) -> Ret {
+        let call = self.clock.fetch_add(1, Ordering::SeqCst);
+        let result = perform(&op);
         let ret = self.clock.fetch_add(1, Ordering::SeqCst);
-        let call = called;
         self.events.push(Event {
             thread: self.thread,
             call,
