@@ -45,7 +45,7 @@ impl<V> Trie<V> {
         self.get_arc(key.as_ref()).map(|value| &**value)
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn root(&self) -> Option<&Node<V>> {
         self.root.as_deref()
     }
