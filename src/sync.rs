@@ -11,54 +11,12 @@
 //! | `RUSTFLAGS="--cfg loom"`     | `loom::sync`               | exhaustive schedules         |
 //! | `--features shuttle`         | `shuttle::sync`            | randomized / PCT schedules   |
 
+#[cfg(any(loom, feature = "shuttle"))]
+mod models;
 #[cfg(loom)]
-mod imp {
-    pub(crate) use loom::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
-    pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
-
-    /// Loom's `Arc` has no `into_inner`; in a model `try_unwrap` is the same up to
-    /// one level of extra nesting when two threads drop their last handles at once.
-    pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
-        Arc::try_unwrap(arc).ok()
-    }
-
-    /// Loom must see every spin so it can schedule the thread being waited for.
-    pub(crate) fn backoff(_spins: u32) {
-        loom::thread::yield_now();
-    }
-
-    pub(crate) fn thread_hint() -> usize {
-        super::thread_number(loom::thread::current().id())
-    }
-
-    /// Two stripes: enough for a model to see readers on different stripes, few
-    /// enough to keep the state space small.
-    pub(crate) fn stripe_count() -> usize {
-        2
-    }
-}
-
+use models::loom as imp;
 #[cfg(all(feature = "shuttle", not(loom)))]
-mod imp {
-    pub(crate) use shuttle::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
-    pub(crate) use shuttle::sync::{Arc, Mutex, MutexGuard};
-
-    pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
-        Arc::into_inner(arc)
-    }
-
-    pub(crate) fn backoff(_spins: u32) {
-        shuttle::thread::yield_now();
-    }
-
-    pub(crate) fn thread_hint() -> usize {
-        super::thread_number(shuttle::thread::current().id())
-    }
-
-    pub(crate) fn stripe_count() -> usize {
-        2
-    }
-}
+use models::shuttle as imp;
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod imp {
@@ -149,15 +107,4 @@ impl<T> Slot<T> {
 /// panicking writer leaves nothing half-updated behind it.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
-}
-
-/// The number in a model thread's id (`ThreadId(3)` gives 3). Models must make the same
-/// choices in every execution they replay, so this cannot hash the id: loom's `Hash`
-/// includes the execution's number.
-#[cfg(any(loom, feature = "shuttle"))]
-fn thread_number(id: impl std::fmt::Debug) -> usize {
-    format!("{id:?}")
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .fold(0, |n, digit| n * 10 + usize::from(digit - b'0'))
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Mutation testing with cargo-mutants (configuration: .cargo/mutants.toml). Two passes:
+#   library  mutants in src/,       judged by the cowtrie package's tests;
+#   model    mutants in model/src/, judged by the model's tests and by cowtrie's
+#            model-based tests (which compare the trie against the model).
+# Results land in target/mutants-out/<pass>/mutants.out (caught.txt, missed.txt, ...).
+# Arguments are passed to cargo-mutants, e.g. `.ci/mutants.sh --shard 1/4` or
+# `.ci/mutants.sh --file src/node.rs`. PASSES="library" runs one pass.
+# Takes hours on 2 cores; not part of .ci/run (see README, "Mutation testing").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
+status=0
+for pass in ${PASSES:-library model}; do
+    case "$pass" in
+    library) args=(--package cowtrie --test-package cowtrie) ;;
+    model) args=(--package cowtrie-model --test-package cowtrie-model,cowtrie) ;;
+    *) echo "unknown pass $pass" >&2; exit 2 ;;
+    esac
+    echo "::: mutants: $pass"
+    mkdir -p "target/mutants-out/$pass"
+    cargo mutants "${args[@]}" --output "target/mutants-out/$pass" "$@" || status=$?
+    out="target/mutants-out/$pass/mutants.out"
+    for outcome in caught missed unviable timeout; do
+        printf '%-9s %s\n' "$outcome" "$(wc -l <"$out/$outcome.txt" 2>/dev/null || echo 0)"
+    done
+done
+exit "$status"

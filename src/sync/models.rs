@@ -1,0 +1,62 @@
+//! The facade's loom and shuttle variants, compiled only in model-checking builds (and
+//! so kept out of `cargo mutants`, whose test command builds neither: their bugs are the
+//! seeded concurrency mutants' business, see `tests/mutants/`).
+
+#[cfg(loom)]
+pub(super) mod loom {
+    pub(crate) use loom::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
+
+    /// Loom's `Arc` has no `into_inner`; in a model `try_unwrap` is the same up to
+    /// one level of extra nesting when two threads drop their last handles at once.
+    pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
+        Arc::try_unwrap(arc).ok()
+    }
+
+    /// Loom must see every spin so it can schedule the thread being waited for.
+    pub(crate) fn backoff(_spins: u32) {
+        loom::thread::yield_now();
+    }
+
+    pub(crate) fn thread_hint() -> usize {
+        super::thread_number(loom::thread::current().id())
+    }
+
+    /// Two stripes: enough for a model to see readers on different stripes, few
+    /// enough to keep the state space small.
+    pub(crate) fn stripe_count() -> usize {
+        2
+    }
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub(super) mod shuttle {
+    pub(crate) use shuttle::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use shuttle::sync::{Arc, Mutex, MutexGuard};
+
+    pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
+        Arc::into_inner(arc)
+    }
+
+    pub(crate) fn backoff(_spins: u32) {
+        shuttle::thread::yield_now();
+    }
+
+    pub(crate) fn thread_hint() -> usize {
+        super::thread_number(shuttle::thread::current().id())
+    }
+
+    pub(crate) fn stripe_count() -> usize {
+        2
+    }
+}
+
+/// The number in a model thread's id (`ThreadId(3)` gives 3). Models must make the same
+/// choices in every execution they replay, so this cannot hash the id: loom's `Hash`
+/// includes the execution's number.
+fn thread_number(id: impl std::fmt::Debug) -> usize {
+    format!("{id:?}")
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0, |n, digit| n * 10 + usize::from(digit - b'0'))
+}
