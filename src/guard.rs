@@ -4,6 +4,7 @@
 use std::fmt;
 use std::ops::Deref;
 
+use crate::node::Leaf;
 use crate::sync::Arc;
 
 /// A value read from a [`TrieStore`](crate::TrieStore), kept alive for as long as the
@@ -26,17 +27,23 @@ use crate::sync::Arc;
 /// assert_eq!(*guard, "first");
 /// ```
 pub struct ValueGuard<V> {
-    value: Arc<V>,
+    /// The entry's leaf: its key and value, shared with every version that holds it.
+    leaf: Arc<Leaf<V>>,
 }
 
 impl<V> ValueGuard<V> {
-    pub(crate) fn new(value: Arc<V>) -> Self {
-        Self { value }
+    pub(crate) fn new(leaf: Arc<Leaf<V>>) -> Self {
+        Self { leaf }
     }
 
     /// The value (the same as dereferencing the guard).
     pub fn value(&self) -> &V {
-        &self.value
+        &self.leaf.value
+    }
+
+    /// The key the value was stored under.
+    pub fn key(&self) -> &[u8] {
+        &self.leaf.key
     }
 }
 
@@ -44,20 +51,20 @@ impl<V> Deref for ValueGuard<V> {
     type Target = V;
 
     fn deref(&self) -> &V {
-        &self.value
+        self.value()
     }
 }
 
 impl<V> AsRef<V> for ValueGuard<V> {
     fn as_ref(&self) -> &V {
-        &self.value
+        self.value()
     }
 }
 
 impl<V> Clone for ValueGuard<V> {
     fn clone(&self) -> Self {
         Self {
-            value: Arc::clone(&self.value),
+            leaf: Arc::clone(&self.leaf),
         }
     }
 }

@@ -6,110 +6,221 @@
 //! work on a small stack.
 #![forbid(unsafe_code)]
 
+use smallvec::SmallVec;
+
 use crate::sync::{self, Arc};
 
-/// One node of a path-compressed (radix) trie.
+/// Key bytes: up to 16 are stored inline, in the node itself; longer ones on the heap.
+pub(crate) type Bytes = SmallVec<[u8; 16]>;
+
+/// A branch's children: two inline (most branches below the top levels have two), more
+/// in one array on the heap.
+type Children<V> = SmallVec<[Child<V>; 2]>;
+
+/// A stored entry: the whole key and its value, in one allocation.
 ///
-/// A node stands for the key spelled by the `segment`s from the root down to it.
+/// Leaves are never copied: a version that keeps an entry shares its leaf, and a
+/// [`ValueGuard`](crate::ValueGuard) is a handle to one. Because a leaf holds its whole
+/// key, restructuring the branches above it never touches it, a lookup ends with one
+/// comparison against it, and iteration lends keys straight out of the leaves.
+pub(crate) struct Leaf<V> {
+    pub(crate) key: Bytes,
+    pub(crate) value: V,
+}
+
+/// An edge from a branch: to a leaf, or to another branch.
+pub(crate) enum Child<V> {
+    Leaf(Arc<Leaf<V>>),
+    Branch(Arc<Branch<V>>),
+}
+
+/// The branching structure of a path-compressed (radix) trie.
+///
+/// A branch stands for the key spelled by the `segment`s from the root down to it (its
+/// *path*). Its children are indexed by the byte that follows the path, through a
+/// 256-bit bitmap: a lookup tests one bit and counts the bits below it to find the
+/// child's slot, so every level costs one step whatever the fan-out.
 ///
 /// ```text
 ///  keys: "", "to", "tea", "ten"
 ///
-///         (root) seg ""  value: Some   labels: [t]
-///            |
-///         seg "t"    value: None       labels: [e, o]
-///          /    \
-///   seg "e"     seg "o" value: Some
-///   value: None
-///   labels: [a, n]
-///    /     \
-/// seg "a"  seg "n"
-/// Some     Some
+///  (root) segment ""      value: leaf ""
+///          bitmap {t}
+///             |
+///        segment "t"      value: none
+///        bitmap {e, o}
+///         /         \
+///   segment "e"    leaf "to"
+///   bitmap {a, n}
+///    /       \
+/// leaf "tea"  leaf "ten"
 /// ```
 ///
 /// # Invariants
 ///
-/// 1. `labels.len() == children.len()`, and `labels[i] == children[i].segment[0]`;
-///    labels are strictly ascending, so children are in byte order.
-/// 2. The root has an empty segment; every other node has a non-empty one.
-/// 3. A node other than the root holds a value or has at least two children. (Removal
-///    prunes and merges to keep this, so each set of keys has exactly one shape.)
-/// 4. Nodes are never mutated once shared: a change copies the nodes on the changed path
-///    and shares everything else.
-pub(crate) struct Node<V> {
-    pub(crate) segment: Box<[u8]>,
-    pub(crate) value: Option<Arc<V>>,
-    pub(crate) labels: Vec<u8>,
-    pub(crate) children: Vec<Arc<Node<V>>>,
+/// 1. `children.len()` is the number of bits set in `bitmap`, and `children` are in the
+///    order of their bits, so in byte order. The child under byte `b` of a branch with
+///    path `p`: a leaf whose key starts with `p` then `b`, or a branch whose segment
+///    starts with `b`.
+/// 2. The root has an empty segment; every other branch has a non-empty one.
+/// 3. `value`, if any, is a leaf whose key is the branch's path.
+/// 4. A branch other than the root has at least two entries (children plus value).
+///    A lone value is a leaf, a lone child takes the branch's place. Removal prunes and
+///    merges to keep this, so each set of keys has exactly one shape.
+/// 5. Nodes are never mutated once shared: a change copies the branches on the changed
+///    path and shares every other branch and every leaf.
+pub(crate) struct Branch<V> {
+    pub(crate) segment: Bytes,
+    pub(crate) value: Option<Arc<Leaf<V>>>,
+    bitmap: [u64; 4],
+    /// `below[w]`: the number of bits set in `bitmap[..w]` (saves three popcounts).
+    below: [u8; 4],
+    pub(crate) children: Children<V>,
 }
 
-impl<V> Node<V> {
+/// Where an entry goes in a new branch made by [`fork`].
+enum Entry<V> {
+    /// The leaf's key is the new branch's path.
+    Value(Arc<Leaf<V>>),
+    /// A child under the byte after the path.
+    Child(u8, Child<V>),
+}
+
+impl<V> Clone for Child<V> {
+    fn clone(&self) -> Self {
+        match self {
+            Child::Leaf(leaf) => Child::Leaf(Arc::clone(leaf)),
+            Child::Branch(branch) => Child::Branch(Arc::clone(branch)),
+        }
+    }
+}
+
+impl<V> Branch<V> {
     fn empty() -> Self {
         Self {
-            segment: Box::default(),
+            segment: Bytes::new(),
             value: None,
-            labels: Vec::new(),
-            children: Vec::new(),
+            bitmap: [0; 4],
+            below: [0; 4],
+            children: Children::new(),
         }
     }
 
-    fn leaf(segment: &[u8], value: Arc<V>) -> Self {
-        let mut leaf = Self::empty();
-        leaf.segment = segment.into();
-        leaf.value = Some(value);
-        leaf
+    /// `Ok(slot)` of the child under `byte`, or `Err(slot)` where it would go.
+    fn slot(&self, byte: u8) -> Result<usize, usize> {
+        let (word, bit) = (usize::from(byte >> 6), byte & 63);
+        let rank = usize::from(self.below[word])
+            + (self.bitmap[word] & ((1 << bit) - 1)).count_ones() as usize;
+        if self.bitmap[word] & (1 << bit) == 0 {
+            Err(rank)
+        } else {
+            Ok(rank)
+        }
     }
 
-    /// A copy that shares the value and the children.
-    fn shallow_copy(&self) -> Self {
+    /// The child under `byte`.
+    pub(crate) fn child(&self, byte: u8) -> Option<&Child<V>> {
+        self.slot(byte).ok().map(|slot| &self.children[slot])
+    }
+
+    /// The bytes that have a child, ascending (the order of `children`).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn labels(&self) -> impl Iterator<Item = u8> + '_ {
+        (0..=255u8).filter(|&byte| self.slot(byte).is_ok())
+    }
+
+    /// A copy with `segment` instead of this one, sharing the value and the children.
+    fn copy_with_segment(&self, segment: Bytes) -> Self {
         Self {
-            segment: self.segment.clone(),
+            segment,
             value: self.value.clone(),
-            labels: self.labels.clone(),
+            bitmap: self.bitmap,
+            below: self.below,
             children: self.children.clone(),
         }
     }
 
-    /// The index of the child whose segment starts with `byte`.
-    pub(crate) fn child_index(&self, byte: u8) -> Result<usize, usize> {
-        self.labels.binary_search(&byte)
+    /// A copy with `value` instead of this one.
+    fn copy_with_value(&self, value: Option<Arc<Leaf<V>>>) -> Self {
+        let mut copy = self.copy_with_segment(self.segment.clone());
+        copy.value = value;
+        copy
     }
 
-    fn insert_child(&mut self, at: usize, child: Node<V>) {
-        self.labels.insert(at, child.segment[0]);
-        self.children.insert(at, Arc::new(child));
-    }
-
-    fn remove_child(&mut self, at: usize) {
-        self.labels.remove(at);
-        self.children.remove(at);
-    }
-
-    /// Keeps invariant 3 for a non-root node that may have lost its value or a child:
-    /// a node with neither disappears, a node with no value and one child merges into it.
-    fn normalize(self) -> Option<Self> {
-        if self.value.is_some() || self.children.len() > 1 {
-            return Some(self);
+    /// A copy whose child under `byte` is `child` (added if there was none), or is gone
+    /// when `child` is `None`.
+    fn copy_with_child(&self, byte: u8, child: Option<Child<V>>) -> Self {
+        let (word, bit) = (usize::from(byte >> 6), 1u64 << (byte & 63));
+        let mut bitmap = self.bitmap;
+        let children = match (self.slot(byte), child) {
+            (Ok(slot), Some(child)) => {
+                let mut children = self.children.clone();
+                children[slot] = child;
+                children
+            }
+            (Ok(slot), None) => {
+                bitmap[word] &= !bit;
+                let (before, after) = (&self.children[..slot], &self.children[slot + 1..]);
+                before.iter().chain(after).cloned().collect()
+            }
+            (Err(slot), Some(child)) => {
+                bitmap[word] |= bit;
+                let (before, after) = self.children.split_at(slot);
+                let mut children = Children::with_capacity(self.children.len() + 1);
+                children.extend(before.iter().cloned());
+                children.push(child);
+                children.extend(after.iter().cloned());
+                children
+            }
+            (Err(_), None) => self.children.clone(),
+        };
+        let below =
+            [0, 1, 2, 3].map(|w| bitmap[..w].iter().map(|b| b.count_ones()).sum::<u32>() as u8);
+        Self {
+            segment: self.segment.clone(),
+            value: self.value.clone(),
+            bitmap,
+            below,
+            children,
         }
-        let only = self.children.first()?;
-        let mut segment = Vec::with_capacity(self.segment.len() + only.segment.len());
-        segment.extend_from_slice(&self.segment);
-        segment.extend_from_slice(&only.segment);
-        let mut merged = only.shallow_copy();
-        merged.segment = segment.into();
-        Some(merged)
+    }
+
+    /// What takes this non-root branch's place after it lost a value or a child, to keep
+    /// invariant 4: nothing, its lone value's leaf, its lone child (a branch child
+    /// absorbs this segment), or the branch itself.
+    fn normalize(mut self) -> Option<Child<V>> {
+        let mut children = std::mem::take(&mut self.children);
+        let value = self.value.take();
+        match (value, children.len()) {
+            (value, 0) => value.map(Child::Leaf),
+            (None, 1) => Some(match children.pop()? {
+                Child::Leaf(leaf) => Child::Leaf(leaf),
+                Child::Branch(only) => {
+                    let mut segment = std::mem::take(&mut self.segment);
+                    segment.extend_from_slice(&only.segment);
+                    Child::Branch(Arc::new(only.copy_with_segment(segment)))
+                }
+            }),
+            (value, _) => {
+                self.value = value;
+                self.children = children;
+                Some(Child::Branch(Arc::new(self)))
+            }
+        }
     }
 }
 
-impl<V> Drop for Node<V> {
-    /// Drops a subtree without recursion: children whose last handle is ours are
+impl<V> Drop for Branch<V> {
+    /// Drops a subtree without recursion: branches whose last handle is ours are
     /// unwrapped onto an explicit stack, so a trie as deep as a 1 MiB key drops on a
     /// small thread stack.
     fn drop(&mut self) {
-        let mut stack = std::mem::take(&mut self.children);
+        let mut stack = std::mem::take(&mut self.children).into_vec();
         while let Some(child) = stack.pop() {
-            if let Some(mut node) = sync::arc_into_inner(child) {
-                stack.append(&mut node.children);
+            if let Child::Branch(branch) = child {
+                if let Some(mut branch) = sync::arc_into_inner(branch) {
+                    stack.extend(std::mem::take(&mut branch.children).into_vec());
+                }
             }
         }
     }
@@ -120,150 +231,184 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
+/// A new branch with `segment` and two entries that part right after it.
+fn fork<V>(segment: &[u8], entries: [Entry<V>; 2]) -> Branch<V> {
+    let mut fork = Branch::empty();
+    fork.segment = segment.into();
+    entries.into_iter().fold(fork, |fork, entry| match entry {
+        Entry::Value(leaf) => fork.copy_with_value(Some(leaf)),
+        Entry::Child(byte, child) => fork.copy_with_child(byte, Some(child)),
+    })
+}
+
 /// Looks up `key` below `root`.
-pub(crate) fn get<'a, V>(root: &'a Node<V>, key: &[u8]) -> Option<&'a Arc<V>> {
+pub(crate) fn get<'a, V>(root: &'a Branch<V>, key: &[u8]) -> Option<&'a Arc<Leaf<V>>> {
     let mut node = root;
-    let mut rest = key;
+    let mut depth = 0;
     loop {
-        let Some((&first, _)) = rest.split_first() else {
+        let Some(&byte) = key.get(depth) else {
             return node.value.as_ref();
         };
-        let child = &node.children[node.child_index(first).ok()?];
-        rest = rest.strip_prefix(&*child.segment)?;
-        node = child;
+        match node.child(byte)? {
+            Child::Leaf(leaf) => return (leaf.key[..] == *key).then_some(leaf),
+            Child::Branch(branch) => {
+                if !key[depth..].starts_with(&branch.segment) {
+                    return None;
+                }
+                depth += branch.segment.len();
+                node = branch;
+            }
+        }
     }
 }
 
-/// Finds the subtree holding every key that starts with `prefix`: the node, and the key
-/// bytes above its segment. `None` if no key starts with `prefix`.
-pub(crate) fn find_prefix<'a, V>(root: &'a Node<V>, prefix: &[u8]) -> Option<(&'a Node<V>, usize)> {
+/// The subtree holding every key that starts with some prefix.
+pub(crate) enum Subtree<'a, V> {
+    /// The whole trie (the prefix is empty).
+    Root(&'a Branch<V>),
+    /// One child and everything below it.
+    Child(&'a Child<V>),
+}
+
+/// Finds the subtree holding every key that starts with `prefix`; `None` if no key
+/// does.
+pub(crate) fn find_prefix<'a, V>(root: &'a Branch<V>, prefix: &[u8]) -> Option<Subtree<'a, V>> {
     let mut node = root;
-    let mut consumed = 0;
+    let mut depth = 0;
     loop {
-        let rest = &prefix[consumed..];
-        let Some((&first, _)) = rest.split_first() else {
-            return Some((node, consumed - node.segment.len()));
+        let Some(&byte) = prefix.get(depth) else {
+            return Some(Subtree::Root(root));
         };
-        let child = &node.children[node.child_index(first).ok()?];
-        let common = common_prefix(&child.segment, rest);
-        if common == rest.len() {
-            // The prefix ends inside (or at the end of) this child's segment.
-            return Some((child, consumed));
+        let child = node.child(byte)?;
+        match child {
+            Child::Leaf(leaf) => {
+                return leaf
+                    .key
+                    .starts_with(prefix)
+                    .then_some(Subtree::Child(child));
+            }
+            Child::Branch(branch) => {
+                let rest = &prefix[depth..];
+                let common = common_prefix(&branch.segment, rest);
+                if common == rest.len() {
+                    // The prefix ends inside (or at the end of) this branch's segment.
+                    return Some(Subtree::Child(child));
+                }
+                if common < branch.segment.len() {
+                    return None;
+                }
+                depth += common;
+                node = branch;
+            }
         }
-        if common < child.segment.len() {
-            return None;
-        }
-        consumed += common;
-        node = child;
     }
 }
 
 /// Returns a new root holding `key -> value`, and whether a value was replaced.
 ///
-/// Copies the nodes on the key's path (plus, when the key ends or branches inside a
-/// node's segment, that node with its segment shortened) and shares all others.
-pub(crate) fn put<V>(root: Option<&Node<V>>, key: &[u8], value: Arc<V>) -> (Arc<Node<V>>, bool) {
-    // Copies of the nodes above the change, each with the index of the child to replace.
-    let mut path: Vec<(Node<V>, usize)> = Vec::new();
-    let mut node = root.map_or_else(Node::empty, Node::shallow_copy);
-    let mut rest = key;
-    let mut replaced = false;
-    loop {
-        let Some((&first, _)) = rest.split_first() else {
-            replaced = node.value.replace(value).is_some();
-            break;
+/// Copies the branches on the key's path (plus, when the key parts from a branch's
+/// segment or from a leaf's key, one new branch where they part) and shares everything
+/// else.
+pub(crate) fn put<V>(root: Option<&Branch<V>>, key: &[u8], value: V) -> (Arc<Branch<V>>, bool) {
+    let leaf = Arc::new(Leaf {
+        key: key.into(),
+        value,
+    });
+    let empty = Branch::empty();
+    // The branches above the change, each with the byte of the child on the path.
+    let mut path: Vec<(&Branch<V>, u8)> = Vec::new();
+    let mut node = root.unwrap_or(&empty);
+    let mut depth = 0;
+    let (bottom, replaced) = loop {
+        let Some(&byte) = key.get(depth) else {
+            break (node.copy_with_value(Some(leaf)), node.value.is_some());
         };
-        let index = match node.child_index(first) {
-            Ok(index) => index,
-            Err(at) => {
-                node.insert_child(at, Node::leaf(rest, value));
-                break;
+        let new_child = match node.child(byte) {
+            None => (Child::Leaf(leaf), false),
+            Some(Child::Leaf(old)) if old.key[..] == *key => (Child::Leaf(leaf), true),
+            Some(Child::Leaf(old)) => {
+                // Both keys run on past `depth`: a new branch where they part.
+                let common = depth + common_prefix(&old.key[depth..], &key[depth..]);
+                let entries = [Arc::clone(old), leaf].map(|leaf| match leaf.key.get(common) {
+                    Some(&next) => Entry::Child(next, Child::Leaf(leaf)),
+                    None => Entry::Value(leaf),
+                });
+                let fork = fork(&key[depth..common], entries);
+                (Child::Branch(Arc::new(fork)), false)
             }
-        };
-        let child = &node.children[index];
-        let common = common_prefix(&child.segment, rest);
-        if common == child.segment.len() {
-            let next = child.shallow_copy();
-            rest = &rest[common..];
-            path.push((node, index));
-            node = next;
-            continue;
-        }
-        // The key leaves `child`'s segment after `common` (>= 1) bytes: split it.
-        let mut lower = child.shallow_copy();
-        lower.segment = child.segment[common..].into();
-        let mut middle = Node::empty();
-        middle.segment = child.segment[..common].into();
-        match rest.get(common..).filter(|tail| !tail.is_empty()) {
-            None => {
-                middle.value = Some(value);
-                middle.insert_child(0, lower);
-            }
-            Some(tail) => {
-                let leaf = Node::leaf(tail, value);
-                let (a, b) = if leaf.segment[0] < lower.segment[0] {
-                    (leaf, lower)
-                } else {
-                    (lower, leaf)
+            Some(Child::Branch(branch)) => {
+                let common = common_prefix(&branch.segment, &key[depth..]);
+                if common == branch.segment.len() {
+                    path.push((node, byte));
+                    node = branch;
+                    depth += common;
+                    continue;
+                }
+                // The key leaves the segment after `common` (>= 1) bytes: split it.
+                let lower = branch.copy_with_segment(branch.segment[common..].into());
+                let lower = Entry::Child(lower.segment[0], Child::Branch(Arc::new(lower)));
+                let new = match key.get(depth + common) {
+                    Some(&next) => Entry::Child(next, Child::Leaf(leaf)),
+                    None => Entry::Value(leaf),
                 };
-                middle.insert_child(0, a);
-                middle.insert_child(1, b);
+                let fork = fork(&branch.segment[..common], [lower, new]);
+                (Child::Branch(Arc::new(fork)), false)
             }
-        }
-        node.children[index] = Arc::new(middle);
-        break;
-    }
-    (rebuild(path, node), replaced)
+        };
+        break (node.copy_with_child(byte, Some(new_child.0)), new_child.1);
+    };
+    (
+        rebuild(path, bottom, |branch| Some(Child::Branch(Arc::new(branch)))),
+        replaced,
+    )
 }
 
 /// Removes `key` below `root`. `None` if the key is absent (nothing to copy); otherwise
-/// the new root (`None` when the trie became empty) and the removed value.
+/// the new root (`None` when the trie became empty) and the removed entry's leaf.
 #[allow(clippy::type_complexity, reason = "a private helper with one caller")]
-pub(crate) fn remove<V>(root: &Node<V>, key: &[u8]) -> Option<(Option<Arc<Node<V>>>, Arc<V>)> {
-    // The nodes above the target, each with the index of the child on the path.
-    let mut path: Vec<(&Node<V>, usize)> = Vec::new();
+pub(crate) fn remove<V>(
+    root: &Branch<V>,
+    key: &[u8],
+) -> Option<(Option<Arc<Branch<V>>>, Arc<Leaf<V>>)> {
+    let mut path: Vec<(&Branch<V>, u8)> = Vec::new();
     let mut node = root;
-    let mut rest = key;
-    while let Some((&first, _)) = rest.split_first() {
-        let index = node.child_index(first).ok()?;
-        let child = &node.children[index];
-        rest = rest.strip_prefix(&*child.segment)?;
-        path.push((node, index));
-        node = child;
-    }
-    let removed = node.value.clone()?;
-    let mut target = node.shallow_copy();
-    target.value = None;
-
-    // Walk back up: each parent is copied with its child replaced, or removed when the
-    // child vanished. Non-root copies are normalised (invariant 3); the root is not.
-    let mut replacement = if path.is_empty() {
-        Some(target)
-    } else {
-        target.normalize()
-    };
-    for (depth, (parent, index)) in path.into_iter().enumerate().rev() {
-        let mut copy = parent.shallow_copy();
-        match replacement {
-            Some(child) => copy.children[index] = Arc::new(child),
-            None => copy.remove_child(index),
-        }
-        replacement = if depth == 0 {
-            Some(copy)
-        } else {
-            copy.normalize()
+    let mut depth = 0;
+    let (bottom, removed) = loop {
+        let Some(&byte) = key.get(depth) else {
+            break (node.copy_with_value(None), Arc::clone(node.value.as_ref()?));
         };
-    }
-    let root = replacement.filter(|root| root.value.is_some() || !root.children.is_empty());
-    Some((root.map(Arc::new), removed))
+        match node.child(byte)? {
+            Child::Leaf(leaf) if leaf.key[..] == *key => {
+                break (node.copy_with_child(byte, None), Arc::clone(leaf));
+            }
+            Child::Leaf(_) => return None,
+            Child::Branch(branch) => {
+                if !key[depth..].starts_with(&branch.segment) {
+                    return None;
+                }
+                path.push((node, byte));
+                depth += branch.segment.len();
+                node = branch;
+            }
+        }
+    };
+    // Every branch below the root is normalised on the way up (invariant 4).
+    let root = rebuild(path, bottom, Branch::normalize);
+    let root = Some(root).filter(|root| root.value.is_some() || !root.children.is_empty());
+    Some((root, removed))
 }
 
-/// Wraps `node` and the copies above it, bottom-up, into a new root.
-fn rebuild<V>(path: Vec<(Node<V>, usize)>, node: Node<V>) -> Arc<Node<V>> {
-    let mut current = Arc::new(node);
-    for (mut parent, index) in path.into_iter().rev() {
-        parent.children[index] = current;
-        current = Arc::new(parent);
+/// Wraps `bottom` and copies of the branches above it, bottom-up, into a new root.
+/// `wrap` turns each changed branch below the root into what its parent should hold
+/// under the path's byte (`None`: no child there any more).
+fn rebuild<V>(
+    mut path: Vec<(&Branch<V>, u8)>,
+    bottom: Branch<V>,
+    wrap: impl Fn(Branch<V>) -> Option<Child<V>>,
+) -> Arc<Branch<V>> {
+    let mut current = bottom;
+    while let Some((parent, byte)) = path.pop() {
+        current = parent.copy_with_child(byte, wrap(current));
     }
-    current
+    Arc::new(current)
 }

@@ -40,8 +40,29 @@ impl<V> TrieStore<V> {
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<ValueGuard<V>> {
         let key = key.as_ref();
         self.root
-            .read(|trie| trie.get_arc(key).cloned())
+            .read(|trie| trie.get_leaf(key).cloned())
             .map(ValueGuard::new)
+    }
+
+    /// Runs `f` on the value under `key` in the current version (`None` if absent) and
+    /// returns its result.
+    ///
+    /// The cheapest read: no lock, no reference count, nothing cloned. The borrow ends
+    /// when `f` returns; a writer replacing this version waits for `f` before freeing
+    /// it, so keep `f` short and never write to the same store from inside it (the
+    /// write would wait for itself). To keep a value beyond `f`, use [`get`](Self::get).
+    ///
+    /// ```
+    /// use cowtrie::TrieStore;
+    ///
+    /// let store = TrieStore::new();
+    /// store.put("hits", 41u64);
+    /// assert_eq!(store.get_with("hits", |v| v.copied()), Some(41));
+    /// assert_eq!(store.get_with("misses", |v| v.is_some()), false);
+    /// ```
+    pub fn get_with<R>(&self, key: impl AsRef<[u8]>, f: impl FnOnce(Option<&V>) -> R) -> R {
+        let key = key.as_ref();
+        self.root.read(|trie| f(trie.get(key)))
     }
 
     /// Maps `key` to `value`, replacing any previous value.

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use crate::node::Node;
+use crate::node::{Branch, Child};
 use crate::{RootCell, Trie, TrieStore};
 
 const fn scaled(normal: usize, miri: usize) -> usize {
@@ -18,31 +18,53 @@ const fn scaled(normal: usize, miri: usize) -> usize {
     }
 }
 
-/// Asserts node invariants 1–3 on every node and that `len` counts the values.
+/// Asserts branch invariants 1–4 on every branch, that every leaf sits where its key
+/// leads, and that `len` counts the leaves.
 fn assert_invariants<V>(trie: &Trie<V>) {
     let mut values = 0;
-    let mut stack: Vec<(&Node<V>, bool)> = Vec::new();
+    // Each branch with its path (the key bytes down to and including its segment).
+    let mut stack: Vec<(&Branch<V>, Vec<u8>, bool)> = Vec::new();
     if let Some(root) = trie.root() {
         assert!(root.segment.is_empty(), "root segment must be empty");
         assert!(
             root.value.is_some() || !root.children.is_empty(),
             "an empty trie has no root"
         );
-        stack.push((root, true));
+        stack.push((root, Vec::new(), true));
     }
-    while let Some((node, is_root)) = stack.pop() {
-        values += usize::from(node.value.is_some());
-        assert_eq!(node.labels.len(), node.children.len());
-        assert!(node.labels.windows(2).all(|w| w[0] < w[1]), "labels ascend");
-        for (label, child) in node.labels.iter().zip(&node.children) {
-            assert_eq!(Some(label), child.segment.first(), "label is first byte");
-            stack.push((child, false));
+    while let Some((branch, path, is_root)) = stack.pop() {
+        if let Some(leaf) = &branch.value {
+            values += 1;
+            assert_eq!(
+                &leaf.key[..],
+                &path[..],
+                "a branch's value has the path as key"
+            );
+        }
+        let labels: Vec<u8> = branch.labels().collect();
+        assert_eq!(labels.len(), branch.children.len(), "one child per bit");
+        for (label, child) in labels.into_iter().zip(branch.children.iter()) {
+            assert!(matches!(branch.child(label), Some(c) if std::ptr::eq(c, child)));
+            match child {
+                Child::Leaf(leaf) => {
+                    values += 1;
+                    assert!(
+                        leaf.key.starts_with(&path),
+                        "a leaf's key starts with the path"
+                    );
+                    assert_eq!(leaf.key.get(path.len()), Some(&label), "and then its label");
+                }
+                Child::Branch(child) => {
+                    assert_eq!(child.segment.first(), Some(&label), "label is first byte");
+                    let mut below = path.clone();
+                    below.extend_from_slice(&child.segment);
+                    stack.push((child, below, false));
+                }
+            }
         }
         if !is_root {
-            assert!(
-                node.value.is_some() || node.children.len() >= 2,
-                "non-root node without value has >= 2 children"
-            );
+            let entries = usize::from(branch.value.is_some()) + branch.children.len();
+            assert!(entries >= 2, "a non-root branch has >= 2 entries");
         }
     }
     assert_eq!(values, trie.len());

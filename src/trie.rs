@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use crate::iter::Iter;
-use crate::node::{self, Node};
+use crate::node::{self, Branch, Child, Leaf};
 use crate::sync::Arc;
 
 /// An immutable map from byte-string keys to values, with structural sharing.
@@ -30,7 +30,7 @@ use crate::sync::Arc;
 /// assert_eq!(keys, [b"ten".to_vec(), b"to".to_vec()]);
 /// ```
 pub struct Trie<V> {
-    root: Option<Arc<Node<V>>>,
+    root: Option<Arc<Branch<V>>>,
     len: usize,
 }
 
@@ -42,25 +42,27 @@ impl<V> Trie<V> {
 
     /// The value stored under `key`.
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<&V> {
-        self.get_arc(key.as_ref()).map(|value| &**value)
+        self.get_leaf(key.as_ref()).map(|leaf| &leaf.value)
     }
 
     #[cfg(all(test, not(loom)))]
-    pub(crate) fn root(&self) -> Option<&Node<V>> {
+    pub(crate) fn root(&self) -> Option<&Branch<V>> {
         self.root.as_deref()
     }
 
-    pub(crate) fn get_arc(&self, key: &[u8]) -> Option<&Arc<V>> {
+    /// The leaf holding `key` (what a [`ValueGuard`](crate::ValueGuard) keeps alive).
+    pub(crate) fn get_leaf(&self, key: &[u8]) -> Option<&Arc<Leaf<V>>> {
         node::get(self.root.as_deref()?, key)
     }
 
     /// A new version with `key` mapped to `value` (replacing any previous value).
     ///
-    /// Allocates only the nodes on `key`'s path (and, when `key` branches inside a
-    /// compressed segment, the node whose segment is split); every other node is shared.
+    /// Allocates a leaf for the entry and copies of the branches on `key`'s path (plus one
+    /// branch where `key` parts from a stored key or a compressed segment); every other
+    /// node is shared.
     #[must_use = "put returns a new version and leaves this one unchanged"]
     pub fn put(&self, key: impl AsRef<[u8]>, value: V) -> Self {
-        let (root, replaced) = node::put(self.root.as_deref(), key.as_ref(), Arc::new(value));
+        let (root, replaced) = node::put(self.root.as_deref(), key.as_ref(), value);
         Self {
             root: Some(root),
             len: self.len + usize::from(!replaced),
@@ -77,8 +79,8 @@ impl<V> Trie<V> {
         }
     }
 
-    /// The version without `key` and the removed value, or `None` if `key` is absent.
-    pub(crate) fn remove_entry(&self, key: &[u8]) -> Option<(Self, Arc<V>)> {
+    /// The version without `key` and the removed entry, or `None` if `key` is absent.
+    pub(crate) fn remove_entry(&self, key: &[u8]) -> Option<(Self, Arc<Leaf<V>>)> {
         let (root, removed) = node::remove(self.root.as_deref()?, key)?;
         let next = Self {
             root,
@@ -99,7 +101,7 @@ impl<V> Trie<V> {
 
     /// Every entry, in ascending byte order of the keys.
     pub fn iter(&self) -> Iter<'_, V> {
-        Iter::new(self.root.as_deref().map(|root| (root, &[][..])))
+        Iter::new(self.root.as_deref().map(node::Subtree::Root))
     }
 
     /// The entries whose keys start with `prefix`, in ascending byte order.
@@ -112,13 +114,8 @@ impl<V> Trie<V> {
     /// assert_eq!(keys, [("car".to_string(), 1), ("cart".to_string(), 2)]);
     /// ```
     pub fn scan_prefix(&self, prefix: impl AsRef<[u8]>) -> Iter<'_, V> {
-        let prefix = prefix.as_ref();
-        let start = self
-            .root
-            .as_deref()
-            .and_then(|root| node::find_prefix(root, prefix))
-            .map(|(node, above)| (node, &prefix[..above]));
-        Iter::new(start)
+        let root = self.root.as_deref();
+        Iter::new(root.and_then(|root| node::find_prefix(root, prefix.as_ref())))
     }
 
     /// Whether two versions are the same version (share their root node). Two empty tries
@@ -131,7 +128,8 @@ impl<V> Trie<V> {
         }
     }
 
-    /// The number of nodes in this version (a teaching and testing aid; O(nodes)).
+    /// The number of nodes in this version: branches, and leaves (one per key). A
+    /// teaching and testing aid; O(nodes).
     pub fn node_count(&self) -> usize {
         self.nodes().count()
     }
@@ -149,19 +147,30 @@ impl<V> Trie<V> {
     /// assert!(next.node_count() - next.shared_nodes(&big) <= 4);
     /// ```
     pub fn shared_nodes(&self, other: &Self) -> usize {
-        let theirs: HashSet<*const Node<V>> = other.nodes().map(|n| n as *const _).collect();
-        self.nodes()
-            .filter(|n| theirs.contains(&(*n as *const _)))
-            .count()
+        let theirs: HashSet<*const ()> = other.nodes().collect();
+        self.nodes().filter(|node| theirs.contains(node)).count()
     }
 
-    /// Every node, depth first.
-    fn nodes(&self) -> impl Iterator<Item = &Node<V>> {
-        let mut stack: Vec<&Node<V>> = self.root.as_deref().into_iter().collect();
-        std::iter::from_fn(move || {
-            let node = stack.pop()?;
-            stack.extend(node.children.iter().map(|child| &**child));
-            Some(node)
+    /// The address of every node (branch or leaf), depth first.
+    fn nodes(&self) -> impl Iterator<Item = *const ()> + '_ {
+        fn address<T>(node: &T) -> *const () {
+            (node as *const T).cast()
+        }
+        let mut branches: Vec<&Branch<V>> = self.root.as_deref().into_iter().collect();
+        let mut found = Vec::new();
+        std::iter::from_fn(move || loop {
+            if let Some(node) = found.pop() {
+                return Some(node);
+            }
+            let branch = branches.pop()?;
+            found.push(address(branch));
+            found.extend(branch.value.as_deref().map(address));
+            for child in branch.children.iter() {
+                match child {
+                    Child::Leaf(leaf) => found.push(address(&**leaf)),
+                    Child::Branch(branch) => branches.push(branch),
+                }
+            }
         })
     }
 }

@@ -270,3 +270,23 @@ fn auto_traits() {
     fn unpin<T: Unpin>() {}
     unpin::<TrieStore<u8>>();
 }
+
+#[test]
+fn get_with_reads_in_place() {
+    let store = TrieStore::new();
+    store.put("k", String::from("value"));
+    assert_eq!(store.get_with("k", |v| v.map(String::len)), Some(5));
+    assert!(store.get_with("missing", |v| v.is_none()));
+    store.remove("k");
+    assert_eq!(store.get_with("k", |v| v.cloned()), None);
+}
+
+#[test]
+fn debug_and_display_show_the_contents() {
+    let store = TrieStore::new();
+    store.put("k", 5u32);
+    let guard = store.get("k").expect("present");
+    assert_eq!(format!("{guard:?} {guard}"), "ValueGuard(5) 5");
+    assert_eq!(format!("{store:?}"), r#"TrieStore({b"k": 5})"#);
+    assert_eq!(format!("{:?}", RootCell::new(3u8)), "RootCell(3)");
+}

@@ -320,3 +320,46 @@ fn debug_prints_an_escaped_map() {
     let trie = Trie::new().put("a\n", 1).put([0xffu8], 2);
     assert_eq!(format!("{trie:?}"), r#"{b"a\n": 1, b"\xff": 2}"#);
 }
+
+#[test]
+fn is_empty_len_and_equality_follow_the_keys() {
+    let empty: Trie<u32> = Trie::new();
+    assert!(empty.is_empty());
+    let one = empty.put("k", 1);
+    assert!(!one.is_empty());
+    assert!(one.remove("k").is_empty());
+
+    // Equal contents built differently are equal; one differing value, one extra key or
+    // the same length with a different key is not.
+    let a: Trie<u32> = [("x", 1), ("y", 2)].into_iter().collect();
+    let b: Trie<u32> = [("y", 2), ("x", 1)].into_iter().collect();
+    assert!(!a.ptr_eq(&b));
+    assert_eq!(a, b);
+    assert_ne!(a, b.put("x", 9));
+    assert_ne!(a, b.put("z", 3));
+    assert_ne!(a, b.remove("y").put("z", 2));
+    assert_ne!(a.put("z", 3), b);
+}
+
+#[test]
+fn ptr_eq_tells_versions_apart() {
+    let empty: Trie<u32> = Trie::new();
+    let one = empty.put("k", 1);
+    assert!(empty.ptr_eq(&Trie::new()));
+    assert!(one.ptr_eq(&one.clone()));
+    assert!(!one.ptr_eq(&empty) && !empty.ptr_eq(&one));
+    assert!(
+        !one.ptr_eq(&empty.put("k", 1)),
+        "equal contents, different versions"
+    );
+}
+
+#[test]
+fn a_reference_to_a_trie_iterates_like_iter() {
+    let trie: Trie<u32> = [("b", 2), ("a", 1)].into_iter().collect();
+    let mut seen = Vec::new();
+    for (key, value) in &trie {
+        seen.push((key, *value));
+    }
+    assert_eq!(seen, [(b"a".to_vec(), 1), (b"b".to_vec(), 2)]);
+}
