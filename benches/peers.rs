@@ -1,0 +1,405 @@
+//! The stores under comparison, each behind the same small adapter ([`Store`]).
+//!
+//! Values are `u64`, keys byte strings. Every store keeps its own natural API: the hash
+//! maps hash with their default hasher, the persistent maps publish a new version per
+//! write through an atomic root, writers of the copy-on-write stores are serialised by a
+//! mutex (as cowtrie's are).
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, RwLock};
+
+use arc_swap::ArcSwap;
+use cowtrie::TrieStore;
+
+/// What every bench asks of a store.
+pub trait Store: Send + Sync {
+    /// The name in the tables.
+    fn name(&self) -> &'static str;
+    fn get(&self, key: &[u8]) -> Option<u64>;
+    fn put(&self, key: &[u8], value: u64);
+    fn remove(&self, key: &[u8]) -> bool;
+    /// Visits every entry (of one version, where the store has versions) and returns a
+    /// checksum of keys and values, so the walk cannot be optimised away.
+    fn visit_all(&self) -> u64;
+    /// Visits the entries whose keys start with `prefix`; `None` for unordered stores.
+    fn visit_prefix(&self, prefix: &[u8]) -> Option<u64>;
+}
+
+fn mix(sum: u64, key: &[u8], value: u64) -> u64 {
+    sum.wrapping_add(key.len() as u64).wrapping_add(value)
+}
+
+/// Every store, empty, in table order.
+pub fn all() -> Vec<Box<dyn Store>> {
+    vec![
+        Box::new(Cowtrie(TrieStore::new())),
+        Box::new(CowtrieGuard(TrieStore::new())),
+        Box::new(RwLock::new(HashMap::<Vec<u8>, u64>::new())),
+        Box::new(Mutex::new(HashMap::<Vec<u8>, u64>::new())),
+        Box::new(dashmap::DashMap::<Vec<u8>, u64>::new()),
+        Box::new(papaya::HashMap::<Vec<u8>, u64>::new()),
+        Box::new(Versioned::<imbl::HashMap<Vec<u8>, u64>>::default()),
+        Box::new(Versioned::<rpds::HashTrieMapSync<Vec<u8>, u64>>::default()),
+        Box::new(RwLock::new(BTreeMap::<Vec<u8>, u64>::new())),
+        Box::new(BusTub::default()),
+    ]
+}
+
+/// `stores` filled with `keys` (value: the key's index).
+pub fn loaded(stores: Vec<Box<dyn Store>>, keys: &[Vec<u8>]) -> Vec<Box<dyn Store>> {
+    for store in &stores {
+        for (i, key) in keys.iter().enumerate() {
+            store.put(key, i as u64);
+        }
+    }
+    stores
+}
+
+/// cowtrie, reading through [`TrieStore::get_with`] (no reference count touched).
+pub struct Cowtrie(pub TrieStore<u64>);
+
+/// cowtrie, reading through [`TrieStore::get`] (a [`cowtrie::ValueGuard`] per read).
+pub struct CowtrieGuard(pub TrieStore<u64>);
+
+macro_rules! cowtrie_writes_and_scans {
+    () => {
+        fn put(&self, key: &[u8], value: u64) {
+            self.0.put(key, value);
+        }
+        fn remove(&self, key: &[u8]) -> bool {
+            self.0.remove(key)
+        }
+        fn visit_all(&self) -> u64 {
+            let snapshot = self.0.snapshot();
+            let mut entries = snapshot.iter();
+            let mut sum = 0;
+            while let Some((key, value)) = entries.next_entry() {
+                sum = mix(sum, key, *value);
+            }
+            sum
+        }
+        fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
+            let snapshot = self.0.snapshot();
+            let mut entries = snapshot.scan_prefix(prefix);
+            let mut sum = 0;
+            while let Some((key, value)) = entries.next_entry() {
+                sum = mix(sum, key, *value);
+            }
+            Some(sum)
+        }
+    };
+}
+
+impl Store for Cowtrie {
+    fn name(&self) -> &'static str {
+        "cowtrie"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.0.get_with(key, |value| value.copied())
+    }
+    cowtrie_writes_and_scans!();
+}
+
+impl Store for CowtrieGuard {
+    fn name(&self) -> &'static str {
+        "cowtrie (guard)"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.0.get(key).map(|guard| *guard)
+    }
+    cowtrie_writes_and_scans!();
+}
+
+impl Store for RwLock<HashMap<Vec<u8>, u64>> {
+    fn name(&self) -> &'static str {
+        "RwLock<HashMap>"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.read().unwrap().get(key).copied()
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        self.write().unwrap().insert(key.to_vec(), value);
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        self.write().unwrap().remove(key).is_some()
+    }
+    fn visit_all(&self) -> u64 {
+        let map = self.read().unwrap();
+        map.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+        None
+    }
+}
+
+impl Store for Mutex<HashMap<Vec<u8>, u64>> {
+    fn name(&self) -> &'static str {
+        "Mutex<HashMap>"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.lock().unwrap().get(key).copied()
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        self.lock().unwrap().insert(key.to_vec(), value);
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        self.lock().unwrap().remove(key).is_some()
+    }
+    fn visit_all(&self) -> u64 {
+        let map = self.lock().unwrap();
+        map.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+        None
+    }
+}
+
+impl Store for dashmap::DashMap<Vec<u8>, u64> {
+    fn name(&self) -> &'static str {
+        "DashMap"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        dashmap::DashMap::get(self, key).map(|entry| *entry)
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        self.insert(key.to_vec(), value);
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        dashmap::DashMap::remove(self, key).is_some()
+    }
+    fn visit_all(&self) -> u64 {
+        self.iter().fold(0, |sum, e| mix(sum, e.key(), *e.value()))
+    }
+    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+        None
+    }
+}
+
+impl Store for papaya::HashMap<Vec<u8>, u64> {
+    fn name(&self) -> &'static str {
+        "papaya"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.pin().get(key).copied()
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        self.pin().insert(key.to_vec(), value);
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        self.pin().remove(key).is_some()
+    }
+    fn visit_all(&self) -> u64 {
+        self.pin().iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+        None
+    }
+}
+
+impl Store for RwLock<BTreeMap<Vec<u8>, u64>> {
+    fn name(&self) -> &'static str {
+        "RwLock<BTreeMap>"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.read().unwrap().get(key).copied()
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        self.write().unwrap().insert(key.to_vec(), value);
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        self.write().unwrap().remove(key).is_some()
+    }
+    fn visit_all(&self) -> u64 {
+        let map = self.read().unwrap();
+        map.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+    fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
+        let map = self.read().unwrap();
+        let range = map.range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded));
+        Some(
+            range
+                .take_while(|(k, _)| k.starts_with(prefix))
+                .fold(0, |sum, (k, v)| mix(sum, k, *v)),
+        )
+    }
+}
+
+/// A persistent map behind an atomic root: readers load the current version, a writer
+/// (serialised by `writer`) derives the next version and stores it.
+#[derive(Default)]
+pub struct Versioned<M> {
+    map: ArcSwap<M>,
+    writer: Mutex<()>,
+}
+
+/// The persistent map operations [`Versioned`] needs.
+pub trait Persistent: Clone + Default + Send + Sync + 'static {
+    const NAME: &'static str;
+    fn lookup(&self, key: &[u8]) -> Option<u64>;
+    fn with(&self, key: &[u8], value: u64) -> Self;
+    fn without(&self, key: &[u8]) -> Option<Self>;
+    fn fold(&self) -> u64;
+}
+
+impl Persistent for imbl::HashMap<Vec<u8>, u64> {
+    const NAME: &'static str = "ArcSwap<imbl::HashMap>";
+    fn lookup(&self, key: &[u8]) -> Option<u64> {
+        self.get(key).copied()
+    }
+    fn with(&self, key: &[u8], value: u64) -> Self {
+        self.update(key.to_vec(), value)
+    }
+    fn without(&self, key: &[u8]) -> Option<Self> {
+        let mut next = self.clone();
+        next.remove(key).map(|_| next)
+    }
+    fn fold(&self) -> u64 {
+        self.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+}
+
+impl Persistent for rpds::HashTrieMapSync<Vec<u8>, u64> {
+    const NAME: &'static str = "ArcSwap<rpds::HashTrieMapSync>";
+    fn lookup(&self, key: &[u8]) -> Option<u64> {
+        self.get(key).copied()
+    }
+    fn with(&self, key: &[u8], value: u64) -> Self {
+        self.insert(key.to_vec(), value)
+    }
+    fn without(&self, key: &[u8]) -> Option<Self> {
+        self.contains_key(key).then(|| self.remove(key))
+    }
+    fn fold(&self) -> u64 {
+        self.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+}
+
+impl<M: Persistent> Store for Versioned<M> {
+    fn name(&self) -> &'static str {
+        M::NAME
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.map.load().lookup(key)
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        let _writer = self.writer.lock().unwrap();
+        let next = self.map.load().with(key, value);
+        self.map.store(Arc::new(next));
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        let _writer = self.writer.lock().unwrap();
+        let Some(next) = self.map.load().without(key) else {
+            return false;
+        };
+        self.map.store(Arc::new(next));
+        true
+    }
+    fn visit_all(&self) -> u64 {
+        self.map.load_full().fold()
+    }
+    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+        None
+    }
+}
+
+/// The textbook copy-on-write trie store (as in CMU 15-445's BusTub primer): one node per
+/// key byte, children in a `BTreeMap`, the root behind a mutex that readers take just
+/// long enough to clone it, writers serialised by a second mutex.
+#[derive(Default)]
+pub struct BusTub {
+    root: Mutex<Arc<BusTubNode>>,
+    writer: Mutex<()>,
+}
+
+#[derive(Clone, Default)]
+pub struct BusTubNode {
+    children: BTreeMap<u8, Arc<BusTubNode>>,
+    value: Option<Arc<u64>>,
+}
+
+impl BusTubNode {
+    fn put(&self, key: &[u8], value: u64) -> BusTubNode {
+        let mut copy = self.clone();
+        match key.split_first() {
+            None => copy.value = Some(Arc::new(value)),
+            Some((first, rest)) => {
+                let child = self.children.get(first).map_or_else(
+                    || BusTubNode::default().put(rest, value),
+                    |child| child.put(rest, value),
+                );
+                copy.children.insert(*first, Arc::new(child));
+            }
+        }
+        copy
+    }
+
+    /// The node without `key` (`None`: the node is left empty), or `Err` if absent.
+    fn remove(&self, key: &[u8]) -> Result<Option<BusTubNode>, ()> {
+        let mut copy = self.clone();
+        match key.split_first() {
+            None => {
+                self.value.as_ref().ok_or(())?;
+                copy.value = None;
+            }
+            Some((first, rest)) => match self.children.get(first).ok_or(())?.remove(rest)? {
+                Some(child) => drop(copy.children.insert(*first, Arc::new(child))),
+                None => drop(copy.children.remove(first)),
+            },
+        }
+        Ok((copy.value.is_some() || !copy.children.is_empty()).then_some(copy))
+    }
+
+    fn fold(&self, key: &mut Vec<u8>, sum: u64) -> u64 {
+        let mut sum = self.value.as_ref().map_or(sum, |v| mix(sum, key, **v));
+        for (byte, child) in &self.children {
+            key.push(*byte);
+            sum = child.fold(key, sum);
+            key.pop();
+        }
+        sum
+    }
+}
+
+impl Store for BusTub {
+    fn name(&self) -> &'static str {
+        "BusTub trie"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        let root = Arc::clone(&self.root.lock().unwrap());
+        let mut node = &root;
+        for byte in key {
+            node = node.children.get(byte)?;
+        }
+        node.value.as_deref().copied()
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        let _writer = self.writer.lock().unwrap();
+        let root = Arc::clone(&self.root.lock().unwrap());
+        *self.root.lock().unwrap() = Arc::new(root.put(key, value));
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        let _writer = self.writer.lock().unwrap();
+        let root = Arc::clone(&self.root.lock().unwrap());
+        let Ok(next) = root.remove(key) else {
+            return false;
+        };
+        *self.root.lock().unwrap() = Arc::new(next.unwrap_or_default());
+        true
+    }
+    fn visit_all(&self) -> u64 {
+        let root = Arc::clone(&self.root.lock().unwrap());
+        root.fold(&mut Vec::new(), 0)
+    }
+    fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
+        let root = Arc::clone(&self.root.lock().unwrap());
+        let mut node = &root;
+        for byte in prefix {
+            match node.children.get(byte) {
+                Some(child) => node = child,
+                None => return Some(0),
+            }
+        }
+        Some(node.fold(&mut prefix.to_vec(), 0))
+    }
+}
