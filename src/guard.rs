@@ -10,10 +10,11 @@ use crate::sync::Arc;
 /// A value read from a [`TrieStore`](crate::TrieStore), kept alive for as long as the
 /// guard lives.
 ///
-/// The guard owns a reference-counted handle to the value itself, not a borrow of the
-/// store: it stays valid and unchanged after the key is overwritten or removed and after
-/// the store is dropped, and holding it never delays a writer. The value is dropped once
-/// the last guard and the last trie version that reach it are gone.
+/// The guard owns a reference-counted handle to the entry (the leaf holding the key and
+/// the value, which versions share and never copy), not a borrow of the store: it stays
+/// valid and unchanged after the key is overwritten or removed and after the store is
+/// dropped, and holding it never delays a writer. The value is dropped once the last
+/// guard and the last trie version that reach it are gone.
 ///
 /// ```
 /// use cowtrie::TrieStore;

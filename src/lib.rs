@@ -22,8 +22,9 @@
 //!
 //! [`TrieStore`] keeps the current version in a [`RootCell`]. [`TrieStore::get`]
 //! announces itself in a per-thread-stripe counter, loads the root pointer, walks the
-//! key, takes a reference count on the value, and leaves. It takes no lock, contains no
-//! loop, and never waits for a writer.
+//! key, takes a reference count on the entry's leaf, and leaves. It takes no lock,
+//! contains no loop, and never waits for a writer. [`TrieStore::get_with`] skips the
+//! reference count and runs a closure on the value instead.
 //!
 //! # How a write proceeds
 //!
@@ -35,7 +36,8 @@
 //!
 //! # What a guard keeps alive
 //!
-//! A [`ValueGuard`] owns a reference count on one value. It stays valid and unchanged
+//! A [`ValueGuard`] owns a reference count on one entry (its leaf: key and value, never
+//! copied between versions). It stays valid and unchanged
 //! after the key is overwritten or removed, and after the store is gone; a
 //! [`TrieStore::snapshot`] likewise owns its whole version. Neither ever delays a writer.
 //!
@@ -43,8 +45,9 @@
 //!
 //! - Every write allocates a path of nodes and the writers are serialised: this store
 //!   is for read-mostly workloads. A sharded hash map is better for write-heavy ones.
-//! - Values are reference counted (`Arc<V>`), so `V` need not be `Clone`, at the cost of
-//!   one allocation per value and a count increment per `get`.
+//! - Entries are reference counted (one `Arc` per leaf, holding key and value), so `V`
+//!   need not be `Clone`, at the cost of one allocation per entry and a count increment
+//!   per `get` (none per [`TrieStore::get_with`]).
 //! - The root cell uses grace periods; arc-swap's debt slots, hazard pointers and epoch
 //!   reclamation are known alternatives. A grace period here only ever waits for reads
 //!   already in flight, which keeps the protocol small enough for loom to check

@@ -375,7 +375,8 @@ pub(crate) fn remove<V>(
     let mut depth = 0;
     let (bottom, removed) = loop {
         let Some(&byte) = key.get(depth) else {
-            break (node.copy_with_value(None), Arc::clone(node.value.as_ref()?));
+            let removed = Arc::clone(node.value.as_ref()?);
+            break (node.copy_with_value(None), removed);
         };
         match node.child(byte)? {
             Child::Leaf(leaf) if leaf.key[..] == *key => {

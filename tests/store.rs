@@ -37,6 +37,7 @@ fn a_guard_survives_overwrite_removal_and_the_store() {
     let store = TrieStore::new();
     store.put("a", String::from("b"));
     let guard = store.get("a").expect("present");
+    assert_eq!(guard.key(), b"a");
     store.put("a", String::from("c"));
     let second = store.get("a").expect("present");
     assert!(store.remove("a"));

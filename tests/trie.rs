@@ -363,3 +363,16 @@ fn a_reference_to_a_trie_iterates_like_iter() {
     }
     assert_eq!(seen, [(b"a".to_vec(), 1), (b"b".to_vec(), 2)]);
 }
+
+#[test]
+fn scan_prefix_that_leaves_a_segment_finds_nothing() {
+    // Path "ab" is one compressed segment with children 'c' (a branch) and 'd'. The
+    // prefix "ac" parts from the segment after "a"; its next byte 'c' is also a child
+    // label of that branch, which must not make the scan look below it.
+    let trie: Trie<u32> = [("abc1", 1), ("abc2", 2), ("abd", 3)].into_iter().collect();
+    for prefix in ["ac", "ac1", "ad", "abe", "b"] {
+        assert_eq!(trie.scan_prefix(prefix).count(), 0, "prefix {prefix:?}");
+    }
+    assert_eq!(trie.scan_prefix("abc").count(), 2);
+    assert_eq!(trie.scan_prefix("a").count(), 3);
+}
