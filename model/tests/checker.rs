@@ -215,20 +215,40 @@ fn the_window_is_small_in_a_long_history() {
 
 #[test]
 fn a_tiny_budget_gives_unknown_not_a_hang() {
-    // 40 overlapping puts and a read of a value none wrote: without the cache's help
-    // (every order of the puts ends in a different state) the search is factorial.
-    let mut all: Vec<Event> = (0..40).map(|i| put(i, 0, 100, i as u64)).collect();
-    all.push(get(99, 101, 102, Some(1000)));
+    // The clock cannot end this one (an hour): only the step budget can.
     let budget = Budget {
         steps_per_op: 10,
-        time: Duration::from_secs(5),
+        time: Duration::from_secs(3600),
     };
-    let report = check(&History::from_events(all), budget);
+    let report = check(&History::from_events(factorial_history()), budget);
     assert!(
         matches!(report.verdict, Verdict::Unknown { .. }),
         "{:?}",
         report.verdict
     );
+}
+
+#[test]
+fn a_spent_time_budget_gives_unknown_not_a_hang() {
+    // Unlimited steps: only the clock can end this search.
+    let budget = Budget {
+        steps_per_op: u64::MAX,
+        time: Duration::ZERO,
+    };
+    let report = check(&History::from_events(factorial_history()), budget);
+    assert!(
+        matches!(report.verdict, Verdict::Unknown { .. }),
+        "{:?}",
+        report.verdict
+    );
+}
+
+/// 40 overlapping puts and a read of a value none wrote: without the cache's help
+/// (every order of the puts ends in a different state) the search is factorial.
+fn factorial_history() -> Vec<Event> {
+    let mut all: Vec<Event> = (0..40).map(|i| put(i, 0, 100, i as u64)).collect();
+    all.push(get(99, 101, 102, Some(1000)));
+    all
 }
 
 // ---- agreement with brute force ----
