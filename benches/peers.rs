@@ -111,23 +111,31 @@ impl Store for CowtrieGuard {
     cowtrie_writes_and_scans!();
 }
 
+/// `get`, `put`, `remove` and `visit_all` of a std map behind a lock; `$read` and `$write`
+/// name the lock's methods (`read`/`write` of an `RwLock`, `lock` of a `Mutex`).
+macro_rules! locked_map {
+    ($read:ident, $write:ident) => {
+        fn get(&self, key: &[u8]) -> Option<u64> {
+            self.$read().unwrap().get(key).copied()
+        }
+        fn put(&self, key: &[u8], value: u64) {
+            self.$write().unwrap().insert(key.to_vec(), value);
+        }
+        fn remove(&self, key: &[u8]) -> bool {
+            self.$write().unwrap().remove(key).is_some()
+        }
+        fn visit_all(&self) -> u64 {
+            let map = self.$read().unwrap();
+            map.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+        }
+    };
+}
+
 impl Store for RwLock<HashMap<Vec<u8>, u64>> {
     fn name(&self) -> &'static str {
         "RwLock<HashMap>"
     }
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        self.read().unwrap().get(key).copied()
-    }
-    fn put(&self, key: &[u8], value: u64) {
-        self.write().unwrap().insert(key.to_vec(), value);
-    }
-    fn remove(&self, key: &[u8]) -> bool {
-        self.write().unwrap().remove(key).is_some()
-    }
-    fn visit_all(&self) -> u64 {
-        let map = self.read().unwrap();
-        map.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
-    }
+    locked_map!(read, write);
     fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
         None
     }
@@ -137,19 +145,7 @@ impl Store for Mutex<HashMap<Vec<u8>, u64>> {
     fn name(&self) -> &'static str {
         "Mutex<HashMap>"
     }
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        self.lock().unwrap().get(key).copied()
-    }
-    fn put(&self, key: &[u8], value: u64) {
-        self.lock().unwrap().insert(key.to_vec(), value);
-    }
-    fn remove(&self, key: &[u8]) -> bool {
-        self.lock().unwrap().remove(key).is_some()
-    }
-    fn visit_all(&self) -> u64 {
-        let map = self.lock().unwrap();
-        map.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
-    }
+    locked_map!(lock, lock);
     fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
         None
     }
@@ -201,19 +197,7 @@ impl Store for RwLock<BTreeMap<Vec<u8>, u64>> {
     fn name(&self) -> &'static str {
         "RwLock<BTreeMap>"
     }
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        self.read().unwrap().get(key).copied()
-    }
-    fn put(&self, key: &[u8], value: u64) {
-        self.write().unwrap().insert(key.to_vec(), value);
-    }
-    fn remove(&self, key: &[u8]) -> bool {
-        self.write().unwrap().remove(key).is_some()
-    }
-    fn visit_all(&self) -> u64 {
-        let map = self.read().unwrap();
-        map.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
-    }
+    locked_map!(read, write);
     fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
         let map = self.read().unwrap();
         let range = map.range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded));
