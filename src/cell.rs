@@ -30,8 +30,9 @@
 //! A write ([`RootCell::write`], then [`RootWriter::publish`]), under the writer lock:
 //! - **W1** `old = current.swap(new)` (`Release`);
 //! - **W2** `fence(SeqCst)`;
-//! - **W3** for each parity `q` (the current one first): set `epoch = 1 - q`, then for
-//!   every stripe spin until `readers[stripe][q] == 0` (`Acquire`);
+//! - **W3** for `q = 0`, then `q = 1`: set `epoch = 1 - q`, then for every stripe spin
+//!   until `readers[stripe][q] == 0` (`Acquire`). Only W3 stores the epoch, and it
+//!   leaves it at 0, where it started: between writes, readers arrive on parity 0;
 //! - **W4** `old` now belongs to the writer alone; it is returned to the caller, who drops
 //!   it after releasing the lock.
 //!
@@ -161,8 +162,9 @@ impl<T> RootCell<T> {
     /// W3: waits until every reader that announced itself before the caller's fence W2
     /// has left its read section.
     fn wait_for_readers(&self) {
-        let first = self.epoch.load(Ordering::Relaxed) & 1;
-        for parity in [first, first ^ 1] {
+        // The epoch is 0 here (W3 restores it), so parity 0 is the one readers are
+        // arriving on: steer them to 1 while it drains, then back.
+        for parity in [0, 1] {
             self.epoch.store(parity ^ 1, Ordering::Relaxed);
             for stripe in self.readers.iter() {
                 let mut spins = 0;
@@ -198,12 +200,15 @@ impl<T: fmt::Debug> fmt::Debug for RootCell<T> {
 }
 
 /// A reader's announcement (R1–R3); dropping it is R5.
-struct ReadSection<'a> {
+///
+/// Crate-visible for the unit tests, which hold sections open in an order no closure
+/// nesting allows.
+pub(crate) struct ReadSection<'a> {
     counter: &'a AtomicUsize,
 }
 
 impl<'a> ReadSection<'a> {
-    fn enter<T>(cell: &'a RootCell<T>) -> Self {
+    pub(crate) fn enter<T>(cell: &'a RootCell<T>) -> Self {
         // `readers.len()` is a power of two.
         let stripe = &cell.readers[sync::thread_hint() & (cell.readers.len() - 1)];
         let parity = cell.epoch.load(Ordering::Relaxed) & 1; // R1

@@ -2,11 +2,12 @@
 //! Sizes shrink under Miri, which runs these (`.ci/miri.sh`).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use crate::cell::ReadSection;
 use crate::node::{Branch, Child};
 use crate::{RootCell, Trie, TrieStore};
 
@@ -183,6 +184,43 @@ fn root_cell_readers_see_whole_versions_and_every_old_value_is_dropped_once() {
     });
     drop(cell);
     assert_eq!(live.load(Ordering::SeqCst), 0, "every value dropped");
+}
+
+/// Root-cell invariant 7: a writer waits for the readers inside when it starts, not for
+/// readers arriving while it waits. Readers relay on one thread, so on one counter
+/// stripe: a new section opens before the one ahead of it closes, and the stripe is never
+/// empty. The writer can only finish if the epoch steers newcomers to the parity it is
+/// not draining. The deadline only decides when to give up on a starved writer; a correct
+/// cell lets it through within a few handoffs.
+#[test]
+fn a_writer_is_not_starved_by_readers_that_keep_overlapping() {
+    let cell = RootCell::new(0u64);
+    let published = AtomicBool::new(false);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    std::thread::scope(|s| {
+        let mut inside = ReadSection::enter(&cell);
+        let writer = s.spawn(|| {
+            let old = cell.write().publish(1);
+            published.store(true, Ordering::Release);
+            old
+        });
+        let mut handoffs = 0u64;
+        while !published.load(Ordering::Acquire) && std::time::Instant::now() < deadline {
+            let next = ReadSection::enter(&cell);
+            drop(std::mem::replace(&mut inside, next));
+            handoffs += 1;
+            std::thread::yield_now();
+        }
+        let starved = !published.load(Ordering::Acquire);
+        // Close the last section, so a starved writer finishes and the scope can end.
+        drop(inside);
+        assert_eq!(writer.join().unwrap(), 0);
+        assert!(
+            !starved,
+            "the writer still waited after {handoffs} handoffs"
+        );
+    });
+    assert_eq!(cell.read(|v| *v), 1);
 }
 
 #[test]
