@@ -56,10 +56,17 @@ impl FromStr for Mix {
                 other => return Err(format!("unknown operation {other:?} (get, put, remove)")),
             }
         }
-        if mix.get + mix.put + mix.remove == 0 {
+        if mix.total() == 0 {
             return Err("the weights add up to zero".into());
         }
         Ok(mix)
+    }
+}
+
+impl Mix {
+    /// The sum of the weights, wide enough that it cannot overflow.
+    pub fn total(&self) -> u64 {
+        u64::from(self.get) + u64::from(self.put) + u64::from(self.remove)
     }
 }
 
@@ -136,7 +143,11 @@ impl Workload {
                             }
                             Stop::Time(_) => u64::MAX,
                         };
-                        let total_weight = self.mix.get + self.mix.put + self.mix.remove;
+                        // A mix of zero weights (only constructible field by field;
+                        // parsing rejects it) has nothing to draw from: it runs nothing.
+                        let total_weight = self.mix.total();
+                        let quota = if total_weight == 0 { 0 } else { quota };
+                        let (get, put) = (u64::from(self.mix.get), u64::from(self.mix.put));
                         let mut done = 0u64;
                         while done < quota {
                             if done % 256 == 0 && stop.load(Ordering::Relaxed) {
@@ -144,9 +155,9 @@ impl Workload {
                             }
                             let key = Self::key(rng.random_range(0..self.keys.max(1)));
                             let pick = rng.random_range(0..total_weight);
-                            let op = if pick < self.mix.get {
+                            let op = if pick < get {
                                 Op::Get { key }
-                            } else if pick < self.mix.get + self.mix.put {
+                            } else if pick < get + put {
                                 // Unique per put: the thread in the high bits, a count below.
                                 let value = ((t as u64) << 40) | (done + 1);
                                 Op::Put { key, value }
