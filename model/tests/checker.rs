@@ -243,6 +243,45 @@ fn a_spent_time_budget_gives_unknown_not_a_hang() {
     );
 }
 
+#[test]
+fn the_search_stops_at_the_first_linearization() {
+    // 40 overlapping puts can be ordered 40! ways; exploring them all, even through the
+    // cache, means visiting 2^40 sets of puts. Any one order will do, found in a step
+    // per put, well within the budget.
+    let puts: Vec<Event> = (0..40).map(|i| put(i, 0, 100, i as u64)).collect();
+    let budget = Budget {
+        steps_per_op: 10,
+        time: Duration::from_secs(3600),
+    };
+    let report = check(&History::from_events(puts), budget);
+    assert_eq!(report.verdict, Verdict::Linearizable);
+    assert!(
+        report.steps >= 40,
+        "{} steps reported for 40 operations",
+        report.steps
+    );
+}
+
+#[test]
+fn a_spent_time_budget_still_decides_a_small_history() {
+    // The clock is read only every 4096 search steps, so a small history gets its
+    // verdict however little time is left.
+    let budget = Budget {
+        steps_per_op: 200,
+        time: Duration::ZERO,
+    };
+    let fine = vec![put(0, 0, 5, 1), get(1, 1, 2, None), get(2, 6, 7, Some(1))];
+    assert_eq!(
+        check(&History::from_events(fine), budget).verdict,
+        Verdict::Linearizable
+    );
+    let lost = vec![put(0, 0, 1, 7), get(1, 2, 3, None)];
+    match check(&History::from_events(lost), budget).verdict {
+        Verdict::Violation(v) => assert_eq!(v.culprit, get(1, 2, 3, None)),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// 40 overlapping puts and a read of a value none wrote: without the cache's help
 /// (every order of the puts ends in a different state) the search is factorial.
 fn factorial_history() -> Vec<Event> {
@@ -317,6 +356,22 @@ proptest! {
             prop_assert!(!v.explanation.is_empty());
         }
     }
+}
+
+#[test]
+fn the_oracle_takes_operations_touching_at_a_tick_as_concurrent() {
+    // The get is called at the tick the put returns: it may go first and see nothing.
+    let touching = vec![put(0, 0, 1, 1), get(1, 1, 2, None)];
+    assert!(linearizable_by_brute_force(&History::from_events(
+        touching.clone()
+    )));
+    assert_eq!(verdict(touching), Verdict::Linearizable);
+    // One tick later the put has returned before the get began.
+    let apart = vec![put(0, 0, 1, 1), get(1, 2, 3, None)];
+    assert!(!linearizable_by_brute_force(&History::from_events(
+        apart.clone()
+    )));
+    assert!(matches!(verdict(apart), Verdict::Violation(_)));
 }
 
 // ---- real threads ----
