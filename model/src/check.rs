@@ -492,19 +492,16 @@ fn find_window(
     // written and fuzzed histories share ticks; recorded ones never do), it is the first
     // whose result, once waived (left pending), lets the prefix through.
     let ties: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].ret == end).collect();
-    let culprit = match ties[..] {
-        [only] => only,
-        _ => ties
-            .iter()
-            .copied()
-            .find(|&c| {
-                let mut waived = failing.clone();
-                waived[c].ret = u64::MAX;
-                !fails(&waived, &[None])
-            })
-            .or(ties.first().copied())
-            .unwrap_or(0),
-    };
+    let culprit = ties
+        .iter()
+        .copied()
+        .find(|&c| {
+            let mut waived = failing.clone();
+            waived[c].ret = u64::MAX;
+            !fails(&waived, &[None])
+        })
+        .or(ties.first().copied())
+        .unwrap_or(0);
 
     // Quiescent points: call indices before which every earlier operation has returned.
     let mut quiet = vec![0];
