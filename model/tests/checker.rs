@@ -13,39 +13,8 @@ use cowtrie_model::{
 };
 use proptest::prelude::*;
 
-/// An event on thread `thread` from tick `call` to tick `ret`.
-fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
-    Event {
-        thread,
-        call,
-        ret,
-        op,
-        result,
-    }
-}
-
-fn put(thread: usize, call: u64, ret: u64, value: u64) -> Event {
-    ev(thread, call, ret, Op::put("k", value), Ret::Unit)
-}
-
-fn get(thread: usize, call: u64, ret: u64, seen: Option<u64>) -> Event {
-    ev(thread, call, ret, Op::get("k"), Ret::Value(seen))
-}
-
-fn remove(thread: usize, call: u64, ret: u64, removed: bool) -> Event {
-    ev(thread, call, ret, Op::remove("k"), Ret::Removed(removed))
-}
-
-fn verdict(events: Vec<Event>) -> Verdict {
-    check(&History::from_events(events), Budget::default()).verdict
-}
-
-fn violation(events: Vec<Event>) -> Violation {
-    match verdict(events) {
-        Verdict::Violation(v) => *v,
-        other => panic!("expected a violation, got {other:?}"),
-    }
-}
+mod common;
+use common::{ev, get, put, remove, verdict, violation};
 
 #[test]
 fn an_empty_history_and_a_sequential_one_are_linearizable() {

@@ -7,37 +7,8 @@
 //! tests below put an operation exactly on that boundary and check that the window and the
 //! hints treat it as concurrent.
 
-use cowtrie_model::{check, Budget, Event, History, Op, Ret, Verdict, Violation};
-
-/// An event on thread `thread` from tick `call` to tick `ret`.
-fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
-    Event {
-        thread,
-        call,
-        ret,
-        op,
-        result,
-    }
-}
-
-fn put(thread: usize, call: u64, ret: u64, value: u64) -> Event {
-    ev(thread, call, ret, Op::put("k", value), Ret::Unit)
-}
-
-fn get(thread: usize, call: u64, ret: u64, seen: Option<u64>) -> Event {
-    ev(thread, call, ret, Op::get("k"), Ret::Value(seen))
-}
-
-fn remove(thread: usize, call: u64, ret: u64, removed: bool) -> Event {
-    ev(thread, call, ret, Op::remove("k"), Ret::Removed(removed))
-}
-
-fn violation(events: Vec<Event>) -> Violation {
-    match check(&History::from_events(events), Budget::default()).verdict {
-        Verdict::Violation(v) => *v,
-        other => panic!("expected a violation, got {other:?}"),
-    }
-}
+mod common;
+use common::{get, put, remove, violation};
 
 /// The sentence every explanation ends with; an explanation that is only this gives no
 /// specific hint.

@@ -11,15 +11,8 @@ const WINDOW: &str = "#b8d4f0";
 /// Rounding of the coordinates (one decimal each) plus slack for derived values.
 const TOLERANCE: f64 = 0.25;
 
-fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
-    Event {
-        thread,
-        call,
-        ret,
-        op,
-        result,
-    }
-}
+mod common;
+use common::ev;
 
 // ---- reading the SVG back with roxmltree ----
 

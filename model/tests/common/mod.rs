@@ -1,0 +1,40 @@
+//! Hand-written histories on one key, `k`, shared by the checker's test files.
+#![allow(dead_code, reason = "each test file uses its own subset")]
+
+use cowtrie_model::{check, Budget, Event, History, Op, Ret, Verdict, Violation};
+
+/// An event on thread `thread` from tick `call` to tick `ret`.
+pub fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
+    Event {
+        thread,
+        call,
+        ret,
+        op,
+        result,
+    }
+}
+
+pub fn put(thread: usize, call: u64, ret: u64, value: u64) -> Event {
+    ev(thread, call, ret, Op::put("k", value), Ret::Unit)
+}
+
+pub fn get(thread: usize, call: u64, ret: u64, seen: Option<u64>) -> Event {
+    ev(thread, call, ret, Op::get("k"), Ret::Value(seen))
+}
+
+pub fn remove(thread: usize, call: u64, ret: u64, removed: bool) -> Event {
+    ev(thread, call, ret, Op::remove("k"), Ret::Removed(removed))
+}
+
+/// The checker's verdict on `events`, with the default budget.
+pub fn verdict(events: Vec<Event>) -> Verdict {
+    check(&History::from_events(events), Budget::default()).verdict
+}
+
+/// The violation the checker finds in `events`; panics if it finds none.
+pub fn violation(events: Vec<Event>) -> Violation {
+    match verdict(events) {
+        Verdict::Violation(v) => *v,
+        other => panic!("expected a violation, got {other:?}"),
+    }
+}
