@@ -244,17 +244,17 @@ fn no_double_remove_hint_when_a_put_overlaps_both_removes() {
     assert!(v.explanation.starts_with(GENERAL), "{}", v.explanation);
 }
 
-// ---- known bugs, kept failing until fixed ----
+// ---- operations touching a hint's span ----
 //
-// Each specific hint is meant to be a fact about real time that on its own rules the
-// result out. At the tick boundary the "could run between" tests of two hints use strict
-// comparisons, so an operation touching the span is taken as outside it, although it is
-// concurrent and real time lets it run between.
+// Each specific hint is a fact about real time that on its own rules the result out. An
+// operation touching the span at a tick is concurrent with it, so real time lets it run
+// between, and a hint that "nothing ran between" would be false. (These once failed:
+// the hints compared ticks strictly.)
 
 #[test]
 fn no_lost_update_hint_when_a_remove_touching_the_put_could_follow_it() {
     // The remove returns at the tick put(1) is called: concurrent, so real time allows
-    // put(1), remove, get -> None. The hint says no remove could intervene.
+    // put(1), remove, get -> None. No hint may say that no remove could intervene.
     let v = violation(vec![
         put(0, 0, 1, 0),
         remove(1, 3, 5, true),
@@ -268,7 +268,7 @@ fn no_lost_update_hint_when_a_remove_touching_the_put_could_follow_it() {
 #[test]
 fn no_double_remove_hint_when_a_put_touching_the_first_remove_could_follow_it() {
     // put(2) returns at the tick the first remove is called: real time allows remove,
-    // put(2), remove. The hint says no put ran between them.
+    // put(2), remove. No hint may say that no put ran between them.
     let v = violation(vec![
         put(0, 0, 1, 1),
         put(1, 2, 10, 2),
@@ -282,7 +282,7 @@ fn no_double_remove_hint_when_a_put_touching_the_first_remove_could_follow_it() 
 #[test]
 fn a_double_remove_hint_does_not_cite_a_remove_a_put_could_precede() {
     // The removes at 2..3 and 4..5 took the one value put(1) wrote. The remove at 6..10
-    // may have taken put(2), called at the tick it returned; the hint cites it instead.
+    // may have taken put(2), called at the tick it returned, so the hint must not cite it.
     let v = violation(vec![
         put(0, 0, 1, 1),
         remove(1, 2, 3, true),
