@@ -1,64 +1,91 @@
-//! [`RootCell`]: an atomically replaceable value whose readers take no lock.
+//! [`RootCell`]: an atomically replaceable value whose readers take no lock and whose
+//! writers never wait for readers.
 //!
 //! This is the only module in the crate with `unsafe` code. The store keeps its current
-//! trie version here; readers look at it without blocking, a writer replaces it and then
-//! frees the old version once no reader can still be looking at it.
+//! trie version here; readers look at it without blocking, a writer replaces it and
+//! goes on at once, and each replaced version is freed as soon as the last read that
+//! could reach it has left, by whichever thread sees that first.
 //!
 //! # Why not just an atomic pointer to an `Arc`?
 //!
 //! A reader that loads the pointer and *then* increments the reference count can lose a
 //! race: between the two steps a writer swaps the pointer and drops the last count, and
-//! the increment touches freed memory. This cell closes that window with a *grace
-//! period*: a reader announces itself in a counter before it loads the pointer, and a
-//! writer that has swapped the pointer waits until every reader that could have loaded
-//! the old one has left before it frees it. Readers never wait for anything.
+//! the increment touches freed memory. Something must tell the writer that a reader is
+//! about to use the old version. The classic answers either make the writer wait for
+//! every read in flight (a grace period: a reader stalled inside its read stalls every
+//! writer), or let the reader say *which* version it uses (hazard pointers, split counts)
+//! so that a stalled reader holds back that one version and nothing else. This cell
+//! does the second.
 //!
 //! # Protocol
 //!
-//! State: `current` (a pointer from [`Box::into_raw`] to the value, wrapped in a `Slot`
-//! that lets loom track accesses to it), `readers` (per stripe, two
-//! counters of readers inside a read section, indexed by *parity*), `epoch` (the parity new
-//! readers should use), and `writer` (a mutex that serialises writers).
+//! Versions live in a fixed table of *slots* (`slots`, 32 by default). Each slot holds
+//! at most one version and a state: `FREE`, `LIVE` (the current version), `RETIRED`
+//! (replaced, maybe still read) or `CLAIMED` (being freed). `current` is the index of
+//! the `LIVE` slot. Readers *pin* a slot in a per-stripe counter, `pins[stripe][slot]`;
+//! threads are spread over stripes so that readers on different cores rarely share a
+//! cache line. `writer` is a mutex that serialises writers (never taken by readers).
 //!
 //! A read ([`RootCell::read`]):
-//! - **R1** pick a stripe from the thread, and the parity `p = epoch` (`Relaxed`);
-//! - **R2** `readers[stripe][p] += 1` (`Relaxed`);
+//! - **R1** `i = current` (`Relaxed`: only a guess);
+//! - **R2** `pins[stripe][i] += 1` (`Relaxed`);
 //! - **R3** `fence(SeqCst)`;
-//! - **R4** `ptr = current` (`Acquire`), then run the caller's closure on `&*ptr`;
-//! - **R5** `readers[stripe][p] -= 1` (`Release`), also when the closure unwinds.
+//! - **R4** `j = current` (`Acquire`). If `j != i`, a write came between R1 and R4:
+//!   unpin `i` (R6, R7) and go back to R2 with `i = j`;
+//! - **R5** run the caller's closure on the version in slot `i`;
+//! - **R6** `pins[stripe][i] -= 1` (`Release`), also when the closure unwinds;
+//! - **R7** if `state[i]` (`Acquire`) is `RETIRED`: `fence(SeqCst)`, then *reclaim* `i`.
 //!
 //! A write ([`RootCell::write`], then [`RootWriter::publish`]), under the writer lock:
-//! - **W1** `old = current.swap(new)` (`Release`);
-//! - **W2** `fence(SeqCst)`;
-//! - **W3** for `q = 0`, then `q = 1`: set `epoch = 1 - q`, then for every stripe spin
-//!   until `readers[stripe][q] == 0` (`Acquire`). Only W3 stores the epoch, and it
-//!   leaves it at 0, where it started: between writes, readers arrive on parity 0;
-//! - **W4** `old` now belongs to the writer alone; it is returned to the caller, who drops
-//!   it after releasing the lock.
+//! - **W1** find a `FREE` slot `n` (`Acquire`); if there is none, reclaim every
+//!   `RETIRED` slot and look again, backing off between rounds (the only wait, see 8);
+//! - **W2** move the new version into slot `n`, `state[n] = LIVE`;
+//! - **W3** `o = current.swap(n)` (`Release`), then `state[o] = RETIRED` (`Release`);
+//! - **W4** `fence(SeqCst)`, then reclaim every `RETIRED` slot.
+//!
+//! *Reclaim* slot `r`: if every stripe's `pins[..][r]` (`Acquire`) reads 0, compare and
+//! swap `state[r]` from `RETIRED` to `CLAIMED` (`Acquire`); the one thread that wins
+//! takes the version out of the slot, stores `state[r] = FREE` (`Release`) and drops the
+//! version (a writer after it has released the lock).
 //!
 //! # Invariants
 //!
-//! 1. `current` always points to a live `Box<T>` allocation owned by the cell.
-//! 2. Only the holder of the writer lock changes `current` or frees a pointer that was
-//!    ever stored in it. So one grace period runs at a time, and the lock holder may read
-//!    `*current` without announcing itself (the mutex orders it after the last writer).
-//! 3. A reader dereferences only a pointer it loaded at R4, and only between its R2 and
-//!    its R5.
-//! 4. *Grace.* Let a reader's fence R3 precede the writer's fence W2 in the single total
-//!    order of `SeqCst` fences. Then every W3 load of that reader's counter sees its R2
-//!    increment or a later value, so W3 cannot see the counter at zero before that reader's
-//!    R5. R5 is `Release` and the W3 load `Acquire` (each decrement heads a release
-//!    sequence), so everything the reader did with the pointer happens-before W4.
-//! 5. *Freshness.* A reader whose R3 follows W2 loads the new pointer or a later one at
-//!    R4, never the old one. With (4), no reader can touch `old` after W3 ends.
-//! 6. *Publication.* The new value is fully built before W1 (`Release`), and R4 is
-//!    `Acquire`: a reader sees a whole version, never a half-built one.
-//! 7. *Liveness, not safety.* The epoch only steers arriving readers to the other counter
-//!    so that W3 waits for the readers in flight, never for readers arriving later; a
-//!    reader that reads a stale epoch is still covered by (4) because W3 drains both
-//!    parities.
-//! 8. *Readers never wait.* R1–R5 contain no loop and no lock. A writer waits (W3) only
-//!    for read sections already in flight.
+//! 1. Exactly one slot is `LIVE`, the one `current` names, and it holds a version. Slot
+//!    contents are written only by the lock holder into a `FREE` slot (W2) and taken only
+//!    by the winner of a claim (`CLAIMED`); a slot is `FREE` again only once it is empty.
+//! 2. Only the holder of the writer lock moves a slot out of `FREE` or `LIVE`, or stores
+//!    `current`. So it may read the `LIVE` version without pinning it: nobody else can
+//!    retire it, and the lock orders it after the writer that published it.
+//! 3. A reader reads slot `i`'s contents only between a pin of `i` (R2) and its unpin
+//!    (R6), and only after R4 found `current == i` *after* that pin's fence R3.
+//! 4. *Pins are seen.* Let a reclaimer free slot `r` after its fence (W4 or R7), having
+//!    seen `state[r] == RETIRED` stored by W3 after the swap away from `r` (its own, or,
+//!    through `Release`/`Acquire`, another thread's). Take a reader with a validated pin
+//!    on `r` (3). If the reader's fence R3 precedes the reclaimer's fence in the single
+//!    total order of `SeqCst` fences, the reclaimer's pin loads see that pin (R2 is
+//!    before R3; the loads are after the fence), so it does not free `r` until the
+//!    reader's R6, and R6 (`Release`, heading a release sequence) makes the reader's
+//!    use of the version happen-before the free. Otherwise the reclaimer's fence comes
+//!    first; the swap away from `r` happens-before it, so the reader's R4 reads that swap
+//!    or a later value, not `r` from before the swap. It can read `r` only from a later
+//!    publish, which needs `r` freed and filled again first (1): then it reads the new
+//!    version, published by that swap (`Release`) to its R4 (`Acquire`).
+//! 5. *Exactly once.* A version is freed by the one thread whose `RETIRED` to `CLAIMED`
+//!    swap succeeds; the writer and any number of leaving readers may race for it.
+//! 6. *Publication.* The new version is whole before W3 (`Release`) and R4 is `Acquire`:
+//!    a reader sees a whole version, never a half-built one.
+//! 7. *Readers never wait.* R1–R7 take no lock and wait for nobody: R4 sends a reader
+//!    round again only when a write published between its R1 and its R4, so each extra
+//!    round means a writer made progress (lock-free; a stalled writer cannot cause one).
+//! 8. *Writers never wait for readers*, except when every slot is taken. A reader pins
+//!    at most one slot at a time, so at most one retired version per reader inside
+//!    [`RootCell::read`] stays unfreed after a write (W4 frees every other one), and a
+//!    reader stalled inside its closure holds back exactly one version however many
+//!    writes go by. Only when `slots - 1` readers each pin a different retired version
+//!    does W1 wait, for the first of them to leave. ([`RootCell::retired`] counts them.)
+//! 9. A retired version whose last reader left while it was being retired (R7 saw the
+//!    state before W3 stored `RETIRED`, W4 saw the pin) is freed by the next write (W4)
+//!    or with the cell: the bound in (8) still holds.
 //!
 //! Each `unsafe` block below names the invariants it relies on; the loom models in
 //! `tests/loom.rs` exercise them.
@@ -67,16 +94,35 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crossbeam_utils::CachePadded;
+use smallvec::SmallVec;
 
-use crate::sync::{self, fence, AtomicPtr, AtomicUsize, Mutex, MutexGuard, Ordering, Slot};
+use crate::sync::{self, fence, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
 
-/// An atomically replaceable `T`: lock-free reads, writers serialised by a lock.
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+const FREE: usize = 0;
+const LIVE: usize = 1;
+const RETIRED: usize = 2;
+const CLAIMED: usize = 3;
+
+/// Pin counters per cache-padded chunk.
+const PER_LINE: usize = 8;
+
+/// One slot of the version table.
+struct Slot<T> {
+    state: AtomicUsize,
+    version: UnsafeCell<Option<T>>,
+}
+
+/// An atomically replaceable `T`: lock-free reads; writers serialised by a lock and never
+/// waiting for readers.
 ///
 /// Readers borrow the current value for the length of a closure
 /// ([`read`](RootCell::read)); a writer takes the lock ([`write`](RootCell::write)),
 /// looks at the current value, and [`publish`](RootWriter::publish)es a replacement. The
-/// replaced value is handed back to the writer once no reader can see it any more, so
-/// it is dropped by the writer, outside every reader's critical path.
+/// replaced value is dropped once no reader can see it any more: by the writer, after it
+/// releases the lock, or by the last reader to leave it.
 ///
 /// The protocol is described, with its invariants, in the module documentation.
 ///
@@ -88,39 +134,73 @@ use crate::sync::{self, fence, AtomicPtr, AtomicUsize, Mutex, MutexGuard, Orderi
 ///
 /// let mut writer = cell.write();
 /// let next = format!("{}-next", writer.current());
-/// let old = writer.publish(next);
+/// writer.publish(next);
 /// drop(writer);
-/// assert_eq!(old, "v1");
 /// assert_eq!(cell.read(|s| s.clone()), "v1-next");
+/// assert_eq!(cell.retired(), 0, "no reader held v1, so it is gone");
 /// ```
 pub struct RootCell<T> {
-    current: AtomicPtr<Slot<T>>,
-    epoch: AtomicUsize,
-    readers: Box<[CachePadded<[AtomicUsize; 2]>]>,
+    current: AtomicUsize,
+    slots: Box<[CachePadded<Slot<T>>]>,
+    /// The pin counters, `chunks` cache lines per stripe: `pins[stripe][slot]` is
+    /// `pins[stripe * chunks + slot / PER_LINE][slot % PER_LINE]`, the readers of that
+    /// stripe inside a read of that slot.
+    pins: Box<[CachePadded<[AtomicUsize; PER_LINE]>]>,
+    chunks: usize,
     writer: Mutex<()>,
-    /// `AtomicPtr` is `Send + Sync` for every `T`; this marker removes those, and the
-    /// impls below add them back with the bounds the protocol needs.
+    /// The slots hold `T`s; this marker removes the auto traits the atomics would give,
+    /// and the impls below add them back with the bounds the protocol needs.
     _owns: PhantomData<*const T>,
 }
 
-// SAFETY: moving the cell moves ownership of the boxed `T` it holds (invariant 1), which
+// SAFETY: moving the cell moves ownership of the `T`s in its slots (invariant 1), which
 // needs `T: Send`.
 unsafe impl<T: Send> Send for RootCell<T> {}
 
-// SAFETY: through `&RootCell`, any thread may borrow `&T` (R4, needs `T: Sync`) and may
-// publish a `T` that another thread later receives back and drops (W4, needs `T: Send`).
+// SAFETY: through `&RootCell`, any thread may borrow `&T` (R5, needs `T: Sync`) and may
+// drop a `T` another thread published (reclaim, needs `T: Send`).
 unsafe impl<T: Send + Sync> Sync for RootCell<T> {}
 
 impl<T> RootCell<T> {
-    /// Creates a cell holding `value`.
+    /// Creates a cell holding `value`, with the default number of version slots.
     pub fn new(value: T) -> Self {
-        let stripes = (0..sync::stripe_count())
-            .map(|_| CachePadded::new([AtomicUsize::new(0), AtomicUsize::new(0)]))
+        Self::with_slots(value, sync::slot_count())
+    }
+
+    /// Creates a cell holding `value` with room for `slots` versions (at least 2): the
+    /// current one, and `slots - 1` old ones still pinned by readers. A writer waits
+    /// only when every old slot is pinned by a reader still inside [`read`](Self::read).
+    ///
+    /// # Panics
+    ///
+    /// If `slots < 2`.
+    pub fn with_slots(value: T, slots: usize) -> Self {
+        assert!(
+            slots >= 2,
+            "a root cell needs at least 2 slots, got {slots}"
+        );
+        let slots: Box<[_]> = (0..slots)
+            .map(|i| {
+                CachePadded::new(Slot {
+                    state: AtomicUsize::new(if i == 0 { LIVE } else { FREE }),
+                    version: UnsafeCell::new(None),
+                })
+            })
+            .collect();
+        // Slot 0 is not shared yet: `with_mut` is a plain write.
+        slots[0].version.with_mut(|version| {
+            // SAFETY: the cell is being built; nothing else can reach this slot.
+            unsafe { *version = Some(value) }
+        });
+        let chunks = slots.len().div_ceil(PER_LINE);
+        let pins = (0..sync::stripe_count() * chunks)
+            .map(|_| CachePadded::new(std::array::from_fn(|_| AtomicUsize::new(0))))
             .collect();
         Self {
-            current: AtomicPtr::new(Box::into_raw(Box::new(Slot::new(value)))),
-            epoch: AtomicUsize::new(0),
-            readers: stripes,
+            current: AtomicUsize::new(0),
+            slots,
+            pins,
+            chunks,
             writer: Mutex::new(()),
             _owns: PhantomData,
         }
@@ -129,22 +209,19 @@ impl<T> RootCell<T> {
     /// Runs `f` on the current value and returns its result.
     ///
     /// Takes no lock and never waits. The borrow ends when `f` returns, so `f` cannot
-    /// keep it; clone what must outlive the call (for the store: an `Arc`). A writer
-    /// replacing the value waits for `f` to finish before it frees the old value, so keep
-    /// `f` short, and never call [`write`](RootCell::write) on the same cell from inside
-    /// it (the writer would wait for itself).
+    /// keep it; clone what must outlive the call (for the store: an `Arc`). While `f`
+    /// runs, writers go on publishing; the version `f` sees stays alive until it returns.
     pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let _section = ReadSection::enter(self);
-        // R4
-        let ptr = self.current.load(Ordering::Acquire);
-        // SAFETY: `ptr` was loaded after R2/R3 (in `enter`) and the borrow ends before R5
-        // (when `_section` drops): invariant 3. It points to a live box (invariant 1)
-        // that no writer frees while we are inside (invariants 4 and 5), and it is whole
-        // (invariant 6).
-        let slot = unsafe { &*ptr };
-        slot.with(|value| {
-            // SAFETY: `value` points into `slot`, live for this whole closure (above).
-            f(unsafe { &*value })
+        let pin = Pin::enter(self);
+        let slot = &self.slots[pin.slot];
+        slot.version.with(|version| {
+            // SAFETY: `pin` is a validated pin of `pin.slot` (invariant 3), so the slot
+            // holds a whole version (invariants 1 and 6) that no thread takes or
+            // overwrites before the pin is dropped, after this closure (invariant 4).
+            let version = unsafe { &*version };
+            f(version
+                .as_ref()
+                .expect("a pinned LIVE slot holds a version"))
         })
     }
 
@@ -154,36 +231,66 @@ impl<T> RootCell<T> {
     /// writer publishes a new one.
     pub fn write(&self) -> RootWriter<'_, T> {
         RootWriter {
-            cell: self,
             _lock: sync::lock(&self.writer),
+            cell: self,
+            freed: SmallVec::new(),
         }
     }
 
-    /// W3: waits until every reader that announced itself before the caller's fence W2
-    /// has left its read section.
-    fn wait_for_readers(&self) {
-        // The epoch is 0 here (W3 restores it), so parity 0 is the one readers are
-        // arriving on: steer them to 1 while it drains, then back.
-        for parity in [0, 1] {
-            self.epoch.store(parity ^ 1, Ordering::Relaxed);
-            for stripe in self.readers.iter() {
-                let mut spins = 0;
-                while stripe[parity].load(Ordering::Acquire) != 0 {
-                    sync::backoff(spins);
-                    spins = spins.saturating_add(1);
-                }
-            }
+    /// The number of replaced versions not yet freed: at most one per reader inside
+    /// [`read`](Self::read) (module invariant 8), plus any left by a reader whose exit
+    /// raced the write that retired its version (invariant 9, freed by the next write).
+    /// For tests and monitoring; the count is a snapshot of a moving state.
+    pub fn retired(&self) -> usize {
+        let retired = |slot: &&CachePadded<Slot<T>>| {
+            matches!(slot.state.load(Ordering::Relaxed), RETIRED | CLAIMED)
+        };
+        self.slots.iter().filter(retired).count()
+    }
+
+    /// The calling thread's stripe: its first chunk of pin counters.
+    fn stripe(&self) -> usize {
+        // The stripe count is a power of two.
+        let stripes = self.pins.len() / self.chunks;
+        (sync::thread_hint() & (stripes - 1)) * self.chunks
+    }
+
+    /// `pins[stripe][slot]`, `stripe` as [`stripe`](Self::stripe) returns it.
+    fn pin_counter(&self, stripe: usize, slot: usize) -> &AtomicUsize {
+        &self.pins[stripe + slot / PER_LINE][slot % PER_LINE]
+    }
+
+    /// Reclaims slot `r` if no reader pins it and this thread wins the claim; the caller
+    /// has fenced (W4 or R7) after seeing `r` retired. Returns the version to drop.
+    fn reclaim(&self, r: usize) -> Option<T> {
+        let pinned = (0..self.pins.len())
+            .step_by(self.chunks)
+            .any(|stripe| self.pin_counter(stripe, r).load(Ordering::Acquire) != 0);
+        if pinned {
+            return None;
         }
+        let slot = &self.slots[r];
+        slot.state
+            .compare_exchange(RETIRED, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
+            .ok()?;
+        let version = slot.version.with_mut(|version| {
+            // SAFETY: this thread won the claim (invariant 5) on a slot no reader pins
+            // and none can validate again (invariant 4): it alone may touch the contents.
+            unsafe { (*version).take() }
+        });
+        slot.state.store(FREE, Ordering::Release);
+        version
     }
 }
 
 impl<T> Drop for RootCell<T> {
     fn drop(&mut self) {
-        let ptr = self.current.load(Ordering::Relaxed);
-        // SAFETY: `&mut self` means no reader or writer borrows the cell any more, and
-        // `ptr` is the box the cell owns (invariant 1); nothing else frees it.
-        let slot = unsafe { Box::from_raw(ptr) };
-        drop(slot.into_inner());
+        for slot in self.slots.iter() {
+            // SAFETY: `&mut self`: no reader or writer borrows the cell any more, and each
+            // slot's contents are owned by the cell (invariant 1).
+            slot.version
+                .with_mut(|version| drop(unsafe { (*version).take() }));
+        }
     }
 }
 
@@ -199,72 +306,119 @@ impl<T: fmt::Debug> fmt::Debug for RootCell<T> {
     }
 }
 
-/// A reader's announcement (R1–R3); dropping it is R5.
+/// A reader's validated pin of one slot (R1–R4); dropping it is R6–R7.
 ///
-/// Crate-visible for the unit tests, which hold sections open in an order no closure
-/// nesting allows.
-pub(crate) struct ReadSection<'a> {
-    counter: &'a AtomicUsize,
+/// Crate-visible for the unit tests, which hold reads open across writes.
+pub(crate) struct Pin<'a, T> {
+    cell: &'a RootCell<T>,
+    stripe: usize,
+    pub(crate) slot: usize,
 }
 
-impl<'a> ReadSection<'a> {
-    pub(crate) fn enter<T>(cell: &'a RootCell<T>) -> Self {
-        // `readers.len()` is a power of two.
-        let stripe = &cell.readers[sync::thread_hint() & (cell.readers.len() - 1)];
-        let parity = cell.epoch.load(Ordering::Relaxed) & 1; // R1
-        let counter = &stripe[parity];
-        counter.fetch_add(1, Ordering::Relaxed); // R2
-        fence(Ordering::SeqCst); // R3
-        Self { counter }
+impl<'a, T> Pin<'a, T> {
+    pub(crate) fn enter(cell: &'a RootCell<T>) -> Self {
+        let stripe = cell.stripe();
+        let mut slot = cell.current.load(Ordering::Relaxed); // R1
+        loop {
+            cell.pin_counter(stripe, slot)
+                .fetch_add(1, Ordering::Relaxed); // R2
+            fence(Ordering::SeqCst); // R3
+            let now = cell.current.load(Ordering::Acquire); // R4
+            let pin = Self { cell, stripe, slot };
+            if now == slot {
+                return pin;
+            }
+            drop(pin); // R6, R7 for the stale guess
+            slot = now;
+        }
     }
 }
 
-impl Drop for ReadSection<'_> {
+impl<T> Drop for Pin<'_, T> {
     fn drop(&mut self) {
-        self.counter.fetch_sub(1, Ordering::Release); // R5
+        let cell = self.cell;
+        cell.pin_counter(self.stripe, self.slot)
+            .fetch_sub(1, Ordering::Release); // R6
+        let slot = &cell.slots[self.slot];
+        if slot.state.load(Ordering::Acquire) == RETIRED {
+            // R7: maybe the last reader of a retired version.
+            fence(Ordering::SeqCst);
+            drop(cell.reclaim(self.slot));
+        }
     }
 }
 
 /// The writer lock of a [`RootCell`], with the right to replace its value.
 ///
-/// Obtained from [`RootCell::write`]; the lock is released when this is dropped.
+/// Obtained from [`RootCell::write`]; the lock is released when this is dropped, and
+/// then the versions this writer freed are dropped.
 pub struct RootWriter<'a, T> {
-    cell: &'a RootCell<T>,
+    // Field order is drop order: the lock goes first, so the freed versions' destructors
+    // run outside it.
     _lock: MutexGuard<'a, ()>,
+    cell: &'a RootCell<T>,
+    freed: SmallVec<[T; 2]>,
 }
 
 impl<T> RootWriter<'_, T> {
     /// The current value. No other writer can replace it while `self` lives.
     pub fn current(&self) -> &T {
-        let ptr = self.cell.current.load(Ordering::Relaxed);
-        // SAFETY: we hold the writer lock, so nobody else can swap or free `ptr`
-        // (invariant 2), and the lock orders us after the writer that stored it. The
-        // borrow is tied to `&self`, so it ends before `publish` (which takes `&mut self`)
-        // can retire the box.
-        let slot = unsafe { &*ptr };
-        let value = slot.with(|value| value);
-        // SAFETY: `value` points into `slot`, which lives as long as the borrow (above).
-        unsafe { &*value }
+        let cell = self.cell;
+        let slot = &cell.slots[cell.current.load(Ordering::Relaxed)];
+        let version = slot.version.with(|version| {
+            // SAFETY: we hold the writer lock, so the `LIVE` slot `current` names cannot
+            // be retired, taken or overwritten by anyone else (invariants 1 and 2), and
+            // the lock orders us after the writer that filled it. The borrow is tied to
+            // `&self`, so it ends before `publish` (`&mut self`) can retire it.
+            unsafe { &*version }
+        });
+        version.as_ref().expect("the LIVE slot holds a version")
     }
 
-    /// Makes `new` the current value and returns the value it replaced.
+    /// Makes `new` the current value. Readers that start after this call see `new`.
     ///
-    /// Readers that start after this call see `new`. The call returns once no reader can
-    /// still see the old value (it waits only for read sections already in flight), so
-    /// the caller owns it outright; drop it after releasing the lock to keep the old
-    /// value's destructors off the writers' critical path.
-    pub fn publish(&mut self, new: T) -> T {
+    /// Returns without waiting for readers: the replaced value is dropped once its last
+    /// reader leaves. This call waits only if every slot but the current one holds an
+    /// old version that a reader still inside [`RootCell::read`] pins (module
+    /// invariant 8).
+    pub fn publish(&mut self, new: T) {
         let cell = self.cell;
-        let new = Box::into_raw(Box::new(Slot::new(new)));
-        let old = cell.current.swap(new, Ordering::Release); // W1
-        fence(Ordering::SeqCst); // W2
-        cell.wait_for_readers(); // W3
+        let next = self.free_slot(); // W1
+        let slot = &cell.slots[next];
+        slot.version.with_mut(|version| {
+            // SAFETY: the slot is `FREE` (seen with `Acquire`, so after its last claimant
+            // emptied it) and only the lock holder fills free slots (invariants 1, 2).
+            unsafe { *version = Some(new) }
+        });
+        slot.state.store(LIVE, Ordering::Relaxed); // W2
+        let old = cell.current.swap(next, Ordering::Release); // W3
+        cell.slots[old].state.store(RETIRED, Ordering::Release);
+        fence(Ordering::SeqCst); // W4
+        self.reclaim_all();
+    }
 
-        // SAFETY: `old` came from `Box::into_raw` (invariant 1) and is no longer in
-        // `current`; W3 has seen every reader that could hold it leave (invariants 4 and
-        // 5), and only the lock holder frees retired pointers (invariant 2). So we own
-        // the box outright (W4).
-        let old = unsafe { Box::from_raw(old) };
-        old.into_inner()
+    /// W1: a free slot, waiting for one only if every slot is pinned.
+    fn free_slot(&mut self) -> usize {
+        let mut spins = 0;
+        loop {
+            let free = |slot: &CachePadded<Slot<T>>| slot.state.load(Ordering::Acquire) == FREE;
+            if let Some(free) = self.cell.slots.iter().position(free) {
+                return free;
+            }
+            // Every slot is retired (or being freed by a reader): the bound is reached.
+            fence(Ordering::SeqCst);
+            self.reclaim_all();
+            sync::backoff(spins);
+            spins = spins.saturating_add(1);
+        }
+    }
+
+    fn reclaim_all(&mut self) {
+        let cell = self.cell;
+        for (r, slot) in cell.slots.iter().enumerate() {
+            if slot.state.load(Ordering::Relaxed) == RETIRED {
+                self.freed.extend(cell.reclaim(r));
+            }
+        }
     }
 }

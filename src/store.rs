@@ -48,9 +48,10 @@ impl<V> TrieStore<V> {
     /// returns its result.
     ///
     /// The cheapest read: no lock, no reference count, nothing cloned. The borrow ends
-    /// when `f` returns; a writer replacing this version waits for `f` before freeing
-    /// it, so keep `f` short and never write to the same store from inside it (the
-    /// write would wait for itself). To keep a value beyond `f`, use [`get`](Self::get).
+    /// when `f` returns. Writers do not wait for `f`: the version it reads stays alive
+    /// until it returns, however many writes go by (each stalled read holds back one
+    /// version; see [`retired_versions`](Self::retired_versions)). `f` may even write to
+    /// the same store. To keep a value beyond `f`, use [`get`](Self::get).
     ///
     /// ```
     /// use cowtrie::TrieStore;
@@ -68,14 +69,11 @@ impl<V> TrieStore<V> {
     /// Maps `key` to `value`, replacing any previous value.
     pub fn put(&self, key: impl AsRef<[u8]>, value: V) {
         let key = key.as_ref();
-        let old = {
-            let mut writer = self.root.write();
-            let next = writer.current().put(key, value);
-            writer.publish(next)
-        };
-        // The old version (and a replaced value, if it was the last holder) is dropped
-        // here, after the writer lock is released.
-        drop(old);
+        let mut writer = self.root.write();
+        let next = writer.current().put(key, value);
+        writer.publish(next);
+        // Dropping the writer releases the lock, then drops the old versions it freed
+        // (and a replaced value, if they were its last holders).
     }
 
     /// Removes `key`; returns whether it was present.
@@ -85,10 +83,32 @@ impl<V> TrieStore<V> {
         let Some((next, removed)) = writer.current().remove_entry(key) else {
             return false;
         };
-        let old = writer.publish(next);
+        writer.publish(next);
         drop(writer);
-        drop((old, removed));
+        drop(removed);
         true
+    }
+
+    /// The number of replaced versions not yet freed: at most one per read in progress
+    /// (a read pins the one version it walks), plus any whose last reader left while it
+    /// was being replaced, which the next write frees. A diagnostic for tests and
+    /// monitoring; see [`RootCell::retired`].
+    ///
+    /// ```
+    /// use cowtrie::TrieStore;
+    ///
+    /// let store = TrieStore::new();
+    /// store.put("k", 1);
+    /// store.get_with("k", |_| {
+    ///     store.put("k", 2); // writes go on while this read holds its version
+    ///     store.put("k", 3);
+    ///     assert_eq!(store.retired_versions(), 1);
+    /// });
+    /// store.put("k", 4);
+    /// assert_eq!(store.retired_versions(), 0);
+    /// ```
+    pub fn retired_versions(&self) -> usize {
+        self.root.retired()
     }
 
     /// The whole current version. Later writes do not affect it.

@@ -20,7 +20,7 @@ use models::shuttle as imp;
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod imp {
-    pub(crate) use std::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{fence, AtomicUsize, Ordering};
     pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
@@ -55,51 +55,42 @@ mod imp {
             (cores * 2).next_power_of_two().clamp(2, 64)
         })
     }
+
+    /// Version slots per root cell: the current version and up to 31 old ones pinned by
+    /// readers stalled inside a read; a writer waits only when all 31 are.
+    pub(crate) fn slot_count() -> usize {
+        32
+    }
 }
 
 pub(crate) use imp::*;
 
-/// The value behind the root cell's pointer.
+/// A cell whose contents the root cell's protocol shares by hand.
 ///
-/// Under loom it lives in a `loom::cell::UnsafeCell`: loom then tracks every read of a
-/// published value (for the whole read section) and counts its reclamation as a write,
-/// so a reader still looking at a value the writer frees is reported as a data race,
-/// whatever the value's type. In other builds it is the value itself.
-pub(crate) struct Slot<T> {
-    #[cfg(loom)]
-    value: loom::cell::UnsafeCell<T>,
-    #[cfg(not(loom))]
-    value: T,
-}
+/// Under loom it is `loom::cell::UnsafeCell`, which tracks every access: a reader still
+/// looking at a version while another thread takes it out of its slot is reported as a
+/// data race, whatever the version's type. In other builds it is `std`'s `UnsafeCell`
+/// behind the same two methods.
+#[cfg(loom)]
+pub(crate) use loom::cell::UnsafeCell;
 
-impl<T> Slot<T> {
+#[cfg(not(loom))]
+pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
     pub(crate) fn new(value: T) -> Self {
-        Self {
-            #[cfg(loom)]
-            value: loom::cell::UnsafeCell::new(value),
-            #[cfg(not(loom))]
-            value,
-        }
+        Self(std::cell::UnsafeCell::new(value))
     }
 
-    /// Runs `f` with a pointer to the value; under loom the read is tracked until `f`
-    /// returns.
+    /// Runs `f` with a pointer for reading the contents.
     pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
-        #[cfg(loom)]
-        return self.value.with(f);
-        #[cfg(not(loom))]
-        return f(&self.value);
+        f(self.0.get())
     }
 
-    /// Takes the value out (reclamation: under loom, a tracked write).
-    pub(crate) fn into_inner(self) -> T {
-        #[cfg(loom)]
-        {
-            self.value.with_mut(|_| ());
-            self.value.into_inner()
-        }
-        #[cfg(not(loom))]
-        self.value
+    /// Runs `f` with a pointer for writing the contents.
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
     }
 }
 

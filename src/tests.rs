@@ -1,15 +1,14 @@
-//! Unit tests that need the crate's private structure: node invariants and the root cell.
+//! Unit tests that need the crate's private structure: node invariants. (The root
+//! cell's are in `src/cell/tests.rs`.)
 //! Sizes shrink under Miri, which runs these (`.ci/miri.sh`).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use crate::cell::ReadSection;
 use crate::node::{Branch, Child};
-use crate::{RootCell, Trie, TrieStore};
+use crate::{Trie, TrieStore};
 
 const fn scaled(normal: usize, miri: usize) -> usize {
     if cfg!(miri) {
@@ -127,100 +126,6 @@ fn removing_everything_leaves_no_root() {
     }
     assert!(trie.root().is_none());
     assert_eq!(trie.node_count(), 0);
-}
-
-/// Counts live values, to see each one dropped exactly once.
-struct Tracked<'a> {
-    id: usize,
-    live: &'a AtomicUsize,
-}
-
-impl<'a> Tracked<'a> {
-    fn new(id: usize, live: &'a AtomicUsize) -> Self {
-        live.fetch_add(1, Ordering::SeqCst);
-        Self { id, live }
-    }
-}
-
-impl Drop for Tracked<'_> {
-    fn drop(&mut self) {
-        let before = self.live.fetch_sub(1, Ordering::SeqCst);
-        assert!(before > 0, "value {} dropped twice", self.id);
-    }
-}
-
-#[test]
-fn root_cell_readers_see_whole_versions_and_every_old_value_is_dropped_once() {
-    let live = AtomicUsize::new(0);
-    // Version `n` holds `n % 8` values with ids `0..n % 8`.
-    let cell = RootCell::new((0, Vec::new()));
-    let writes = scaled(2_000, 30);
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                let mut last = 0;
-                for _ in 0..writes {
-                    let version = cell.read(|(n, values): &(usize, Vec<Tracked>)| {
-                        assert_eq!(values.len(), n % 8, "version {n} is whole");
-                        assert!(values.iter().enumerate().all(|(i, t)| t.id == i));
-                        *n
-                    });
-                    assert!(version >= last, "versions go forward");
-                    last = version;
-                }
-            });
-        }
-        s.spawn(|| {
-            for n in 1..=writes {
-                let mut writer = cell.write();
-                assert_eq!(writer.current().0, n - 1);
-                let values = (0..n % 8).map(|i| Tracked::new(i, &live)).collect();
-                let old = writer.publish((n, values));
-                drop(writer);
-                assert_eq!(old.0, n - 1);
-                drop(old);
-            }
-        });
-    });
-    drop(cell);
-    assert_eq!(live.load(Ordering::SeqCst), 0, "every value dropped");
-}
-
-/// Root-cell invariant 7: a writer waits for the readers inside when it starts, not for
-/// readers arriving while it waits. Readers relay on one thread, so on one counter
-/// stripe: a new section opens before the one ahead of it closes, and the stripe is never
-/// empty. The writer can only finish if the epoch steers newcomers to the parity it is
-/// not draining. The deadline only decides when to give up on a starved writer; a correct
-/// cell lets it through within a few handoffs.
-#[test]
-fn a_writer_is_not_starved_by_readers_that_keep_overlapping() {
-    let cell = RootCell::new(0u64);
-    let published = AtomicBool::new(false);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    std::thread::scope(|s| {
-        let mut inside = ReadSection::enter(&cell);
-        let writer = s.spawn(|| {
-            let old = cell.write().publish(1);
-            published.store(true, Ordering::Release);
-            old
-        });
-        let mut handoffs = 0u64;
-        while !published.load(Ordering::Acquire) && std::time::Instant::now() < deadline {
-            let next = ReadSection::enter(&cell);
-            drop(std::mem::replace(&mut inside, next));
-            handoffs += 1;
-            std::thread::yield_now();
-        }
-        let starved = !published.load(Ordering::Acquire);
-        // Close the last section, so a starved writer finishes and the scope can end.
-        drop(inside);
-        assert_eq!(writer.join().unwrap(), 0);
-        assert!(
-            !starved,
-            "the writer still waited after {handoffs} handoffs"
-        );
-    });
-    assert_eq!(cell.read(|v| *v), 1);
 }
 
 #[test]

@@ -223,6 +223,45 @@ fn readers_and_writers_go_on_while_a_writer_is_stalled_in_a_values_drop() {
     });
 }
 
+/// The root cell's bound (invariant 8 in `src/cell.rs`): a reader paused inside
+/// `get_with` holds back the one version it reads, while another thread's writes go on
+/// and never leave more than that one version unfreed.
+#[test]
+fn writers_go_on_while_a_reader_is_paused_inside_get_with() {
+    let store = TrieStore::new();
+    store.put("k", 0usize);
+    let (entered, paused) = mpsc::channel();
+    let (resume, gate) = mpsc::channel::<()>();
+    let puts = scaled(100_000, 200);
+    std::thread::scope(|s| {
+        let store = &store;
+        let reader = s.spawn(move || {
+            store.get_with("k", |value| {
+                entered.send(()).unwrap();
+                gate.recv().unwrap();
+                *value.unwrap()
+            })
+        });
+        paused.recv().unwrap();
+        let mut most = 0;
+        for i in 1..=puts {
+            store.put("k", i);
+            store.put(i.to_be_bytes(), i);
+            most = most.max(store.retired_versions());
+        }
+        assert_eq!(most, 1, "the paused reader holds back exactly one version");
+        assert_eq!(store.get("k").as_deref(), Some(&puts));
+        resume.send(()).unwrap();
+        assert_eq!(
+            reader.join().unwrap(),
+            0,
+            "the paused read saw its own version"
+        );
+    });
+    assert_eq!(store.retired_versions(), 0, "freed when its reader left");
+    assert_eq!(store.snapshot().len(), puts + 1);
+}
+
 #[test]
 fn readers_go_on_while_a_writer_holds_the_lock() {
     let cell = RootCell::new(1u64);

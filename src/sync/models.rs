@@ -4,7 +4,7 @@
 
 #[cfg(loom)]
 pub(super) mod loom {
-    pub(crate) use loom::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{fence, AtomicUsize, Ordering};
     pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
 
     /// Loom's `Arc` has no `into_inner`; in a model `try_unwrap` is the same up to
@@ -27,11 +27,17 @@ pub(super) mod loom {
     pub(crate) fn stripe_count() -> usize {
         2
     }
+
+    /// Three slots: the current version and two old ones, so a model with two stalled
+    /// readers reaches the point where a writer must wait.
+    pub(crate) fn slot_count() -> usize {
+        3
+    }
 }
 
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub(super) mod shuttle {
-    pub(crate) use shuttle::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+    pub(crate) use shuttle::sync::atomic::{fence, AtomicUsize, Ordering};
     pub(crate) use shuttle::sync::{Arc, Mutex, MutexGuard};
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
@@ -48,6 +54,11 @@ pub(super) mod shuttle {
 
     pub(crate) fn stripe_count() -> usize {
         2
+    }
+
+    /// Four slots: shuttle runs longer histories than loom, with few stalls.
+    pub(crate) fn slot_count() -> usize {
+        4
     }
 }
 
