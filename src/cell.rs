@@ -21,7 +21,8 @@
 //!
 //! Versions live in a fixed table of *slots* (`slots`, 32 by default). Each slot holds
 //! at most one version and a state: `FREE`, `LIVE` (the current version), `RETIRED`
-//! (replaced, maybe still read) or `CLAIMED` (being freed). `current` is the index of
+//! (replaced, maybe still read) or `CLAIMED` (being freed), tagged with the slot's
+//! *generation*, which counts the versions it has held. `current` is the index of
 //! the `LIVE` slot. Readers *pin* a slot in a per-stripe counter, `pins[stripe][slot]`;
 //! threads are spread over stripes so that readers on different cores rarely share a
 //! cache line. `writer` is a mutex that serialises writers (never taken by readers).
@@ -34,17 +35,19 @@
 //!   unpin `i` (R6, R7) and go back to R2 with `i = j`;
 //! - **R5** run the caller's closure on the version in slot `i`;
 //! - **R6** `pins[stripe][i] -= 1` (`Release`), also when the closure unwinds;
-//! - **R7** if `state[i]` (`Acquire`) is `RETIRED`: `fence(SeqCst)`, then *reclaim* `i`.
+//! - **R7** if `state[i]` (`Acquire`) is `RETIRED`: `fence(SeqCst)`, then *reclaim* `i`
+//!   in the generation seen.
 //!
 //! A write ([`RootCell::write`], then [`RootWriter::publish`]), under the writer lock:
 //! - **W1** find a `FREE` slot `n` (`Acquire`); if there is none, reclaim every
 //!   `RETIRED` slot and look again, backing off between rounds (the only wait, see 8);
-//! - **W2** move the new version into slot `n`, `state[n] = LIVE`;
+//! - **W2** move the new version into slot `n`, `state[n] = LIVE` in the next generation;
 //! - **W3** `o = current.swap(n)` (`Release`), then `state[o] = RETIRED` (`Release`);
 //! - **W4** `fence(SeqCst)`, then reclaim every `RETIRED` slot.
 //!
-//! *Reclaim* slot `r`: if every stripe's `pins[..][r]` (`Acquire`) reads 0, compare and
-//! swap `state[r]` from `RETIRED` to `CLAIMED` (`Acquire`); the one thread that wins
+//! *Reclaim* slot `r` in generation `g`: if every stripe's `pins[..][r]` (`Acquire`)
+//! reads 0, compare and swap `state[r]` from `RETIRED` in `g` to `CLAIMED` in `g`
+//! (`Acquire`); the one thread that wins
 //! takes the version out of the slot, stores `state[r] = FREE` (`Release`) and drops the
 //! version (a writer after it has released the lock).
 //!
@@ -70,19 +73,28 @@
 //!    or a later value, not `r` from before the swap. It can read `r` only from a later
 //!    publish, which needs `r` freed and filled again first (1): then it reads the new
 //!    version, published by that swap (`Release`) to its R4 (`Acquire`).
-//! 5. *Exactly once.* A version is freed by the one thread whose `RETIRED` to `CLAIMED`
-//!    swap succeeds; the writer and any number of leaving readers may race for it.
+//! 5. *Exactly once, and the right one.* A version is freed by the one thread whose
+//!    `RETIRED` to `CLAIMED` swap succeeds; the writer and any number of leaving readers
+//!    may race for it. The swap names the generation whose retirement the claimant saw
+//!    before its fence, so a claimant that was overtaken (the slot freed, filled and
+//!    retired again meanwhile) fails instead of freeing a version whose readers its scan
+//!    never looked for (4 holds only for the generation seen before the fence).
 //! 6. *Publication.* The new version is whole before W3 (`Release`) and R4 is `Acquire`:
 //!    a reader sees a whole version, never a half-built one.
 //! 7. *Readers never wait.* R1–R7 take no lock and wait for nobody: R4 sends a reader
 //!    round again only when a write published between its R1 and its R4, so each extra
 //!    round means a writer made progress (lock-free; a stalled writer cannot cause one).
-//! 8. *Writers never wait for readers*, except when every slot is taken. A reader pins
-//!    at most one slot at a time, so at most one retired version per reader inside
-//!    [`RootCell::read`] stays unfreed after a write (W4 frees every other one), and a
-//!    reader stalled inside its closure holds back exactly one version however many
-//!    writes go by. Only when `slots - 1` readers each pin a different retired version
-//!    does W1 wait, for the first of them to leave. ([`RootCell::retired`] counts them.)
+//! 8. *Writers never wait for readers*, except when every slot is taken. After a write
+//!    (W4), a retired version stays unfreed only if the scan saw a pin on it. A reader
+//!    stalled inside its closure holds back exactly one version, its own, however many
+//!    writes go by: the pin it dropped on a stale guess before (R4) was released before
+//!    its last fence R3, and every write that could retire its version fences after
+//!    that R3 (else its R4 would have seen the write), so sees the release. A reader
+//!    still between R1 and R4 may be seen holding two: the stale guess it is leaving
+//!    and the slot it is trying. So at most one unfreed version per reader inside its
+//!    closure, two per reader entering. Only when all `slots - 1` old slots are held
+//!    does W1 wait, for the first of them to be let go. ([`RootCell::retired`] counts
+//!    them.)
 //! 9. A retired version whose last reader left while it was being retired (R7 saw the
 //!    state before W3 stored `RETIRED`, W4 saw the pin) is freed by the next write (W4)
 //!    or with the cell: the bound in (8) still holds.
@@ -101,10 +113,15 @@ use crate::sync::{self, fence, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeC
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+// A slot's state word: its generation (how many versions it has held) above a two-bit
+// tag. The generation makes a claim fail on a slot that was freed and filled again
+// since the claimant looked at it (invariant 5).
 const FREE: usize = 0;
 const LIVE: usize = 1;
 const RETIRED: usize = 2;
 const CLAIMED: usize = 3;
+const TAG: usize = 0b11;
+const GENERATION: usize = 0b100;
 
 /// Pin counters per cache-padded chunk.
 const PER_LINE: usize = 8;
@@ -243,7 +260,7 @@ impl<T> RootCell<T> {
     /// For tests and monitoring; the count is a snapshot of a moving state.
     pub fn retired(&self) -> usize {
         let retired = |slot: &&CachePadded<Slot<T>>| {
-            matches!(slot.state.load(Ordering::Relaxed), RETIRED | CLAIMED)
+            matches!(slot.state.load(Ordering::Relaxed) & TAG, RETIRED | CLAIMED)
         };
         self.slots.iter().filter(retired).count()
     }
@@ -261,8 +278,10 @@ impl<T> RootCell<T> {
     }
 
     /// Reclaims slot `r` if no reader pins it and this thread wins the claim; the caller
-    /// has fenced (W4 or R7) after seeing `r` retired. Returns the version to drop.
-    fn reclaim(&self, r: usize) -> Option<T> {
+    /// has fenced (W4 or R7) after seeing `retired`, `r`'s state word with the `RETIRED`
+    /// tag. Returns the version to drop.
+    fn reclaim(&self, r: usize, retired: usize) -> Option<T> {
+        debug_assert_eq!(retired & TAG, RETIRED);
         let pinned = (0..self.pins.len())
             .step_by(self.chunks)
             .any(|stripe| self.pin_counter(stripe, r).load(Ordering::Acquire) != 0);
@@ -271,14 +290,20 @@ impl<T> RootCell<T> {
         }
         let slot = &self.slots[r];
         slot.state
-            .compare_exchange(RETIRED, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
+            .compare_exchange(
+                retired,
+                retired ^ RETIRED ^ CLAIMED,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            )
             .ok()?;
         let version = slot.version.with_mut(|version| {
             // SAFETY: this thread won the claim (invariant 5) on a slot no reader pins
             // and none can validate again (invariant 4): it alone may touch the contents.
             unsafe { (*version).take() }
         });
-        slot.state.store(FREE, Ordering::Release);
+        slot.state
+            .store(retired ^ RETIRED ^ FREE, Ordering::Release);
         version
     }
 }
@@ -340,10 +365,11 @@ impl<T> Drop for Pin<'_, T> {
         cell.pin_counter(self.stripe, self.slot)
             .fetch_sub(1, Ordering::Release); // R6
         let slot = &cell.slots[self.slot];
-        if slot.state.load(Ordering::Acquire) == RETIRED {
+        let state = slot.state.load(Ordering::Acquire);
+        if state & TAG == RETIRED {
             // R7: maybe the last reader of a retired version.
             fence(Ordering::SeqCst);
-            drop(cell.reclaim(self.slot));
+            drop(cell.reclaim(self.slot, state));
         }
     }
 }
@@ -390,9 +416,15 @@ impl<T> RootWriter<'_, T> {
             // emptied it) and only the lock holder fills free slots (invariants 1, 2).
             unsafe { *version = Some(new) }
         });
-        slot.state.store(LIVE, Ordering::Relaxed); // W2
+        let free = slot.state.load(Ordering::Relaxed);
+        slot.state
+            .store(free + GENERATION - FREE + LIVE, Ordering::Relaxed); // W2
         let old = cell.current.swap(next, Ordering::Release); // W3
-        cell.slots[old].state.store(RETIRED, Ordering::Release);
+        let old = &cell.slots[old].state;
+        old.store(
+            old.load(Ordering::Relaxed) - LIVE + RETIRED,
+            Ordering::Release,
+        );
         fence(Ordering::SeqCst); // W4
         self.reclaim_all();
     }
@@ -401,7 +433,8 @@ impl<T> RootWriter<'_, T> {
     fn free_slot(&mut self) -> usize {
         let mut spins = 0;
         loop {
-            let free = |slot: &CachePadded<Slot<T>>| slot.state.load(Ordering::Acquire) == FREE;
+            let free =
+                |slot: &CachePadded<Slot<T>>| slot.state.load(Ordering::Acquire) & TAG == FREE;
             if let Some(free) = self.cell.slots.iter().position(free) {
                 return free;
             }
@@ -416,8 +449,9 @@ impl<T> RootWriter<'_, T> {
     fn reclaim_all(&mut self) {
         let cell = self.cell;
         for (r, slot) in cell.slots.iter().enumerate() {
-            if slot.state.load(Ordering::Relaxed) == RETIRED {
-                self.freed.extend(cell.reclaim(r));
+            let state = slot.state.load(Ordering::Relaxed);
+            if state & TAG == RETIRED {
+                self.freed.extend(cell.reclaim(r, state));
             }
         }
     }
