@@ -99,7 +99,7 @@ fn random_ops_match_a_btreemap_and_keep_invariants() {
             assert_eq!(trie.len(), model.len());
         }
         let all: Vec<_> = trie.iter().map(|(k, v)| (k, *v)).collect();
-        let expected: Vec<_> = model.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let expected: Vec<_> = model.iter().map(|(k, v)| (&k[..], *v)).collect();
         assert_eq!(all, expected, "seed {seed}");
         for _ in 0..20 {
             let prefix = random_key(&mut rng);
@@ -107,7 +107,7 @@ fn random_ops_match_a_btreemap_and_keep_invariants() {
             let want: Vec<_> = model
                 .keys()
                 .filter(|k| k.starts_with(&prefix))
-                .cloned()
+                .map(Vec::as_slice)
                 .collect();
             assert_eq!(got, want, "seed {seed} prefix {prefix:?}");
         }
