@@ -1,10 +1,8 @@
 //! Iteration over a trie in ascending byte order, without recursion.
 #![forbid(unsafe_code)]
 
+use crate::node::{Branch, Child, ChildIter, Leaf, Subtree};
 use std::iter::FusedIterator;
-use std::slice;
-
-use crate::node::{Branch, Child, Leaf, Subtree};
 
 /// An iterator over the entries of a [`Trie`](crate::Trie) (or of the part of it under a
 /// prefix), in ascending byte order of the keys.
@@ -30,8 +28,9 @@ use crate::node::{Branch, Child, Leaf, Subtree};
 /// assert_eq!(keys, [&b"ab"[..], b"abc", b"b"]);
 /// ```
 pub struct Iter<'a, V> {
-    /// The children still to visit, one slice per branch entered.
-    stack: Vec<slice::Iter<'a, Child<V>>>,
+    /// The children still to visit, one run per branch entered (a wide branch's run
+    /// goes through its chunks in order).
+    stack: Vec<ChildIter<'a, V>>,
     /// A branch to enter on the next step.
     pending: Option<&'a Branch<V>>,
     /// The number of entries left, when known (walking a whole trie).
@@ -48,7 +47,7 @@ impl<'a, V> Iter<'a, V> {
         };
         match start {
             Some(Subtree::Root(root)) => iter.pending = Some(root),
-            Some(Subtree::Child(child)) => iter.stack.push(slice::from_ref(child).iter()),
+            Some(Subtree::Child(child)) => iter.stack.push(ChildIter::one(child)),
             None => iter.remaining = Some(0),
         }
         iter

@@ -349,7 +349,7 @@ fn iter_size_hint_is_exact_for_a_whole_trie_and_a_lower_bound_under_a_prefix() {
     loop {
         let (low, high) = scan.size_hint();
         assert!(
-            low <= left && high.is_none_or(|high| high >= left),
+            low <= left && high.map_or(true, |high| high >= left),
             "{low} {high:?} {left}"
         );
         if scan.next().is_none() {
