@@ -72,21 +72,15 @@ macro_rules! cowtrie_writes_and_scans {
         }
         fn visit_all(&self) -> u64 {
             let snapshot = self.0.snapshot();
-            let mut entries = snapshot.iter();
-            let mut sum = 0;
-            while let Some((key, value)) = entries.next_entry() {
-                sum = mix(sum, key, *value);
-            }
-            sum
+            snapshot.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
         }
         fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
             let snapshot = self.0.snapshot();
-            let mut entries = snapshot.scan_prefix(prefix);
-            let mut sum = 0;
-            while let Some((key, value)) = entries.next_entry() {
-                sum = mix(sum, key, *value);
-            }
-            Some(sum)
+            Some(
+                snapshot
+                    .scan_prefix(prefix)
+                    .fold(0, |sum, (k, v)| mix(sum, k, *v)),
+            )
         }
     };
 }

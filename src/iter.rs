@@ -1,58 +1,56 @@
 //! Iteration over a trie in ascending byte order, without recursion.
 #![forbid(unsafe_code)]
 
+use crate::node::{Branch, Child, ChildIter, Leaf, Subtree};
 use std::iter::FusedIterator;
-use std::slice;
-
-use crate::node::{Branch, Child, Leaf, Subtree};
 
 /// An iterator over the entries of a [`Trie`](crate::Trie) (or of the part of it under a
 /// prefix), in ascending byte order of the keys.
 ///
 /// Created by [`Trie::iter`](crate::Trie::iter) and
-/// [`Trie::scan_prefix`](crate::Trie::scan_prefix). Each item is the whole key (a fresh
-/// `Vec<u8>`) and a reference to the value; [`next_entry`](Iter::next_entry) borrows the
-/// key from the trie instead, allocating nothing. The walk keeps an explicit stack, so
-/// deep tries cannot overflow the thread's stack.
+/// [`Trie::scan_prefix`](crate::Trie::scan_prefix). Each item is the whole key and the
+/// value, both borrowed from the entry's leaf (which holds the whole key): walking any
+/// number of entries allocates nothing but the walk's stack, one slot per level. Copy a
+/// key with `to_vec()` to keep it past the trie's borrow. The walk keeps an explicit
+/// stack, so deep tries cannot overflow the thread's stack.
+///
+/// ```
+/// use cowtrie::Trie;
+///
+/// let trie: Trie<u32> = [("ab", 1), ("abc", 2), ("b", 3)].into_iter().collect();
+/// let mut total = 0;
+/// for (key, value) in trie.scan_prefix("ab") {
+///     assert!(key.starts_with(b"ab"));
+///     total += value;
+/// }
+/// assert_eq!(total, 3);
+/// let keys: Vec<&[u8]> = trie.iter().map(|(key, _)| key).collect();
+/// assert_eq!(keys, [&b"ab"[..], b"abc", b"b"]);
+/// ```
 pub struct Iter<'a, V> {
-    /// The children still to visit, one slice per branch entered.
-    stack: Vec<slice::Iter<'a, Child<V>>>,
+    /// The children still to visit, one run per branch entered (a wide branch's run
+    /// goes through its chunks in order).
+    stack: Vec<ChildIter<'a, V>>,
     /// A branch to enter on the next step.
     pending: Option<&'a Branch<V>>,
+    /// The number of entries left, when known (walking a whole trie).
+    remaining: Option<usize>,
 }
 
 impl<'a, V> Iter<'a, V> {
-    /// Walks `start` (nothing if `None`).
-    pub(crate) fn new(start: Option<Subtree<'a, V>>) -> Self {
+    /// Walks `start` (nothing if `None`); `len` is its number of entries, if known.
+    pub(crate) fn new(start: Option<Subtree<'a, V>>, len: Option<usize>) -> Self {
         let mut iter = Self {
             stack: Vec::new(),
             pending: None,
+            remaining: len,
         };
         match start {
             Some(Subtree::Root(root)) => iter.pending = Some(root),
-            Some(Subtree::Child(child)) => iter.stack.push(slice::from_ref(child).iter()),
-            None => {}
+            Some(Subtree::Child(child)) => iter.stack.push(ChildIter::one(child)),
+            None => iter.remaining = Some(0),
         }
         iter
-    }
-
-    /// The next entry, with the key borrowed from the trie rather than copied: the
-    /// allocation-free way to walk many keys. Mixes freely with [`Iterator::next`].
-    ///
-    /// ```
-    /// use cowtrie::Trie;
-    ///
-    /// let trie: Trie<u32> = [("ab", 1), ("abc", 2), ("b", 3)].into_iter().collect();
-    /// let mut entries = trie.scan_prefix("ab");
-    /// let mut total = 0;
-    /// while let Some((key, value)) = entries.next_entry() {
-    ///     assert!(key.starts_with(b"ab"));
-    ///     total += value;
-    /// }
-    /// assert_eq!(total, 3);
-    /// ```
-    pub fn next_entry(&mut self) -> Option<(&'a [u8], &'a V)> {
-        self.next_leaf().map(|leaf| (&leaf.key[..], &leaf.value))
     }
 
     fn next_leaf(&mut self) -> Option<&'a Leaf<V>> {
@@ -75,10 +73,24 @@ impl<'a, V> Iter<'a, V> {
 }
 
 impl<'a, V> Iterator for Iter<'a, V> {
-    type Item = (Vec<u8>, &'a V);
+    type Item = (&'a [u8], &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_entry().map(|(key, value)| (key.to_vec(), value))
+        let leaf = self.next_leaf()?;
+        if let Some(remaining) = &mut self.remaining {
+            *remaining -= 1;
+        }
+        Some((&leaf.key[..], &leaf.value))
+    }
+
+    /// Exact when walking a whole trie; under a prefix, at least one entry per child
+    /// still to visit (every subtree holds an entry) and per branch about to be entered.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if let Some(remaining) = self.remaining {
+            return (remaining, Some(remaining));
+        }
+        let children: usize = self.stack.iter().map(ExactSizeIterator::len).sum();
+        (children + usize::from(self.pending.is_some()), None)
     }
 }
 

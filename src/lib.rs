@@ -16,7 +16,9 @@
 //!
 //! So a version, once built, never changes: anyone holding it can read it without
 //! locks, and keeping many versions costs only the nodes in which they differ
-//! ([`Trie::shared_nodes`] counts them).
+//! ([`Trie::shared_nodes`] counts them). Iterating a version ([`Trie::iter`],
+//! [`Trie::scan_prefix`]) lends each key and value straight out of the trie, in byte
+//! order, allocating nothing per entry.
 //!
 //! # How a read proceeds
 //!

@@ -6,16 +6,16 @@
 //! work on a small stack.
 #![forbid(unsafe_code)]
 
+mod children;
+
 use smallvec::SmallVec;
 
 use crate::sync::{self, Arc};
+use children::Children;
+pub(crate) use children::Iter as ChildIter;
 
 /// Key bytes: up to 16 are stored inline, in the node itself; longer ones on the heap.
 pub(crate) type Bytes = SmallVec<[u8; 16]>;
-
-/// A branch's children: two inline (most branches below the top levels have two), more
-/// in one array on the heap.
-type Children<V> = SmallVec<[Child<V>; 2]>;
 
 /// A stored entry: the whole key and its value, in one allocation.
 ///
@@ -56,12 +56,27 @@ pub(crate) enum Child<V> {
 /// leaf "tea"  leaf "ten"
 /// ```
 ///
+/// Up to two children sit inline, up to 32 in one array; a wider branch keeps its
+/// children in eight shared chunks of 32 byte values each, so a copy of it clones at
+/// most 7 chunk pointers and the 31 other children of the chunk that changes, not up to
+/// 255 children:
+///
+/// ```text
+///  a change under byte 0x41, in chunk 2 (bytes 0x40..=0x5f), of a wide branch:
+///
+///  old   [ch0][ch1][ch2 ][ch3][ch4][ch5][ch6][ch7]
+///          ║    ║          ║    ║    ║    ║    ║     ║ the same chunk: one count each
+///  new   [ch0][ch1][ch2'][ch3][ch4][ch5][ch6][ch7]
+///                    │
+///                    └── a new chunk: ch2's other children (one count each) + the change
+/// ```
+///
 /// # Invariants
 ///
-/// 1. `children.len()` is the number of bits set in `bitmap`, and `children` are in the
-///    order of their bits, so in byte order. The child under byte `b` of a branch with
-///    path `p`: a leaf whose key starts with `p` then `b`, or a branch whose segment
-///    starts with `b`.
+/// 1. `children` holds one child per byte set in its bitmap, in byte order, in the form
+///    its number calls for (two inline, up to [`WIDE`](children::WIDE) flat, more in chunks: see
+///    [`Children`]'s invariants). The child under byte `b` of a branch with path `p`: a
+///    leaf whose key starts with `p` then `b`, or a branch whose segment starts with `b`.
 /// 2. The root has an empty segment; every other branch has a non-empty one.
 /// 3. `value`, if any, is a leaf whose key is the branch's path.
 /// 4. A branch other than the root has at least two entries (children plus value).
@@ -72,9 +87,6 @@ pub(crate) enum Child<V> {
 pub(crate) struct Branch<V> {
     pub(crate) segment: Bytes,
     pub(crate) value: Option<Arc<Leaf<V>>>,
-    bitmap: [u64; 4],
-    /// `below[w]`: the number of bits set in `bitmap[..w]` (saves three popcounts).
-    below: [u8; 4],
     pub(crate) children: Children<V>,
 }
 
@@ -86,11 +98,30 @@ enum Entry<V> {
     Child(u8, Child<V>),
 }
 
+/// Clones an `Arc`: every reference count a change touches in a shared node goes
+/// through here, so unit tests can count them ([`clones`]).
+fn share<T>(arc: &Arc<T>) -> Arc<T> {
+    #[cfg(all(test, not(loom)))]
+    CLONES.with(|clones| clones.set(clones.get() + 1));
+    Arc::clone(arc)
+}
+
+#[cfg(all(test, not(loom)))]
+thread_local! {
+    static CLONES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many `Arc` clones node code has made on this thread so far.
+#[cfg(all(test, not(loom)))]
+pub(crate) fn clones() -> usize {
+    CLONES.with(std::cell::Cell::get)
+}
+
 impl<V> Clone for Child<V> {
     fn clone(&self) -> Self {
         match self {
-            Child::Leaf(leaf) => Child::Leaf(Arc::clone(leaf)),
-            Child::Branch(branch) => Child::Branch(Arc::clone(branch)),
+            Child::Leaf(leaf) => Child::Leaf(share(leaf)),
+            Child::Branch(branch) => Child::Branch(share(branch)),
         }
     }
 }
@@ -100,88 +131,40 @@ impl<V> Branch<V> {
         Self {
             segment: Bytes::new(),
             value: None,
-            bitmap: [0; 4],
-            below: [0; 4],
             children: Children::new(),
-        }
-    }
-
-    /// `Ok(slot)` of the child under `byte`, or `Err(slot)` where it would go.
-    fn slot(&self, byte: u8) -> Result<usize, usize> {
-        let (word, bit) = (usize::from(byte >> 6), byte & 63);
-        let rank = usize::from(self.below[word])
-            + (self.bitmap[word] & ((1 << bit) - 1)).count_ones() as usize;
-        if self.bitmap[word] & (1 << bit) == 0 {
-            Err(rank)
-        } else {
-            Ok(rank)
         }
     }
 
     /// The child under `byte`.
     pub(crate) fn child(&self, byte: u8) -> Option<&Child<V>> {
-        self.slot(byte).ok().map(|slot| &self.children[slot])
-    }
-
-    /// The bytes that have a child, ascending (the order of `children`).
-    #[cfg(all(test, not(loom)))]
-    pub(crate) fn labels(&self) -> impl Iterator<Item = u8> + '_ {
-        (0..=255u8).filter(|&byte| self.slot(byte).is_ok())
+        self.children.get(byte)
     }
 
     /// A copy with `segment` instead of this one, sharing the value and the children.
     fn copy_with_segment(&self, segment: Bytes) -> Self {
         Self {
             segment,
-            value: self.value.clone(),
-            bitmap: self.bitmap,
-            below: self.below,
+            value: self.value.as_ref().map(share),
             children: self.children.clone(),
         }
     }
 
     /// A copy with `value` instead of this one.
     fn copy_with_value(&self, value: Option<Arc<Leaf<V>>>) -> Self {
-        let mut copy = self.copy_with_segment(self.segment.clone());
-        copy.value = value;
-        copy
+        Self {
+            segment: self.segment.clone(),
+            value,
+            children: self.children.clone(),
+        }
     }
 
     /// A copy whose child under `byte` is `child` (added if there was none), or is gone
     /// when `child` is `None`.
     fn copy_with_child(&self, byte: u8, child: Option<Child<V>>) -> Self {
-        let (word, bit) = (usize::from(byte >> 6), 1u64 << (byte & 63));
-        let mut bitmap = self.bitmap;
-        let children = match (self.slot(byte), child) {
-            (Ok(slot), Some(child)) => {
-                let mut children = self.children.clone();
-                children[slot] = child;
-                children
-            }
-            (Ok(slot), None) => {
-                bitmap[word] &= !bit;
-                let (before, after) = (&self.children[..slot], &self.children[slot + 1..]);
-                before.iter().chain(after).cloned().collect()
-            }
-            (Err(slot), Some(child)) => {
-                bitmap[word] |= bit;
-                let (before, after) = self.children.split_at(slot);
-                let mut children = Children::with_capacity(self.children.len() + 1);
-                children.extend(before.iter().cloned());
-                children.push(child);
-                children.extend(after.iter().cloned());
-                children
-            }
-            (Err(_), None) => self.children.clone(),
-        };
-        let below =
-            [0, 1, 2, 3].map(|w| bitmap[..w].iter().map(|b| b.count_ones()).sum::<u32>() as u8);
         Self {
             segment: self.segment.clone(),
-            value: self.value.clone(),
-            bitmap,
-            below,
-            children,
+            value: self.value.as_ref().map(share),
+            children: self.children.with(byte, child),
         }
     }
 
@@ -189,11 +172,10 @@ impl<V> Branch<V> {
     /// invariant 4: nothing, its lone value's leaf, its lone child (a branch child
     /// absorbs this segment), or the branch itself.
     fn normalize(mut self) -> Option<Child<V>> {
-        let mut children = std::mem::take(&mut self.children);
         let value = self.value.take();
-        match (value, children.len()) {
+        match (value, self.children.len()) {
             (value, 0) => value.map(Child::Leaf),
-            (None, 1) => Some(match children.pop()? {
+            (None, 1) => Some(match self.children.take_only()? {
                 Child::Leaf(leaf) => Child::Leaf(leaf),
                 Child::Branch(only) => {
                     let mut segment = std::mem::take(&mut self.segment);
@@ -203,7 +185,6 @@ impl<V> Branch<V> {
             }),
             (value, _) => {
                 self.value = value;
-                self.children = children;
                 Some(Child::Branch(Arc::new(self)))
             }
         }
@@ -214,12 +195,15 @@ impl<V> Drop for Branch<V> {
     /// Drops a subtree without recursion: branches whose last handle is ours are
     /// unwrapped onto an explicit stack, so a trie as deep as a 1 MiB key drops on a
     /// small thread stack.
+    /// Chunks are unwrapped the same way: one whose last handle is ours gives up its
+    /// children to the stack, one still shared just loses a count.
     fn drop(&mut self) {
-        let mut stack = std::mem::take(&mut self.children).into_vec();
+        let mut stack = Vec::new();
+        std::mem::take(&mut self.children).drain_into(&mut stack);
         while let Some(child) = stack.pop() {
             if let Child::Branch(branch) = child {
                 if let Some(mut branch) = sync::arc_into_inner(branch) {
-                    stack.extend(std::mem::take(&mut branch.children).into_vec());
+                    std::mem::take(&mut branch.children).drain_into(&mut stack);
                 }
             }
         }
@@ -329,7 +313,7 @@ pub(crate) fn put<V>(root: Option<&Branch<V>>, key: &[u8], value: V) -> (Arc<Bra
             Some(Child::Leaf(old)) => {
                 // Both keys run on past `depth`: a new branch where they part.
                 let common = depth + common_prefix(&old.key[depth..], &key[depth..]);
-                let entries = [Arc::clone(old), leaf].map(|leaf| match leaf.key.get(common) {
+                let entries = [share(old), leaf].map(|leaf| match leaf.key.get(common) {
                     Some(&next) => Entry::Child(next, Child::Leaf(leaf)),
                     None => Entry::Value(leaf),
                 });
@@ -375,12 +359,12 @@ pub(crate) fn remove<V>(
     let mut depth = 0;
     let (bottom, removed) = loop {
         let Some(&byte) = key.get(depth) else {
-            let removed = Arc::clone(node.value.as_ref()?);
+            let removed = share(node.value.as_ref()?);
             break (node.copy_with_value(None), removed);
         };
         match node.child(byte)? {
             Child::Leaf(leaf) if leaf.key[..] == *key => {
-                break (node.copy_with_child(byte, None), Arc::clone(leaf));
+                break (node.copy_with_child(byte, None), share(leaf));
             }
             Child::Leaf(_) => return None,
             Child::Branch(branch) => {

@@ -26,8 +26,8 @@ use crate::sync::Arc;
 ///
 /// assert_eq!(v1.get("tea"), Some(&1)); // the old version never changes
 /// assert_eq!(v2.get("tea"), None);
-/// let keys: Vec<_> = v2.iter().map(|(k, _)| k).collect();
-/// assert_eq!(keys, [b"ten".to_vec(), b"to".to_vec()]);
+/// let keys: Vec<&[u8]> = v2.iter().map(|(k, _)| k).collect();
+/// assert_eq!(keys, [&b"ten"[..], b"to"]);
 /// ```
 pub struct Trie<V> {
     root: Option<Arc<Branch<V>>>,
@@ -99,23 +99,30 @@ impl<V> Trie<V> {
         self.len == 0
     }
 
-    /// Every entry, in ascending byte order of the keys.
+    /// Every entry, in ascending byte order of the keys, borrowed from the trie.
     pub fn iter(&self) -> Iter<'_, V> {
-        Iter::new(self.root.as_deref().map(node::Subtree::Root))
+        Iter::new(
+            self.root.as_deref().map(node::Subtree::Root),
+            Some(self.len),
+        )
     }
 
-    /// The entries whose keys start with `prefix`, in ascending byte order.
+    /// The entries whose keys start with `prefix`, in ascending byte order, borrowed
+    /// from the trie.
     ///
     /// ```
     /// use cowtrie::Trie;
     ///
     /// let trie: Trie<u32> = [("car", 1), ("cart", 2), ("cat", 3), ("dog", 4)].into_iter().collect();
-    /// let keys: Vec<_> = trie.scan_prefix("car").map(|(k, v)| (String::from_utf8(k).unwrap(), *v)).collect();
-    /// assert_eq!(keys, [("car".to_string(), 1), ("cart".to_string(), 2)]);
+    /// let entries: Vec<(&[u8], u32)> = trie.scan_prefix("car").map(|(k, v)| (k, *v)).collect();
+    /// assert_eq!(entries, [(&b"car"[..], 1), (b"cart", 2)]);
     /// ```
     pub fn scan_prefix(&self, prefix: impl AsRef<[u8]>) -> Iter<'_, V> {
         let root = self.root.as_deref();
-        Iter::new(root.and_then(|root| node::find_prefix(root, prefix.as_ref())))
+        Iter::new(
+            root.and_then(|root| node::find_prefix(root, prefix.as_ref())),
+            None,
+        )
     }
 
     /// Whether two versions are the same version (share their root node). Two empty tries
@@ -192,8 +199,8 @@ impl<V> Default for Trie<V> {
 
 impl<V: fmt::Debug> fmt::Debug for Trie<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Key(Vec<u8>);
-        impl fmt::Debug for Key {
+        struct Key<'a>(&'a [u8]);
+        impl fmt::Debug for Key<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "b\"{}\"", self.0.escape_ascii())
             }
@@ -231,7 +238,7 @@ impl<K: AsRef<[u8]>, V> Extend<(K, V)> for Trie<V> {
 }
 
 impl<'a, V> IntoIterator for &'a Trie<V> {
-    type Item = (Vec<u8>, &'a V);
+    type Item = (&'a [u8], &'a V);
     type IntoIter = Iter<'a, V>;
 
     fn into_iter(self) -> Iter<'a, V> {

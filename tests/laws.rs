@@ -25,7 +25,7 @@ fn trie(entries: &[(Key, u32)]) -> Trie<u32> {
 }
 
 fn contents(trie: &Trie<u32>) -> Vec<(Vec<u8>, u32)> {
-    trie.iter().map(|(k, v)| (k, *v)).collect()
+    trie.iter().map(|(k, v)| (k.to_vec(), *v)).collect()
 }
 
 quickcheck! {
@@ -74,13 +74,14 @@ quickcheck! {
     }
 
     fn iter_is_sorted_and_unique(entries: Vec<(Key, u32)>) -> bool {
-        let keys: Vec<Vec<u8>> = trie(&entries).iter().map(|(k, _)| k).collect();
+        let t = trie(&entries);
+        let keys: Vec<&[u8]> = t.iter().map(|(k, _)| k).collect();
         keys.windows(2).all(|w| w[0] < w[1])
     }
 
     fn scan_prefix_is_the_filtered_iteration(entries: Vec<(Key, u32)>, prefix: Key) -> bool {
         let t = trie(&entries);
-        let scanned: Vec<_> = t.scan_prefix(&prefix.0).map(|(k, v)| (k, *v)).collect();
+        let scanned: Vec<_> = t.scan_prefix(&prefix.0).map(|(k, v)| (k.to_vec(), *v)).collect();
         let filtered: Vec<_> = contents(&t).into_iter().filter(|(k, _)| k.starts_with(&prefix.0)).collect();
         scanned == filtered
     }

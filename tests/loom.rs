@@ -342,7 +342,7 @@ fn a_snapshot_is_one_published_version() {
                 store.remove("a");
             })
         };
-        let contents = |t: &Trie<u8>| t.iter().map(|(k, v)| (k, *v)).collect::<Vec<_>>();
+        let contents = |t: &Trie<u8>| t.iter().map(|(k, v)| (k.to_vec(), *v)).collect::<Vec<_>>();
         let snapshot = store.snapshot();
         let seen = contents(&snapshot);
         let versions: [&[(Vec<u8>, u8)]; 4] = [

@@ -49,10 +49,13 @@ fn run(trie: &Trie<u64>, op: &Op) -> (Trie<u64>, Ret) {
 
 fn assert_same_contents(trie: &Trie<u64>, model: &Model) {
     assert_eq!(trie.len(), model.len());
-    let entries: Vec<(Vec<u8>, u64)> = trie.iter().map(|(k, v)| (k, *v)).collect();
+    let entries: Vec<(Vec<u8>, u64)> = trie.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
     assert_eq!(entries, model.sorted(), "iter is the model, sorted");
     for prefix in PREFIXES {
-        let scanned: Vec<(Vec<u8>, u64)> = trie.scan_prefix(prefix).map(|(k, v)| (k, *v)).collect();
+        let scanned: Vec<(Vec<u8>, u64)> = trie
+            .scan_prefix(prefix)
+            .map(|(k, v)| (k.to_vec(), *v))
+            .collect();
         let expected: Vec<(Vec<u8>, u64)> = model
             .sorted()
             .into_iter()

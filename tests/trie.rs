@@ -14,7 +14,7 @@ const fn scaled(normal: u32, miri: u32) -> u32 {
 }
 
 fn keys<V>(trie: &Trie<V>) -> Vec<Vec<u8>> {
-    trie.iter().map(|(k, _)| k).collect()
+    trie.iter().map(|(k, _)| k.to_vec()).collect()
 }
 
 #[test]
@@ -290,8 +290,75 @@ fn iter_is_sorted_by_bytes_and_yields_each_key_once() {
     expected.sort();
     assert_eq!(keys(&trie), expected);
     for (k, v) in &trie {
-        assert_eq!(raw[*v], &k[..]);
+        assert_eq!(raw[*v], k);
     }
+}
+
+#[test]
+fn iteration_lends_keys_from_the_trie_in_byte_order() {
+    // Inserted out of order, with shared prefixes, the empty key and high bytes.
+    let raw: [&[u8]; 8] = [b"ten", b"\xff", b"tea", b"", b"t\x00", b"to", b"te", b"a"];
+    let trie: Trie<usize> = raw.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    let expected: [&[u8]; 8] = [b"", b"a", b"t\x00", b"te", b"tea", b"ten", b"to", b"\xff"];
+
+    // The items are `&[u8]` borrowed from `trie`: no owned copy is made.
+    let keys: Vec<&[u8]> = trie.iter().map(|(key, _)| key).collect();
+    assert_eq!(keys, expected, "every key once, in byte order");
+    assert!(
+        keys.windows(2).all(|pair| pair[0] < pair[1]),
+        "strictly ascending"
+    );
+    for (key, value) in &trie {
+        assert_eq!(key, raw[*value], "each key comes with its own value");
+    }
+    // A key borrowed from one entry stays valid while the walk goes on.
+    let mut entries = trie.scan_prefix("te");
+    let first = entries.next().map(|(key, _)| key);
+    let rest: Vec<&[u8]> = entries.map(|(key, _)| key).collect();
+    assert_eq!(first, Some(&b"te"[..]));
+    assert_eq!(rest, [&b"tea"[..], b"ten"]);
+
+    // The same leaf backs the key on every walk and in every version sharing it.
+    let later = trie.put("zzz", 99);
+    let here = trie
+        .iter()
+        .find(|(key, _)| *key == b"tea")
+        .map(|(key, _)| key.as_ptr());
+    let there = later
+        .iter()
+        .find(|(key, _)| *key == b"tea")
+        .map(|(key, _)| key.as_ptr());
+    assert_eq!(here, there, "keys are lent from shared leaves, not copied");
+}
+
+#[test]
+fn iter_size_hint_is_exact_for_a_whole_trie_and_a_lower_bound_under_a_prefix() {
+    let trie: Trie<u32> = ["car", "cart", "carton", "cat", "dog"]
+        .into_iter()
+        .zip(0..)
+        .collect();
+    let mut all = trie.iter();
+    for left in (0..=5).rev() {
+        assert_eq!(all.size_hint(), (left, Some(left)));
+        all.next();
+    }
+    assert_eq!(all.next(), None);
+    assert_eq!(all.next(), None, "fused");
+    let mut scan = trie.scan_prefix("ca");
+    let mut left = 4;
+    loop {
+        let (low, high) = scan.size_hint();
+        assert!(
+            low <= left && high.map_or(true, |high| high >= left),
+            "{low} {high:?} {left}"
+        );
+        if scan.next().is_none() {
+            break;
+        }
+        left -= 1;
+    }
+    assert_eq!(left, 0);
+    assert_eq!(trie.scan_prefix("x").size_hint(), (0, Some(0)));
 }
 
 #[test]
@@ -361,7 +428,7 @@ fn a_reference_to_a_trie_iterates_like_iter() {
     for (key, value) in &trie {
         seen.push((key, *value));
     }
-    assert_eq!(seen, [(b"a".to_vec(), 1), (b"b".to_vec(), 2)]);
+    assert_eq!(seen, [(&b"a"[..], 1), (b"b", 2)]);
 }
 
 #[test]

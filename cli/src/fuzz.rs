@@ -38,7 +38,7 @@ pub fn trie_ops(data: &[u8]) {
         versions.push((trie.clone(), model.clone()));
     }
     for (version, model) in &versions {
-        let entries: Vec<(Vec<u8>, u64)> = version.iter().map(|(k, v)| (k, *v)).collect();
+        let entries: Vec<(Vec<u8>, u64)> = version.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
         assert_eq!(entries, model.sorted(), "a version changed after {ops:?}");
     }
 }

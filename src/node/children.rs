@@ -1,0 +1,393 @@
+//! A branch's children: a 256-bit bitmap of the bytes that have one, and the children
+//! themselves in byte order, stored so that copying a branch for a change touches few
+//! reference counts.
+//!
+//! A copy must share every child it keeps, one `Arc` clone each, and the old version's
+//! drop undoes as many. A flat array of 256 children would cost 256 counts per copy, in
+//! nodes every reader walks through. So a *wide* set (more than [`WIDE`] children) is
+//! cut into [`CHUNKS`] shared chunks, one per run of 32 byte values: a copy clones the
+//! other chunks' pointers (at most 7) and rebuilds the one chunk that changes (at most
+//! 32 children).
+//!
+//! ```text
+//!  narrow (≤ 2 children)      flat (3..=32)            chunked (> 32)
+//!  ┌────────────┐             ┌──────────┐             ┌──┬──┬──┬──┬──┬──┬──┬──┐
+//!  │ c0 │ c1    │ inline      │ Box ─────┼─► c0..cN    │0 │1 │2 │ ·│4 │5 │6 │7 │ Box: chunk per 32 bytes
+//!  └────────────┘             └──────────┘             └┼─┴┼─┴┼─┴──┴┼─┴┼─┴┼─┴┼─┘ (· = no child there)
+//!                                                       ▼  ▼  ▼     ▼  ▼  ▼  ▼
+//!                                                      Arc<[children of bytes 32c..32c+31]>
+//!                                                      (shared between versions)
+//! ```
+#![forbid(unsafe_code)]
+
+use std::slice;
+
+use super::{share, Child};
+use crate::sync::{self, Arc};
+
+/// The most children a set keeps in one array; more are chunked.
+pub(crate) const WIDE: usize = 32;
+/// The number of chunks of a wide set, one per run of `256 / CHUNKS` byte values.
+const CHUNKS: usize = 8;
+
+/// The children under one run of 32 byte values, in byte order. Shared between the
+/// versions that have the same children there.
+type Chunk<V> = Arc<Box<[Child<V>]>>;
+
+/// A branch's children, indexed by the byte that leads to each.
+///
+/// # Invariants
+///
+/// 1. `slots` holds one child per bit set in `bitmap`, in the order of the bits (byte
+///    order).
+/// 2. `below[w]` is the number of bits set in `bitmap[..w]`.
+/// 3. The form follows the number of children `n` alone, so each set has one shape:
+///    `Empty` (0), `One` (1), `Two` (2), `Flat` (3..=[`WIDE`]), `Chunked` (> `WIDE`).
+/// 4. In `Chunked`, chunk `c` holds exactly the children under bytes `32c..32c+32`
+///    (the bits of 32-bit half-word `c` of `bitmap`), and is `None` when there are none.
+pub(crate) struct Children<V> {
+    bitmap: [u64; 4],
+    below: [u8; 4],
+    slots: Slots<V>,
+}
+
+/// The storage forms (invariant 3). 32 bytes: the tag hides in `Two`'s first child.
+enum Slots<V> {
+    Empty,
+    One(Child<V>),
+    Two([Child<V>; 2]),
+    Flat(Box<[Child<V>]>),
+    Chunked(Box<[Option<Chunk<V>>; CHUNKS]>),
+}
+
+/// Where a byte's bit is: word of `bitmap`, chunk, and the bit as a mask in its word.
+fn locate(byte: u8) -> (usize, usize, u64) {
+    (
+        usize::from(byte >> 6),
+        usize::from(byte >> 5),
+        1 << (byte & 63),
+    )
+}
+
+/// The bits of chunk `c`'s half-word, in place in their 64-bit word.
+fn half_mask(c: usize) -> u64 {
+    if c % 2 == 0 {
+        0xffff_ffff
+    } else {
+        0xffff_ffff << 32
+    }
+}
+
+impl<V> Children<V> {
+    pub(crate) fn new() -> Self {
+        Self {
+            bitmap: [0; 4],
+            below: [0; 4],
+            slots: Slots::Empty,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.below[3]) + self.bitmap[3].count_ones() as usize
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self.slots, Slots::Empty)
+    }
+
+    /// `Ok(rank)` of the child under `byte` among all children, or `Err(rank)` where it
+    /// would go.
+    fn rank(&self, byte: u8) -> Result<usize, usize> {
+        let (word, _, bit) = locate(byte);
+        let rank =
+            usize::from(self.below[word]) + (self.bitmap[word] & (bit - 1)).count_ones() as usize;
+        if self.bitmap[word] & bit == 0 {
+            Err(rank)
+        } else {
+            Ok(rank)
+        }
+    }
+
+    /// The rank of `byte`'s bit within its chunk (counting set bits below it there).
+    fn rank_in_chunk(&self, byte: u8) -> usize {
+        let (word, chunk, bit) = locate(byte);
+        (self.bitmap[word] & half_mask(chunk) & (bit - 1)).count_ones() as usize
+    }
+
+    /// The child under `byte`.
+    pub(crate) fn get(&self, byte: u8) -> Option<&Child<V>> {
+        let rank = self.rank(byte).ok()?;
+        match &self.slots {
+            Slots::Chunked(chunks) => {
+                let chunk = chunks[usize::from(byte >> 5)].as_ref()?;
+                chunk.get(self.rank_in_chunk(byte))
+            }
+            slots => slots.flat().get(rank),
+        }
+    }
+
+    /// The children in byte order.
+    pub(crate) fn iter(&self) -> Iter<'_, V> {
+        match &self.slots {
+            Slots::Chunked(chunks) => Iter {
+                current: [].iter(),
+                chunks: chunks.iter(),
+            },
+            slots => Iter {
+                current: slots.flat().iter(),
+                chunks: [].iter(),
+            },
+        }
+    }
+
+    /// The bytes that have a child, ascending (the order of [`iter`](Self::iter)).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn labels(&self) -> impl Iterator<Item = u8> + '_ {
+        (0..=255u8).filter(|&byte| self.rank(byte).is_ok())
+    }
+
+    /// A copy whose child under `byte` is `child` (added if there was none), or is gone
+    /// when `child` is `None`. Shares every other child; when the set stays chunked,
+    /// shares every other chunk whole.
+    pub(crate) fn with(&self, byte: u8, child: Option<Child<V>>) -> Self {
+        let (word, chunk, bit) = locate(byte);
+        let mut bitmap = self.bitmap;
+        match (self.rank(byte), &child) {
+            (Ok(_), None) => bitmap[word] &= !bit,
+            (Err(_), Some(_)) => bitmap[word] |= bit,
+            (Err(_), None) => return self.clone(),
+            (Ok(_), Some(_)) => {}
+        }
+        let len = bitmap
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum::<usize>();
+        let slots = match &self.slots {
+            Slots::Chunked(chunks) if len > WIDE => {
+                let mut chunks: Box<[Option<Chunk<V>>; CHUNKS]> =
+                    Box::new(std::array::from_fn(|c| {
+                        if c == chunk {
+                            None
+                        } else {
+                            chunks[c].as_ref().map(share)
+                        }
+                    }));
+                let old = self.chunk(chunk);
+                let changed = splice(
+                    old,
+                    self.rank_in_chunk(byte),
+                    self.rank(byte).is_ok(),
+                    child,
+                );
+                chunks[chunk] = (!changed.is_empty()).then(|| Arc::new(changed.into_boxed_slice()));
+                Slots::Chunked(chunks)
+            }
+            _ => {
+                let (rank, present) = match self.rank(byte) {
+                    Ok(rank) => (rank, true),
+                    Err(rank) => (rank, false),
+                };
+                Slots::from_vec(&bitmap, splice(self.iter(), rank, present, child))
+            }
+        };
+        Self {
+            bitmap,
+            below: below(&bitmap),
+            slots,
+        }
+    }
+
+    /// The children of chunk `c` of a chunked set (none if it has none).
+    fn chunk(&self, c: usize) -> slice::Iter<'_, Child<V>> {
+        match &self.slots {
+            Slots::Chunked(chunks) => chunks[c].as_deref().map_or(&[][..], |chunk| chunk).iter(),
+            _ => [].iter(),
+        }
+    }
+
+    /// The only child, taken out (leaving the set empty), if there is exactly one.
+    pub(crate) fn take_only(&mut self) -> Option<Child<V>> {
+        if !matches!(self.slots, Slots::One(_)) {
+            return None;
+        }
+        match std::mem::take(self).slots {
+            Slots::One(child) => Some(child),
+            _ => None,
+        }
+    }
+
+    /// Moves every child into `out`, except those in chunks another version still
+    /// shares (those chunks only lose a reference count). For dropping without
+    /// recursion: a chunk whose last handle this is gives up its children whole.
+    pub(crate) fn drain_into(self, out: &mut Vec<Child<V>>) {
+        match self.slots {
+            Slots::Empty => {}
+            Slots::One(child) => out.push(child),
+            Slots::Two(children) => out.extend(children),
+            Slots::Flat(children) => out.extend(children.into_vec()),
+            Slots::Chunked(chunks) => {
+                let chunks: [Option<Chunk<V>>; CHUNKS] = *chunks;
+                for chunk in chunks.into_iter().flatten() {
+                    if let Some(children) = sync::arc_into_inner(chunk) {
+                        out.extend(children.into_vec());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Asserts invariants 1–4.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn assert_invariants(&self) {
+        assert_eq!(self.below, below(&self.bitmap), "invariant 2");
+        let len = self.len();
+        assert_eq!(self.iter().count(), len, "invariant 1: one child per bit");
+        let form = match &self.slots {
+            Slots::Empty => len == 0,
+            Slots::One(_) => len == 1,
+            Slots::Two(_) => len == 2,
+            Slots::Flat(children) => children.len() == len && (3..=WIDE).contains(&len),
+            Slots::Chunked(chunks) => {
+                for (c, chunk) in chunks.iter().enumerate() {
+                    let bits = (self.bitmap[c / 2] & half_mask(c)).count_ones() as usize;
+                    let held = chunk.as_ref().map_or(0, |chunk| chunk.len());
+                    assert_eq!(
+                        held, bits,
+                        "invariant 4: chunk {c} holds its bytes' children"
+                    );
+                    assert!(
+                        chunk.as_ref().map_or(true, |chunk| !chunk.is_empty()),
+                        "invariant 4"
+                    );
+                }
+                len > WIDE
+            }
+        };
+        assert!(form, "invariant 3: {len} children in the wrong form");
+    }
+}
+
+impl<V> Slots<V> {
+    /// The children of a form other than `Chunked`, as one slice.
+    fn flat(&self) -> &[Child<V>] {
+        match self {
+            Slots::Empty | Slots::Chunked(_) => &[],
+            Slots::One(child) => slice::from_ref(child),
+            Slots::Two(children) => children,
+            Slots::Flat(children) => children,
+        }
+    }
+
+    /// `children` (those of `bitmap`, in order) in the form their number calls for.
+    fn from_vec(bitmap: &[u64; 4], mut children: Vec<Child<V>>) -> Self {
+        match children.len() {
+            0 => Slots::Empty,
+            1 => Slots::One(children.remove(0)),
+            2 => {
+                let second = children.remove(1);
+                Slots::Two([children.remove(0), second])
+            }
+            3..=WIDE => Slots::Flat(children.into_boxed_slice()),
+            _ => {
+                let mut children = children.into_iter();
+                Slots::Chunked(Box::new(std::array::from_fn(|c| {
+                    let count = (bitmap[c / 2] & half_mask(c)).count_ones() as usize;
+                    let chunk: Box<[Child<V>]> = children.by_ref().take(count).collect();
+                    (count > 0).then(|| Arc::new(chunk))
+                })))
+            }
+        }
+    }
+}
+
+/// `children` with the one at `rank` replaced by `child` (or removed, if `None`) when
+/// `present`, else with `child` inserted at `rank`. Clones (shares) the others.
+fn splice<'a, V: 'a>(
+    mut children: impl Iterator<Item = &'a Child<V>>,
+    rank: usize,
+    present: bool,
+    child: Option<Child<V>>,
+) -> Vec<Child<V>> {
+    let mut out = Vec::with_capacity(children.size_hint().0 + 1);
+    out.extend(children.by_ref().take(rank).cloned());
+    if present {
+        children.next();
+    }
+    out.extend(child);
+    out.extend(children.cloned());
+    out
+}
+
+/// Invariant 2's counts for `bitmap`.
+fn below(bitmap: &[u64; 4]) -> [u8; 4] {
+    let mut below = [0; 4];
+    for w in 1..4 {
+        below[w] = below[w - 1] + bitmap[w - 1].count_ones() as u8;
+    }
+    below
+}
+
+impl<V> Clone for Children<V> {
+    /// Shares every child (a chunked set: every chunk).
+    fn clone(&self) -> Self {
+        let slots = match &self.slots {
+            Slots::Empty => Slots::Empty,
+            Slots::One(child) => Slots::One(child.clone()),
+            Slots::Two(children) => Slots::Two(children.clone()),
+            Slots::Flat(children) => Slots::Flat(children.clone()),
+            Slots::Chunked(chunks) => Slots::Chunked(Box::new(
+                chunks.each_ref().map(|chunk| chunk.as_ref().map(share)),
+            )),
+        };
+        Self {
+            bitmap: self.bitmap,
+            below: self.below,
+            slots,
+        }
+    }
+}
+
+impl<V> Default for Children<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The children of one branch in byte order, walked without recursion: the current
+/// run of children, then each chunk still to come.
+pub(crate) struct Iter<'a, V> {
+    current: slice::Iter<'a, Child<V>>,
+    chunks: slice::Iter<'a, Option<Chunk<V>>>,
+}
+
+impl<'a, V> Iter<'a, V> {
+    /// Walks `child` alone.
+    pub(crate) fn one(child: &'a Child<V>) -> Self {
+        Self {
+            current: slice::from_ref(child).iter(),
+            chunks: [].iter(),
+        }
+    }
+}
+
+impl<'a, V> Iterator for Iter<'a, V> {
+    type Item = &'a Child<V>;
+
+    fn next(&mut self) -> Option<&'a Child<V>> {
+        loop {
+            if let Some(child) = self.current.next() {
+                return Some(child);
+            }
+            let chunk = self.chunks.by_ref().flatten().next()?;
+            self.current = chunk.iter();
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let later: usize = self.chunks.clone().flatten().map(|chunk| chunk.len()).sum();
+        let len = self.current.len() + later;
+        (len, Some(len))
+    }
+}
+
+impl<V> ExactSizeIterator for Iter<'_, V> {}
