@@ -99,6 +99,28 @@
 //!    state before W3 stored `RETIRED`, W4 saw the pin) is freed by the next write (W4)
 //!    or with the cell: the bound in (8) still holds.
 //!
+//! # What each barrier on the read path protects
+//!
+//! A read costs two read-modify-writes and one fence (on x86: two `lock xadd` and one
+//! `mfence`), plus three plain loads; a grace period cost the same, and this protocol
+//! frees the writer for it.
+//! - R2 must be an atomic increment: threads share a stripe. It is `Relaxed`, because
+//!   R3 orders it.
+//! - R3, the `SeqCst` fence, is the one the protocol cannot lose: it pairs with W4 (or
+//!   with a leaving reader's R7) so that either the reclaimer sees the pin or the reader
+//!   sees the retirement (invariant 4). Folding it into R2 (a `SeqCst` increment and a
+//!   `SeqCst` load at R4, valid in C++20 and free on x86, where `lock xadd` is already a
+//!   full barrier) would save the `mfence`, but loom models `SeqCst` accesses as
+//!   acquire/release and could not check it; an asymmetric fence (`membarrier` on the
+//!   writer's side) would take it off the read path entirely at the price of a system
+//!   call per write. Both are left for when loom can check them.
+//! - R4 is `Acquire` to see the version the swap published whole (invariant 6).
+//! - R6 is `Release` so that the reader's use of the version happens-before its free
+//!   (invariant 4); it must be atomic for the same reason as R2.
+//! - R7's load is `Acquire`, for invariant 4's premise; its fence runs only when the
+//!   version was retired, on reads that overlapped a write.
+//! - R1 is a `Relaxed` guess: R4 checks it.
+//!
 //! Each `unsafe` block below names the invariants it relies on; the loom models in
 //! `tests/loom.rs` exercise them.
 

@@ -22,26 +22,33 @@
 //!
 //! # How a read proceeds
 //!
-//! [`TrieStore`] keeps the current version in a [`RootCell`]. [`TrieStore::get`]
-//! announces itself in a per-thread-stripe counter, loads the root pointer, walks the
-//! key, takes a reference count on the entry's leaf, and leaves. It takes no lock,
-//! contains no loop, and never waits for a writer. [`TrieStore::get_with`] skips the
-//! reference count and runs a closure on the value instead.
+//! [`TrieStore`] keeps its versions in a [`RootCell`]: a small table of slots, one of
+//! which holds the current version. [`TrieStore::get`] loads the current slot's index,
+//! *pins* that slot in a counter of its own thread's stripe, checks that the slot is
+//! still current (if a write came in between, it pins the new one instead), walks the
+//! key, takes a reference count on the entry's leaf, and unpins. It takes no lock and
+//! never waits for anyone. [`TrieStore::get_with`] skips the reference count and runs a
+//! closure on the value instead.
 //!
 //! # How a write proceeds
 //!
 //! [`TrieStore::put`] and [`TrieStore::remove`] take the writer lock, build the next
-//! version by path copying, publish it with one atomic swap, wait for the reads already
-//! in flight to leave the old version (a grace period of a few instructions per reader),
-//! release the lock, and then drop the old version. Readers that started before the swap
-//! finish on the old version; readers that start after it see the new one.
+//! version by path copying, move it into a free slot, publish it with one atomic swap,
+//! and free every replaced version that no reader pins. Then they release the lock and
+//! drop what they freed. A writer never waits for a reader: a version a reader still
+//! pins is freed by the last reader to leave it (or by a later write). Readers that
+//! started before the swap finish on the old version; readers that start after it see
+//! the new one. The one wait is when every slot but the current one is pinned by a
+//! stalled reader (31 of them, by default); the [`RootCell`] module docs state the
+//! protocol and its invariants.
 //!
 //! # What a guard keeps alive
 //!
 //! A [`ValueGuard`] owns a reference count on one entry (its leaf: key and value, never
 //! copied between versions). It stays valid and unchanged
 //! after the key is overwritten or removed, and after the store is gone; a
-//! [`TrieStore::snapshot`] likewise owns its whole version. Neither ever delays a writer.
+//! [`TrieStore::snapshot`] likewise owns its whole version. Neither ever delays a writer
+//! or pins a slot.
 //!
 //! # Trade-offs and alternatives
 //!
@@ -50,10 +57,14 @@
 //! - Entries are reference counted (one `Arc` per leaf, holding key and value), so `V`
 //!   need not be `Clone`, at the cost of one allocation per entry and a count increment
 //!   per `get` (none per [`TrieStore::get_with`]).
-//! - The root cell uses grace periods; arc-swap's debt slots, hazard pointers and epoch
-//!   reclamation are known alternatives. A grace period here only ever waits for reads
-//!   already in flight, which keeps the protocol small enough for loom to check
-//!   exhaustively (see the [`RootCell`] module docs for the invariants).
+//! - A reader that is the last to leave a replaced version frees it, so a value's
+//!   destructor can run on a reading thread. Readers never wait, but one read in many
+//!   (those that overlap a write) does that work.
+//! - The root cell pins versions by slot, in the manner of hazard pointers, so a
+//!   stalled reader holds back one version and never a writer. A grace period (what
+//!   this crate used first) is simpler but makes writers wait for every read in
+//!   flight; epoch reclamation lets a stalled reader hold back every later version;
+//!   arc-swap's debt slots and split reference counts are the other known answers.
 //!
 //! # Example
 //!
