@@ -81,6 +81,7 @@
 //! assert!(store.get("user/1").is_none());
 //! ```
 
+mod batch;
 mod cell;
 mod guard;
 mod iter;
@@ -89,6 +90,7 @@ mod store;
 mod sync;
 mod trie;
 
+pub use batch::WriteBatch;
 pub use cell::{RootCell, RootWriter};
 pub use guard::ValueGuard;
 pub use iter::Iter;

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::{RootCell, Trie, ValueGuard};
+use crate::{RootCell, Trie, ValueGuard, WriteBatch};
 
 /// A concurrent key-value store: lock-free reads over an atomically swapped trie.
 ///
@@ -87,6 +87,99 @@ impl<V> TrieStore<V> {
         drop(writer);
         drop(removed);
         true
+    }
+
+    /// Atomically replaces the value under `key` with `f` of it: `f` sees the current
+    /// value (`None` if absent) and returns the new one (`None` removes the key). No
+    /// write comes between the read and the write. Returns the value `f` saw.
+    ///
+    /// `f` runs under the writer lock: readers go on meanwhile, other writers wait, so
+    /// keep it short, and never write to this store from inside it (it would wait for
+    /// itself).
+    ///
+    /// ```
+    /// use cowtrie::TrieStore;
+    ///
+    /// let hits = TrieStore::new();
+    /// std::thread::scope(|s| {
+    ///     for _ in 0..4 {
+    ///         s.spawn(|| hits.update("page", |n| Some(n.copied().unwrap_or(0) + 1)));
+    ///     }
+    /// });
+    /// assert_eq!(hits.get("page").as_deref(), Some(&4));
+    /// ```
+    pub fn update(
+        &self,
+        key: impl AsRef<[u8]>,
+        f: impl FnOnce(Option<&V>) -> Option<V>,
+    ) -> Option<ValueGuard<V>> {
+        let key = key.as_ref();
+        let mut writer = self.root.write();
+        let current = writer.current();
+        let previous = current.get_leaf(key).cloned();
+        let next = match f(previous.as_deref().map(|leaf| &leaf.value)) {
+            Some(value) => Some(current.put(key, value)),
+            None => current.remove_entry(key).map(|(next, _)| next),
+        };
+        if let Some(next) = next {
+            writer.publish(next);
+        }
+        drop(writer);
+        previous.map(ValueGuard::new)
+    }
+
+    /// Replaces the value under `key` with `new` (`None` removes it) if the current one
+    /// equals `expected` (`None`: the key is absent), atomically. Returns `Ok` with the
+    /// value replaced, or `Err` with the current value, unchanged.
+    ///
+    /// ```
+    /// use cowtrie::TrieStore;
+    ///
+    /// let store = TrieStore::new();
+    /// assert!(store.compare_and_swap("lock", None, Some("ada")).is_ok());
+    /// let held = store.compare_and_swap("lock", None, Some("bob")).unwrap_err();
+    /// assert_eq!(held.as_deref(), Some(&"ada"));
+    /// assert!(store.compare_and_swap("lock", Some(&"ada"), None).is_ok());
+    /// assert!(store.get("lock").is_none());
+    /// ```
+    #[allow(
+        clippy::type_complexity,
+        reason = "Ok and Err both carry the value seen; a named type would hide that"
+    )]
+    pub fn compare_and_swap(
+        &self,
+        key: impl AsRef<[u8]>,
+        expected: Option<&V>,
+        new: Option<V>,
+    ) -> Result<Option<ValueGuard<V>>, Option<ValueGuard<V>>>
+    where
+        V: PartialEq,
+    {
+        let key = key.as_ref();
+        let mut writer = self.root.write();
+        let current = writer.current();
+        let previous = current.get_leaf(key).cloned();
+        if previous.as_deref().map(|leaf| &leaf.value) != expected {
+            return Err(previous.map(ValueGuard::new));
+        }
+        let next = match new {
+            Some(value) => Some(current.put(key, value)),
+            None => current.remove_entry(key).map(|(next, _)| next),
+        };
+        if let Some(next) = next {
+            writer.publish(next);
+        }
+        drop(writer);
+        Ok(previous.map(ValueGuard::new))
+    }
+
+    /// Applies `batch`'s puts and removes in order and publishes the result as one
+    /// version: readers see all of them or none.
+    pub fn write_batch(&self, batch: WriteBatch<V>) {
+        let mut writer = self.root.write();
+        if let Some(next) = batch.apply(writer.current()) {
+            writer.publish(next);
+        }
     }
 
     /// The number of replaced versions not yet freed: at most one per read in progress

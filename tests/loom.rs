@@ -105,6 +105,60 @@ fn root_cell_one_writer_one_reader() {
     });
 }
 
+/// Each path that frees, alone. The writer (W4): a version no reader pins is freed by
+/// the publish that retires it. The last reader (R7): a version a reader pinned when it
+/// was retired is freed when that reader leaves, with no later write.
+#[test]
+fn root_cell_the_writer_and_the_last_reader_each_free() {
+    model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(RootCell::new(Version::new(0, &drops)));
+        let (inside, published) = (
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let reader = {
+            let (cell, inside, published) = (
+                Arc::clone(&cell),
+                Arc::clone(&inside),
+                Arc::clone(&published),
+            );
+            thread::spawn(move || {
+                cell.read(|version| {
+                    inside.store(true, Ordering::SeqCst);
+                    while !published.load(Ordering::SeqCst) {
+                        thread::yield_now();
+                    }
+                    version.check_whole()
+                })
+            })
+        };
+        while !inside.load(Ordering::SeqCst) {
+            thread::yield_now();
+        }
+        // The reader is inside (it cannot leave before `published`): W4 sees its pin.
+        cell.write().publish(Version::new(1, &drops));
+        assert_eq!((drops.load(Ordering::SeqCst), cell.retired()), (0, 1));
+        published.store(true, Ordering::SeqCst);
+        assert_eq!(reader.join().unwrap(), 0);
+        // The flag orders the retirement before the reader's R7, which must see it.
+        assert_eq!(
+            (drops.load(Ordering::SeqCst), cell.retired()),
+            (1, 0),
+            "freed by R7"
+        );
+        // No reader now: the writer frees version 1 as it publishes version 2.
+        cell.write().publish(Version::new(2, &drops));
+        assert_eq!(
+            (drops.load(Ordering::SeqCst), cell.retired()),
+            (2, 0),
+            "freed by W4"
+        );
+        drop(cell);
+        assert_eq!(drops.load(Ordering::SeqCst), 3);
+    });
+}
+
 /// Invariants 4, 5 and 7 with readers on both stripes: two readers race one write and
 /// each other to free the old version; R4's retry runs when a write lands between a
 /// reader's R1 and R4.
@@ -174,28 +228,26 @@ fn root_cell_a_reader_stalled_across_many_writes() {
     });
 }
 
-/// Invariant 8, the one wait: two readers each pin an old version of a 3-slot cell, so
-/// the writer's third publish must wait for one of them to leave, and then goes on.
+/// Invariant 8, the one wait: in a 2-slot cell, a reader that pins the old version
+/// makes the writer's second publish wait for it to leave (and then go on); a reader
+/// that pinned nothing, or left, lets both publishes through.
 #[test]
 fn root_cell_a_writer_waits_only_for_a_full_table() {
     model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let cell = Arc::new(RootCell::with_slots(Version::new(0, &drops), 3));
-        let readers: Vec<_> = (0..2)
-            .map(|_| {
-                let cell = Arc::clone(&cell);
-                thread::spawn(move || cell.read(Version::check_whole))
-            })
-            .collect();
-        for number in 1..=3 {
+        let cell = Arc::new(RootCell::with_slots(Version::new(0, &drops), 2));
+        let reader = {
+            let cell = Arc::clone(&cell);
+            thread::spawn(move || cell.read(Version::check_whole))
+        };
+        for number in 1..=2 {
             cell.write().publish(Version::new(number, &drops));
         }
-        for reader in readers {
-            assert!(reader.join().unwrap() <= 3);
-        }
-        assert_eq!(cell.read(Version::check_whole), 3);
+        assert!(reader.join().unwrap() <= 2);
+        assert_eq!(cell.read(Version::check_whole), 2);
+        assert_eq!(drops.load(Ordering::SeqCst) + cell.retired(), 2);
         drop(cell);
-        assert_eq!(drops.load(Ordering::SeqCst), 4);
+        assert_eq!(drops.load(Ordering::SeqCst), 3);
     });
 }
 
@@ -259,6 +311,31 @@ fn store_racing_writers_and_a_reader_are_linearizable() {
         ));
         let report = check(&History::from_events(events), Budget::default());
         assert_eq!(report.verdict, Verdict::Linearizable);
+    });
+}
+
+/// `update` is atomic against a racing put: the value it saw and the final value agree
+/// with one of the two orders (update then put: saw 0, ends 10; put then update: saw
+/// 10, ends 11). An update that read outside the writer lock could see 0 and end at 1.
+#[test]
+fn store_update_racing_a_put() {
+    model(|| {
+        let store = Arc::new(TrieStore::new());
+        store.put("n", 0u64);
+        let updater = {
+            let store = Arc::clone(&store);
+            thread::spawn(move || {
+                let seen = store.update("n", |n| n.map(|n| n + 1));
+                *seen.expect("n is always present")
+            })
+        };
+        store.put("n", 10);
+        let seen = updater.join().unwrap();
+        let end = *store.get("n").unwrap();
+        assert!(
+            (seen, end) == (0, 10) || (seen, end) == (10, 11),
+            "update saw {seen}, the store ends at {end}"
+        );
     });
 }
 

@@ -81,6 +81,57 @@ fn pct_schedules_are_linearizable() {
     shuttle::check_pct(scenario(4, 20, 2), iterations(3_000), 3);
 }
 
+/// `update` racing `put` on the same key, and other writers: one thread increments "n"
+/// four times with `update`, another puts 100 into it once, a third writes other keys.
+/// The values the updates saw must be 0, 1, ... up to the put, then 100, 101, ...,
+/// and the store must end one past the last value seen (or at 100, if the put came
+/// last). An update that read outside the writer lock loses increments or the put.
+#[test]
+fn random_schedules_of_update_racing_put() {
+    shuttle::check_random(
+        || {
+            let store = Arc::new(TrieStore::new());
+            store.put("n", 0u64);
+            let updater = {
+                let store = Arc::clone(&store);
+                shuttle::thread::spawn(move || {
+                    let bump = |n: Option<&u64>| n.map(|n| n + 1);
+                    (0..4)
+                        .map(|_| *store.update("n", bump).unwrap())
+                        .collect::<Vec<_>>()
+                })
+            };
+            let putter = {
+                let store = Arc::clone(&store);
+                shuttle::thread::spawn(move || store.put("n", 100))
+            };
+            let other = {
+                let store = Arc::clone(&store);
+                shuttle::thread::spawn(move || {
+                    for i in 0..3u8 {
+                        store.put([i], 0);
+                        store.remove([i.wrapping_sub(1)]);
+                    }
+                })
+            };
+            let seen = updater.join().unwrap();
+            putter.join().unwrap();
+            other.join().unwrap();
+            let before = seen.iter().take_while(|&&n| n < 100).count();
+            let expected: Vec<u64> = (0..before as u64).chain(100..).take(seen.len()).collect();
+            assert_eq!(seen, expected, "the values the updates saw");
+            let end = *store.get("n").unwrap();
+            let last = if before == seen.len() {
+                100
+            } else {
+                seen[seen.len() - 1] + 1
+            };
+            assert_eq!(end, last);
+        },
+        iterations(2_000),
+    );
+}
+
 /// Replays a schedule printed by a failing run (see the module docs).
 #[test]
 #[ignore = "needs SHUTTLE_REPLAY"]

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
-use cowtrie::{RootCell, Trie, TrieStore, ValueGuard};
+use cowtrie::{RootCell, Trie, TrieStore, ValueGuard, WriteBatch};
 
 /// Fewer operations under Miri, which interprets every step.
 const fn scaled(normal: usize, miri: usize) -> usize {
@@ -329,4 +329,130 @@ fn debug_and_display_show_the_contents() {
     assert_eq!(format!("{guard:?} {guard}"), "ValueGuard(5) 5");
     assert_eq!(format!("{store:?}"), r#"TrieStore({b"k": 5})"#);
     assert_eq!(format!("{:?}", RootCell::new(3u8)), "RootCell(3)");
+}
+
+#[test]
+fn update_sees_the_current_value_and_writes_or_removes() {
+    let store = TrieStore::new();
+    let seen = store.update("k", |v| {
+        assert!(v.is_none());
+        Some(1u32)
+    });
+    assert!(seen.is_none());
+    let seen = store.update("k", |v| v.map(|n| n + 1));
+    assert_eq!(seen.as_deref(), Some(&1), "returns the value it saw");
+    assert_eq!(store.get("k").as_deref(), Some(&2));
+    let seen = store.update("k", |_| None);
+    assert_eq!(seen.as_deref(), Some(&2));
+    assert!(store.get("k").is_none(), "None removes");
+    assert!(
+        store.update("absent", |_| None).is_none(),
+        "removing nothing is fine"
+    );
+    assert_eq!(store.snapshot().len(), 0);
+}
+
+#[test]
+fn compare_and_swap_writes_only_on_a_match() {
+    let store = TrieStore::new();
+    let absent = store.compare_and_swap("k", Some(&1u32), Some(2));
+    assert!(absent.is_err_and(|g| g.is_none()), "absent is not 1");
+    assert!(store.get("k").is_none());
+    assert!(store
+        .compare_and_swap("k", None, Some(1))
+        .is_ok_and(|g| g.is_none()));
+    let current = store.compare_and_swap("k", Some(&5), Some(6)).unwrap_err();
+    assert_eq!(
+        current.as_deref(),
+        Some(&1),
+        "the mismatch reports the current value"
+    );
+    let replaced = store.compare_and_swap("k", Some(&1), Some(7)).unwrap();
+    assert_eq!(replaced.as_deref(), Some(&1));
+    assert_eq!(store.get("k").as_deref(), Some(&7));
+    assert!(store.compare_and_swap("k", Some(&7), None).is_ok());
+    assert!(store.get("k").is_none(), "a swap to None removes");
+    assert!(
+        store.compare_and_swap("k", None, None).is_ok(),
+        "absent stays absent"
+    );
+}
+
+#[test]
+fn a_write_batch_is_one_version() {
+    let store = TrieStore::new();
+    store.put("a", 1u32);
+    let mut batch = WriteBatch::new();
+    batch
+        .put("b", 2)
+        .remove("a")
+        .put("c", 3)
+        .remove("missing")
+        .put("b", 4);
+    assert_eq!(batch.len(), 5);
+    let before = store.snapshot();
+    store.write_batch(batch);
+    let after = store.snapshot();
+    let contents: Vec<_> = after.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+    assert_eq!(contents, [(b"b".to_vec(), 4), (b"c".to_vec(), 3)]);
+    assert_eq!(before.get("a"), Some(&1), "the old version is untouched");
+    store.write_batch(WriteBatch::new());
+    assert!(
+        store.snapshot().ptr_eq(&after),
+        "an empty batch publishes nothing"
+    );
+}
+
+/// Readers never see part of a batch: each batch moves one unit between two keys, so
+/// every version's sum is the same.
+#[test]
+fn readers_see_whole_batches() {
+    let store = TrieStore::new();
+    store.put("x", 100i64);
+    store.put("y", 0);
+    let rounds = scaled(2_000, 20);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for i in 0..rounds as i64 {
+                let mut batch = WriteBatch::new();
+                batch.put("x", 100 - i - 1).put("y", i + 1);
+                store.write_batch(batch);
+            }
+        });
+        for _ in 0..rounds {
+            let version = store.snapshot();
+            let sum = version.get("x").unwrap() + version.get("y").unwrap();
+            assert_eq!(sum, 100);
+        }
+    });
+}
+
+/// Updates are atomic: concurrent increments, mixed with puts of other keys, lose none.
+#[test]
+fn concurrent_updates_lose_no_increment() {
+    let store = TrieStore::new();
+    let per_thread = scaled(2_000, 20);
+    std::thread::scope(|s| {
+        for t in 0..4u8 {
+            let store = &store;
+            s.spawn(move || {
+                for i in 0..per_thread {
+                    store.update("n", |n| Some(n.copied().unwrap_or(0) + 1));
+                    store.put([t, (i % 251) as u8], 0);
+                    loop {
+                        let seen = store.get("cas").map(|g| *g);
+                        let next = seen.unwrap_or(0) + 1;
+                        if store
+                            .compare_and_swap("cas", seen.as_ref(), Some(next))
+                            .is_ok()
+                        {
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(store.get("n").as_deref(), Some(&(4 * per_thread)));
+    assert_eq!(store.get("cas").as_deref(), Some(&(4 * per_thread)));
 }
