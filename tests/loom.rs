@@ -19,10 +19,11 @@ use cowtrie_model::{check, Budget, Event, History, Op, Recorder, Verdict};
 mod common;
 
 /// Preemption bound 3 unless `LOOM_MAX_PREEMPTIONS` says otherwise. Every seeded root-cell
-/// bug in `tests/mutants/` is found within it (each needs at most two preemptions: one in
-/// a reader between R1 and R4, one in the writer between W1 and W3), and the whole file
-/// runs in about 30 s on 2 cores. Schedules grow exponentially with the bound: raise it
-/// for one model at a time.
+/// bug in `tests/mutants/` is found within it (`.ci/mutants-concurrency.sh` shows it),
+/// and the whole file (ten models) ran in 61 s on the 2-core CI machine, plus about a
+/// minute to build. Schedules grow exponentially with the bound: raise it for one model
+/// at a time. When a model fails, run it again with `LOOM_LOCATION=1` to have loom name
+/// the source lines of the racing accesses instead of its own frames.
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound.get_or_insert(3);
