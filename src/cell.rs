@@ -78,7 +78,10 @@
 //!    may race for it. The swap names the generation whose retirement the claimant saw
 //!    before its fence, so a claimant that was overtaken (the slot freed, filled and
 //!    retired again meanwhile) fails instead of freeing a version whose readers its scan
-//!    never looked for (4 holds only for the generation seen before the fence).
+//!    never looked for (4 holds only for the generation seen before the fence). The
+//!    generation has `usize::BITS - 2` bits: on a 32-bit target it wraps after 2^30
+//!    fills of one slot, and a claimant would have to stall across exactly a multiple
+//!    of that many for its stale claim to succeed.
 //! 6. *Publication.* The new version is whole before W3 (`Release`) and R4 is `Acquire`:
 //!    a reader sees a whole version, never a half-built one.
 //! 7. *Readers never wait.* R1–R7 take no lock and wait for nobody: R4 sends a reader
