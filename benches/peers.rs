@@ -22,8 +22,10 @@ pub trait Store: Send + Sync {
     /// Visits every entry (of one version, where the store has versions) and returns a
     /// checksum of keys and values, so the walk cannot be optimised away.
     fn visit_all(&self) -> u64;
-    /// Visits the entries whose keys start with `prefix`; `None` for unordered stores.
-    fn visit_prefix(&self, prefix: &[u8]) -> Option<u64>;
+    /// Visits the entries whose keys start with each of `prefixes` in turn (of one
+    /// version, or under one lock), with checksum as for `visit_all`; `None` for
+    /// unordered stores.
+    fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64>;
 }
 
 fn mix(sum: u64, key: &[u8], value: u64) -> u64 {
@@ -74,13 +76,15 @@ macro_rules! cowtrie_writes_and_scans {
             let snapshot = self.0.snapshot();
             snapshot.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
         }
-        fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
+        /// Through the public iterator: [`cowtrie::Trie::scan_prefix`], which lends
+        /// `(&[u8], &u64)` entries.
+        fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
             let snapshot = self.0.snapshot();
-            Some(
+            Some(prefixes.iter().fold(0, |sum, prefix| {
                 snapshot
                     .scan_prefix(prefix)
-                    .fold(0, |sum, (k, v)| mix(sum, k, *v)),
-            )
+                    .fold(sum, |sum, (k, v)| mix(sum, k, *v))
+            }))
         }
     };
 }
@@ -130,7 +134,7 @@ impl Store for RwLock<HashMap<Vec<u8>, u64>> {
         "RwLock<HashMap>"
     }
     locked_map!(read, write);
-    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+    fn visit_prefixes(&self, _: &[Vec<u8>]) -> Option<u64> {
         None
     }
 }
@@ -140,7 +144,7 @@ impl Store for Mutex<HashMap<Vec<u8>, u64>> {
         "Mutex<HashMap>"
     }
     locked_map!(lock, lock);
-    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+    fn visit_prefixes(&self, _: &[Vec<u8>]) -> Option<u64> {
         None
     }
 }
@@ -161,7 +165,7 @@ impl Store for dashmap::DashMap<Vec<u8>, u64> {
     fn visit_all(&self) -> u64 {
         self.iter().fold(0, |sum, e| mix(sum, e.key(), *e.value()))
     }
-    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+    fn visit_prefixes(&self, _: &[Vec<u8>]) -> Option<u64> {
         None
     }
 }
@@ -182,7 +186,7 @@ impl Store for papaya::HashMap<Vec<u8>, u64> {
     fn visit_all(&self) -> u64 {
         self.pin().iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
     }
-    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+    fn visit_prefixes(&self, _: &[Vec<u8>]) -> Option<u64> {
         None
     }
 }
@@ -192,14 +196,14 @@ impl Store for RwLock<BTreeMap<Vec<u8>, u64>> {
         "RwLock<BTreeMap>"
     }
     locked_map!(read, write);
-    fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
+    fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
         let map = self.read().unwrap();
-        let range = map.range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded));
-        Some(
-            range
+        Some(prefixes.iter().fold(0, |sum, prefix| {
+            let prefix = prefix.as_slice();
+            map.range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded))
                 .take_while(|(k, _)| k.starts_with(prefix))
-                .fold(0, |sum, (k, v)| mix(sum, k, *v)),
-        )
+                .fold(sum, |sum, (k, v)| mix(sum, k, *v))
+        }))
     }
 }
 
@@ -276,7 +280,7 @@ impl<M: Persistent> Store for Versioned<M> {
     fn visit_all(&self) -> u64 {
         self.map.load_full().fold()
     }
-    fn visit_prefix(&self, _: &[u8]) -> Option<u64> {
+    fn visit_prefixes(&self, _: &[Vec<u8>]) -> Option<u64> {
         None
     }
 }
@@ -369,15 +373,17 @@ impl Store for BusTub {
         let root = Arc::clone(&self.root.lock().unwrap());
         root.fold(&mut Vec::new(), 0)
     }
-    fn visit_prefix(&self, prefix: &[u8]) -> Option<u64> {
+    fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
         let root = Arc::clone(&self.root.lock().unwrap());
-        let mut node = &root;
-        for byte in prefix {
-            match node.children.get(byte) {
-                Some(child) => node = child,
-                None => return Some(0),
+        Some(prefixes.iter().fold(0, |sum, prefix| {
+            let mut node = &root;
+            for byte in prefix {
+                match node.children.get(byte) {
+                    Some(child) => node = child,
+                    None => return sum,
+                }
             }
-        }
-        Some(node.fold(&mut prefix.to_vec(), 0))
+            node.fold(&mut prefix.clone(), sum)
+        }))
     }
 }

@@ -1,17 +1,31 @@
 //! cowtrie against its peers, every workload in one process.
 //!
-//! `cargo bench --bench store` (all groups; a filter such as `-- get_hit` picks some).
-//! Groups, each per key set (`random16`, `words`; 100,000 keys loaded):
+//! `cargo bench -p cowtrie-benches --bench store` runs every group; a filter such as
+//! `-- get_hit` or `-- 'read_under_writer_1r/random16'` picks some. Each group runs once
+//! per key set (`random16`: 100,000 uniformly random 16-byte keys; `words`: 100,000
+//! English-like words), on every store of `peers.rs` loaded with those keys, and is named
+//! `<workload>/<key set>`:
 //! - `get_hit`, `get_miss`: one thread, 1,000 lookups per iteration;
-//! - `read_under_writer`: two reader threads (one per core) while a third thread puts
-//!   and removes without pause; the time is per read per reader, and the writer's
-//!   rate is printed after each store's run;
-//! - `put_remove`: one thread, 100 puts of absent keys then their 100 removes, each
-//!   publishing a new version;
+//! - `read_under_writer_1r`, `read_under_writer_2r`: one or two reader threads get
+//!   present keys while one more thread puts and removes absent keys without pause. The
+//!   time is per read per reader; the writer's rate (ops/s, over every run of the
+//!   routine) is printed after each store's run and kept in `writer_rates.tsv` beside
+//!   criterion's output (see [`WriterRates`]). The machine these were written for has
+//!   two cores: `1r` gives each thread a core, `2r` makes three threads share two;
+//! - `put`: one thread, 100 puts of absent keys, each publishing a new version; only the
+//!   puts are timed (the removes restoring the store are not);
+//! - `put_remove`: one thread, those 100 puts then their 100 removes, all timed;
 //! - `iterate`: one consistent pass over every entry (where the store has versions);
-//! - `scan_prefix` (ordered stores only; `words`): prefixes matching ~0.1% and ~10%.
+//! - `scan_prefix_0.001`, `scan_prefix_0.1` (ordered stores only): the entries under
+//!   prefixes matching ~0.1% and ~10% of the keys, time per entry, cowtrie through its
+//!   public iterator (`Trie::scan_prefix` on a snapshot). On `words` one prefix; on
+//!   `random16`, where one byte already matches ~0.39%, a run of consecutive prefixes
+//!   scanned in turn (see `KeySet::prefix_matching`). The prefixes and their actual match
+//!   count are printed.
 //!
-//! The table of ratios is in BENCHMARKS.md.
+//! No group changes what the stores hold when it ends. `python3 benches/ratios.py` turns
+//! criterion's estimates and `writer_rates.tsv` into the table of targets; the measured
+//! table is in BENCHMARKS.md.
 #![allow(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
@@ -20,7 +34,11 @@
 mod keys;
 mod peers;
 
+use std::env;
+use std::fs;
 use std::hint::black_box;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -31,11 +49,15 @@ use peers::Store;
 const BATCH: usize = 1_000;
 const CHURN: usize = 100;
 
-fn configure(group: &mut Group<'_>) {
-    group
+/// The settings of every group: 20 samples, 0.5 s of warm-up and 2 s of measurement per
+/// store. Given through `criterion_group!`'s `config`, so command-line flags
+/// (`--warm-up-time`, `--measurement-time`, `--sample-size`) still override them; set on
+/// a group, they would not.
+fn configure() -> Criterion {
+    Criterion::default()
         .sample_size(20)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+        .measurement_time(Duration::from_secs(2))
 }
 
 type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
@@ -55,7 +77,6 @@ fn per_store(
     mut body: impl FnMut(&mut Group<'_>, &dyn Store),
 ) {
     let mut group = c.benchmark_group(format!("{group}/{}", loaded.set.name));
-    configure(&mut group);
     for store in &loaded.stores {
         body(&mut group, &**store);
     }
@@ -78,9 +99,13 @@ fn lookups(c: &mut Criterion, loaded: &Loaded, name: &str, keys: &[Vec<u8>]) {
     });
 }
 
-fn read_under_writer(c: &mut Criterion, loaded: &Loaded) {
+/// `readers` reader threads get present keys while one more thread puts and removes
+/// absent keys without pause. Criterion times the reads (per read, per reader); the
+/// writer's rate over every run of the routine is printed and kept in [`WriterRates`].
+fn read_under_writer(c: &mut Criterion, loaded: &Loaded, readers: usize) {
     let set = &loaded.set;
-    per_store(c, "read_under_writer", loaded, |group, store| {
+    let group_name = format!("read_under_writer_{readers}r");
+    per_store(c, &group_name, loaded, |group, store| {
         group.throughput(Throughput::Elements(1));
         let (writes, writing) = (AtomicU64::new(0), AtomicU64::new(0));
         group.bench_function(store.name(), |b| {
@@ -101,14 +126,14 @@ fn read_under_writer(c: &mut Criterion, loaded: &Loaded) {
                         writes.fetch_add(ops, Ordering::Relaxed);
                         writing.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
                     });
-                    let readers: Vec<_> = (0..2)
+                    let threads: Vec<_> = (0..readers)
                         .map(|reader| {
                             s.spawn(move || {
                                 let keys = &set.present;
                                 let start = Instant::now();
                                 let mut sum = 0;
                                 for i in 0..iters as usize {
-                                    let key = &keys[(i * 2 + reader) % keys.len()];
+                                    let key = &keys[(i * readers + reader) % keys.len()];
                                     sum += store.get(key).unwrap_or(1);
                                 }
                                 black_box(sum);
@@ -117,19 +142,103 @@ fn read_under_writer(c: &mut Criterion, loaded: &Loaded) {
                         })
                         .collect();
                     let times: Vec<Duration> =
-                        readers.into_iter().map(|r| r.join().unwrap()).collect();
+                        threads.into_iter().map(|r| r.join().unwrap()).collect();
                     stop.store(true, Ordering::Relaxed);
                     times.iter().sum::<Duration>() / times.len() as u32
                 })
             })
         });
         let (ops, nanos) = (writes.into_inner(), writing.into_inner());
+        if ops == 0 {
+            return; // Filtered out: the routine never ran.
+        }
+        let rate = ops as f64 / (nanos.max(1) as f64 / 1e9);
         println!(
-            "read_under_writer/{}/{}: writer {:.0} ops/s",
+            "{group_name}/{}/{}: writer {rate:.0} ops/s",
             set.name,
-            store.name(),
-            ops as f64 / (nanos.max(1) as f64 / 1e9)
+            store.name()
         );
+        if let Err(error) = WriterRates::record(&group_name, set.name, store.name(), rate) {
+            eprintln!("could not record the writer's rate: {error}");
+        }
+    });
+}
+
+/// The writers' rates in `read_under_writer_*`, kept for `ratios.py` in
+/// `writer_rates.tsv` next to criterion's own output (`$CRITERION_HOME`, else
+/// `$CARGO_TARGET_DIR/criterion`, else the workspace's `target/criterion`). One line per
+/// group, key set and store: `group\tkeyset\tstore\tops_per_sec`; a new run replaces the
+/// line it measured again and keeps the others, as criterion does with its estimates.
+struct WriterRates;
+
+impl WriterRates {
+    const FILE: &'static str = "writer_rates.tsv";
+    const HEADER: &'static str = "# group\tkeyset\tstore\tops_per_sec";
+
+    fn path() -> PathBuf {
+        let dir = match (
+            env::var_os("CRITERION_HOME"),
+            env::var_os("CARGO_TARGET_DIR"),
+        ) {
+            (Some(home), _) => PathBuf::from(home),
+            (None, Some(target)) => PathBuf::from(target).join("criterion"),
+            (None, None) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion"),
+        };
+        dir.join(Self::FILE)
+    }
+
+    fn record(group: &str, keyset: &str, store: &str, rate: f64) -> io::Result<()> {
+        // Criterion's test and list modes run each routine once, or not at all.
+        if env::args().any(|arg| arg == "--test" || arg == "--list") {
+            return Ok(());
+        }
+        let path = Self::path();
+        let old = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(error) => return Err(error),
+        };
+        let key = format!("{group}\t{keyset}\t{store}\t");
+        let mut text = format!("{}\n", Self::HEADER);
+        for line in old.lines() {
+            if !line.starts_with('#') && !line.starts_with(&key) && !line.is_empty() {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        text.push_str(&format!("{key}{rate:.0}\n"));
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(&path, text)
+    }
+}
+
+/// 100 puts of absent keys, each publishing a new version; only the puts are timed, the
+/// removes that restore the store are not.
+fn put(c: &mut Criterion, loaded: &Loaded) {
+    let set = &loaded.set;
+    per_store(c, "put", loaded, |group, store| {
+        group.throughput(Throughput::Elements(CHURN as u64));
+        let mut start = 0;
+        group.bench_function(store.name(), |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    let batch = &set.absent[start..start + CHURN];
+                    start = (start + CHURN) % (set.absent.len() - CHURN);
+                    let clock = Instant::now();
+                    for key in batch {
+                        store.put(black_box(key), 1);
+                    }
+                    timed += clock.elapsed();
+                    for key in batch {
+                        black_box(store.remove(key));
+                    }
+                }
+                timed
+            })
+        });
     });
 }
 
@@ -164,23 +273,25 @@ fn iterate(c: &mut Criterion, loaded: &Loaded) {
 fn scan_prefix(c: &mut Criterion, loaded: &Loaded) {
     let set = &loaded.set;
     for fraction in [0.001, 0.1] {
-        let (prefix, matches) = set.prefix_matching(fraction);
+        let scan = set.prefix_matching(fraction);
         println!(
-            "scan_prefix/{}/{fraction}: prefix {:?} matches {matches} keys",
+            "scan_prefix_{fraction}/{}: {} match {} keys ({:.3}%)",
             set.name,
-            String::from_utf8_lossy(&prefix)
+            scan.describe(),
+            scan.matches,
+            100.0 * scan.matches as f64 / set.present.len() as f64
         );
         per_store(
             c,
             &format!("scan_prefix_{fraction}"),
             loaded,
             |group, store| {
-                if store.visit_prefix(&prefix).is_none() {
+                if store.visit_prefixes(&scan.prefixes).is_none() {
                     return;
                 }
-                group.throughput(Throughput::Elements(matches as u64));
+                group.throughput(Throughput::Elements(scan.matches as u64));
                 group.bench_function(store.name(), |b| {
-                    b.iter(|| store.visit_prefix(black_box(&prefix)))
+                    b.iter(|| store.visit_prefixes(black_box(&scan.prefixes)))
                 });
             },
         );
@@ -193,14 +304,18 @@ fn benches(c: &mut Criterion) {
         let loaded = Loaded { set, stores };
         lookups(c, &loaded, "get_hit", &loaded.set.present);
         lookups(c, &loaded, "get_miss", &loaded.set.absent);
-        read_under_writer(c, &loaded);
+        read_under_writer(c, &loaded, 1);
+        read_under_writer(c, &loaded, 2);
+        put(c, &loaded);
         put_remove(c, &loaded);
         iterate(c, &loaded);
-        if loaded.set.name == "words" {
-            scan_prefix(c, &loaded);
-        }
+        scan_prefix(c, &loaded);
     }
 }
 
-criterion_group!(store, benches);
+criterion_group! {
+    name = store;
+    config = configure();
+    targets = benches
+}
 criterion_main!(store);
