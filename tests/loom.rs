@@ -229,6 +229,34 @@ fn root_cell_a_reader_stalled_across_many_writes() {
     });
 }
 
+/// Invariant 5's generation: in a 2-slot cell, a leaving reader that saw its slot
+/// retired may be overtaken before its claim (the writer frees the slot, fills it with
+/// version 2, which the writer's own read then pins, and retires it again publishing
+/// version 3 from inside that read). Its stale claim must fail, or it would free
+/// version 2 under the writer's read.
+#[test]
+fn root_cell_an_overtaken_claim_fails() {
+    model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(RootCell::with_slots(Version::new(0, &drops), 2));
+        let reader = {
+            let cell = Arc::clone(&cell);
+            thread::spawn(move || cell.read(Version::check_whole))
+        };
+        for number in 1..=2 {
+            cell.write().publish(Version::new(number, &drops));
+        }
+        cell.read(|version| {
+            let seen = version.check_whole();
+            cell.write().publish(Version::new(3, &drops));
+            assert_eq!(version.check_whole(), seen, "still whole after the publish");
+        });
+        assert!(reader.join().unwrap() <= 2);
+        drop(cell);
+        assert_eq!(drops.load(Ordering::SeqCst), 4);
+    });
+}
+
 /// Invariant 8, the one wait: in a 2-slot cell, a reader that pins the old version
 /// makes the writer's second publish wait for it to leave (and then go on); a reader
 /// that pinned nothing, or left, lets both publishes through.
