@@ -39,6 +39,10 @@ run_layer() {
     esac
 }
 
+# Miri, the nightly toolchain and its sources: installed here too, so a fresh machine
+# can run this script first.
+"$root/.ci/setup.sh" > /dev/null
+
 only=${1:-}
 status=0
 echo "| mutant | layer | result | time to catch |"
