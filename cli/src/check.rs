@@ -118,7 +118,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 };
                 println!(
                     "  thread {:>3}  ticks {:>10}..{:<10} {:?} -> {}{mark}",
-                    event.thread, event.call, event.ret, event.op, event.result
+                    event.thread,
+                    event.call,
+                    event.ret,
+                    event.op,
+                    event.result_text()
                 );
             }
             if let Some(path) = &args.svg {

@@ -105,7 +105,7 @@ pub fn checker(data: &[u8]) {
             call,
             ret: call + u64::from(len % 16),
             op,
-            result,
+            result: Some(result),
         });
     }
     let history = History::from_events(events);

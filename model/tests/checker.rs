@@ -172,7 +172,7 @@ fn the_window_is_small_in_a_long_history() {
     events.extend((201..=400).flat_map(round));
     let v = violation(events);
     assert_eq!(v.culprit.op, Op::get("k"));
-    assert_eq!(v.culprit.result, Ret::Value(Some(150)));
+    assert_eq!(v.culprit.result, Some(Ret::Value(Some(150))));
     assert!(
         v.window.len() <= 3,
         "window of {} ops: {:?}",
@@ -292,17 +292,17 @@ fn small_history() -> impl Strategy<Value = Vec<Event>> {
             events.sort_by_key(|(at, e)| (*at, e.call));
             let mut model = Model::new();
             for (_, e) in &mut events {
-                e.result = model.apply(&e.op);
+                e.result = Some(model.apply(&e.op));
             }
             let mut events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
             if corrupt {
                 let e = &mut events[(pick % specs.len() as u64) as usize];
-                e.result = match e.result {
+                e.result = e.result.map(|r| match r {
                     Ret::Value(Some(_)) => Ret::Value(None),
                     Ret::Value(None) => Ret::Value(Some(pick % 9 + 1)),
                     Ret::Removed(r) => Ret::Removed(!r),
                     Ret::Unit => Ret::Unit,
-                };
+                });
             }
             events
         })

@@ -1,149 +1,47 @@
 //! The plain-words reason a window cannot be ordered.
 
-use super::search::State;
-use crate::{Event, Op, Ret};
+use crate::spec::SpecEvent;
+use crate::{History, Spec};
 
-/// A plain-words reason why `culprit` cannot be ordered, and the earlier operations on
-/// the key that the reason cites. Every specific reason is a fact about real time that
-/// on its own rules the result out; the general sentence always holds.
-pub(super) fn explain(
-    window: &[Event],
-    culprit: &Event,
-    start: &[State],
-    all: &[&Event],
-) -> (String, Vec<Event>) {
-    let show = |state: &State| state.map_or("absent".to_string(), |v| format!("holding {v}"));
-    let starts: Vec<String> = start.iter().map(show).collect();
-    let before_culprit = |e: &&&Event| e.ret < culprit.call;
-    let span = |e: &Event| format!("ticks {}..{}", e.call, e.ret);
-    let is_remove = |e: &Event, removed: bool| {
-        matches!(e.op, Op::Remove { .. }) && e.result == Ret::Removed(removed)
-    };
-    let specific: Option<(String, Vec<&Event>)> = match (&culprit.op, culprit.result) {
-        (Op::Get { .. }, Ret::Value(Some(v))) => {
-            match all
-                .iter()
-                .find(|e| matches!(e.op, Op::Put { value, .. } if value == v))
-            {
-                None => Some((
-                    format!("get returned {v}, a value never written to this key"),
-                    vec![],
-                )),
-                Some(put) if put.call > culprit.ret => Some((
-                    format!(
-                        "get returned {v} ({}) before put({v}) began ({})",
-                        span(culprit),
-                        span(put)
-                    ),
-                    vec![*put],
-                )),
-                Some(put) => all
-                    .iter()
-                    .filter(before_culprit)
-                    .filter(|e| e.call > put.ret)
-                    .find(|e| matches!(e.op, Op::Put { .. }) || is_remove(e, true))
-                    .map(|later| {
-                        (
-                            format!(
-                                "get returned {v} ({}) although {} -> {} completed after put({v}) \
-                                 and before the get began ({})",
-                                span(culprit),
-                                later.op,
-                                later.result,
-                                span(later)
-                            ),
-                            vec![*put, *later],
-                        )
-                    })
-                    .or_else(|| {
-                        // A read that began after put(v) and saw another value: v was
-                        // already overwritten.
-                        all.iter()
-                            .filter(before_culprit)
-                            .filter(|e| e.call > put.ret && matches!(e.op, Op::Get { .. }))
-                            .find(|e| e.result != Ret::Value(Some(v)))
-                            .map(|earlier| {
-                                (
-                                    format!(
-                                        "get returned {v} ({}) although an earlier get that \
-                                         began after put({v}) completed had already seen {} ({})",
-                                        span(culprit),
-                                        earlier.result,
-                                        span(earlier)
-                                    ),
-                                    vec![*put, *earlier],
-                                )
-                            })
-                    }),
-            }
-        }
-        (Op::Get { .. }, Ret::Value(None)) | (Op::Remove { .. }, Ret::Removed(false)) => {
-            let what = match culprit.op {
-                Op::Get { .. } => "get returned None",
-                _ => "remove returned false",
-            };
-            all.iter()
-                .filter(before_culprit)
-                .filter(|e| matches!(e.op, Op::Put { .. }))
-                .rfind(|put| {
-                    !all.iter().any(|r| {
-                        *r != culprit
-                            && matches!(r.op, Op::Remove { .. })
-                            && r.ret >= put.call
-                            && r.call <= culprit.ret
-                    })
-                })
-                .map(|put| {
-                    (
-                        format!(
-                            "{what} ({}) after {} completed (tick {}) and before any remove began",
-                            span(culprit),
-                            put.op,
-                            put.ret
-                        ),
-                        vec![*put],
-                    )
-                })
-        }
-        (Op::Remove { .. }, Ret::Removed(true)) => {
-            // Another remove that took the same value: no put ran between them.
-            all.iter()
-                .filter(|e| **e != culprit && is_remove(e, true))
-                .rfind(|other| {
-                    let (from, to) = (other.call.min(culprit.call), other.ret.max(culprit.ret));
-                    !all.iter()
-                        .any(|p| matches!(p.op, Op::Put { .. }) && p.ret >= from && p.call <= to)
-                })
-                .map(|other| {
-                    (
-                        format!(
-                            "two removes returned true ({} and {}) with no put between them",
-                            span(other),
-                            span(culprit)
-                        ),
-                        vec![*other],
-                    )
-                })
-        }
-        _ => None,
+/// A plain-words reason why `culprit` cannot be ordered, and the earlier operations of
+/// its partition that the reason cites (outside the window). The model's specific
+/// reason ([`Spec::reason`]), if it has one, comes first; the general sentence always
+/// holds.
+pub(super) fn explain<S: Spec>(
+    spec: &S,
+    history: &History<S::Op, S::Ret>,
+    window: &[SpecEvent<S>],
+    culprit: &SpecEvent<S>,
+    start: &[S::State],
+    all: &[&SpecEvent<S>],
+) -> (String, Vec<SpecEvent<S>>) {
+    let starts: Vec<String> = start.iter().map(|s| spec.show_state(s)).collect();
+    let span = |e: &SpecEvent<S>| history.span(e);
+    let open = window.iter().filter(|e| e.is_open()).count();
+    let open = if open == 0 {
+        String::new()
+    } else {
+        format!(" ({open} of which never returned)")
     };
     let general = format!(
-        "no order of the {} operation(s) in the window, starting with the key {}, gives {} \
-         ({}, thread {}) the result {}",
+        "no order of the {} operation(s) in the window{open}, starting with the {} {}, gives \
+         {} ({}, thread {}) the result {}",
         window.len(),
+        spec.subject(),
         starts.join(" or "),
         culprit.op,
         span(culprit),
         culprit.thread,
-        culprit.result
+        culprit.result_text()
     );
-    match specific {
+    match spec.reason(culprit, all, &span) {
         Some((reason, cited)) => (
             format!("{reason}; {general}"),
             cited
                 .into_iter()
+                .filter_map(|i| all.get(i))
                 .filter(|e| !window.contains(e))
-                .cloned()
+                .map(|e| (*e).clone())
                 .collect(),
         ),
         None => (general, Vec::new()),

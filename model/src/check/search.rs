@@ -4,53 +4,34 @@
 use std::collections::{BTreeSet, HashSet};
 use std::time::Instant;
 
-use crate::{Event, Op, Ret};
+use crate::{Event, Spec, NEVER};
 
-/// The state of one key in the model.
-pub(super) type State = Option<u64>;
-
-/// One operation on a single key, as the search sees it.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct KeyOp {
+/// One operation of a partition, as the search sees it.
+pub(super) struct KeyOp<'a, S: Spec> {
     pub(super) call: u64,
-    /// `u64::MAX` for an operation still pending at the end of a prefix.
+    /// `NEVER` for an operation that never returned or is still pending at the end of
+    /// a prefix.
     pub(super) ret: u64,
-    pub(super) kind: Kind,
+    pub(super) op: &'a S::Op,
+    /// `None` for an operation that never returned: any result will do.
+    pub(super) result: Option<&'a S::Ret>,
 }
 
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Kind {
-    Put(u64),
-    Get(Option<u64>),
-    Remove(bool),
-    /// A result of the wrong shape (a get that "returned" a removal flag): no state
-    /// explains it.
-    Malformed,
+impl<S: Spec> Clone for KeyOp<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-impl KeyOp {
-    pub(super) fn from_event(event: &Event) -> Self {
-        let kind = match (&event.op, event.result) {
-            (Op::Put { value, .. }, _) => Kind::Put(*value),
-            (Op::Get { .. }, Ret::Value(v)) => Kind::Get(v),
-            (Op::Remove { .. }, Ret::Removed(r)) => Kind::Remove(r),
-            (Op::Get { .. } | Op::Remove { .. }, _) => Kind::Malformed,
-        };
+impl<S: Spec> Copy for KeyOp<'_, S> {}
+
+impl<'a, S: Spec> KeyOp<'a, S> {
+    pub(super) fn from_event(event: &'a Event<S::Op, S::Ret>) -> Self {
         Self {
             call: event.call,
             ret: event.ret,
-            kind,
-        }
-    }
-
-    /// The model's step: the next state, or `None` if the recorded result is not what
-    /// the model returns from `state`.
-    fn step(&self, state: State) -> Option<State> {
-        match self.kind {
-            Kind::Put(value) => Some(Some(value)),
-            Kind::Get(seen) => (seen == state).then_some(state),
-            Kind::Remove(removed) => (removed == state.is_some()).then_some(None),
-            Kind::Malformed => None,
+            op: &event.op,
+            result: event.result.as_ref(),
         }
     }
 }
@@ -63,16 +44,17 @@ pub(super) enum Mode {
     AllFinalStates,
 }
 
-pub(super) enum Outcome {
+pub(super) enum Outcome<S: Spec> {
     /// The final states reached (one in `FirstLinearization` mode).
-    Linearizable(Vec<State>),
+    Linearizable(Vec<S::State>),
     NotLinearizable,
     Exhausted,
 }
 
 /// Wing–Gong–Lowe search over one key's operations.
-pub(super) struct Search<'a> {
-    ops: &'a [KeyOp],
+pub(super) struct Search<'a, S: Spec> {
+    spec: &'a S,
+    ops: &'a [KeyOp<'a, S>],
     /// Events as a doubly linked list: node `2i` is op i's call, `2i + 1` its return;
     /// node `head` is the sentinel. Pending ops' returns are never linked.
     next: Vec<usize>,
@@ -83,10 +65,16 @@ pub(super) struct Search<'a> {
     deadline: Instant,
 }
 
-impl<'a> Search<'a> {
-    pub(super) fn new(ops: &'a [KeyOp], max_steps: u64, deadline: Instant) -> Self {
+impl<'a, S: Spec> Search<'a, S> {
+    pub(super) fn new(
+        spec: &'a S,
+        ops: &'a [KeyOp<'a, S>],
+        max_steps: u64,
+        deadline: Instant,
+    ) -> Self {
         let head = 2 * ops.len();
         Self {
+            spec,
             ops,
             next: vec![head; head + 1],
             prev: vec![head; head + 1],
@@ -103,7 +91,7 @@ impl<'a> Search<'a> {
         let mut nodes: Vec<(u64, bool, usize)> = Vec::with_capacity(2 * self.ops.len());
         for (i, op) in self.ops.iter().enumerate() {
             nodes.push((op.call, false, 2 * i));
-            if op.ret != u64::MAX {
+            if op.ret != NEVER {
                 nodes.push((op.ret, true, 2 * i + 1));
             }
         }
@@ -131,7 +119,7 @@ impl<'a> Search<'a> {
     }
 
     fn is_pending(&self, op: usize) -> bool {
-        self.ops[op].ret == u64::MAX
+        self.ops[op].ret == NEVER
     }
 
     fn lift(&mut self, op: usize) {
@@ -149,10 +137,10 @@ impl<'a> Search<'a> {
     }
 
     /// Searches from each of `initial` states in turn.
-    pub(super) fn run(&mut self, initial: &[State], mode: Mode) -> Outcome {
+    pub(super) fn run(&mut self, initial: &[S::State], mode: Mode) -> Outcome<S> {
         let mut finals = Vec::new();
-        for &state in initial {
-            match self.run_from(state, mode) {
+        for state in initial {
+            match self.run_from(state.clone(), mode) {
                 Outcome::Linearizable(states) => {
                     finals.extend(states);
                     if mode == Mode::FirstLinearization {
@@ -172,14 +160,14 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn run_from(&mut self, mut state: State, mode: Mode) -> Outcome {
+    fn run_from(&mut self, mut state: S::State, mode: Mode) -> Outcome<S> {
         self.link();
         let n = self.ops.len();
         let mut completed_left = (0..n).filter(|&i| !self.is_pending(i)).count();
         let mut linearized = Linearized::new();
-        let mut cache: HashSet<(usize, Vec<usize>, State)> = HashSet::new();
-        let mut stack: Vec<(usize, State)> = Vec::new();
-        let mut finals: Vec<State> = Vec::new();
+        let mut cache: HashSet<(usize, Vec<usize>, S::State)> = HashSet::new();
+        let mut stack: Vec<(usize, S::State)> = Vec::new();
+        let mut finals: Vec<S::State> = Vec::new();
         let mut node = self.next[self.head];
         loop {
             self.steps += 1;
@@ -190,7 +178,7 @@ impl<'a> Search<'a> {
             }
             let backtrack = if completed_left == 0 {
                 // Every completed operation is ordered; pending ones may be dropped.
-                finals.push(state);
+                finals.push(state.clone());
                 if mode == Mode::FirstLinearization {
                     break;
                 }
@@ -199,13 +187,13 @@ impl<'a> Search<'a> {
                 true
             } else if node % 2 == 0 {
                 let op = node / 2;
-                let next_state = self.ops[op].step(state);
+                let KeyOp { op: o, result, .. } = self.ops[op];
+                let next_state = self.spec.step(&state, o, result);
                 let mut advanced = false;
                 if let Some(next_state) = next_state {
                     linearized.insert(op);
-                    if cache.insert(linearized.key(next_state)) {
-                        stack.push((op, state));
-                        state = next_state;
+                    if cache.insert(linearized.key(&next_state)) {
+                        stack.push((op, std::mem::replace(&mut state, next_state)));
                         self.lift(op);
                         completed_left -= usize::from(!self.is_pending(op));
                         node = self.next[self.head];
@@ -285,20 +273,21 @@ impl Linearized {
         }
     }
 
-    fn key(&self, state: State) -> (usize, Vec<usize>, State) {
-        (self.hi, self.holes.iter().copied().collect(), state)
+    fn key<T: Clone>(&self, state: &T) -> (usize, Vec<usize>, T) {
+        (self.hi, self.holes.iter().copied().collect(), state.clone())
     }
 }
 
 /// Runs a search over `ops` from `initial`, in `mode`.
-pub(super) fn search(
-    ops: &[KeyOp],
-    initial: &[State],
+pub(super) fn search<'a, S: Spec>(
+    spec: &'a S,
+    ops: &'a [KeyOp<'a, S>],
+    initial: &[S::State],
     mode: Mode,
     max_steps: u64,
     deadline: Instant,
-) -> Outcome {
-    Search::new(ops, max_steps, deadline).run(initial, mode)
+) -> Outcome<S> {
+    Search::new(spec, ops, max_steps, deadline).run(initial, mode)
 }
 
 #[cfg(test)]

@@ -3,22 +3,27 @@
 use std::time::Instant;
 
 use super::explain::explain;
-use super::search::{search, KeyOp, Mode, Outcome, State};
+use super::search::{search, KeyOp, Mode, Outcome};
 use super::Violation;
-use crate::Event;
+use crate::spec::SpecEvent;
+use crate::{History, Spec, NEVER};
 
 /// Narrows a failing key's history to a small window and explains it (step 3 of the
 /// module docs). `events` and `ops` are the key's operations in call order.
-pub(super) fn find_window(
-    key: &[u8],
-    events: &[&Event],
-    ops: &[KeyOp],
+pub(super) fn find_window<S: Spec>(
+    spec: &S,
+    history: &History<S::Op, S::Ret>,
+    key: &S::Key,
+    events: &[&SpecEvent<S>],
+    ops: &[KeyOp<'_, S>],
     max_steps: u64,
     deadline: Instant,
-) -> Violation {
-    let fails = |window: &[KeyOp], initial: &[State]| {
+) -> Violation<S> {
+    let init = [spec.init()];
+    let fails = |window: &[KeyOp<'_, S>], initial: &[S::State]| {
         matches!(
             search(
+                spec,
                 window,
                 initial,
                 Mode::FirstLinearization,
@@ -29,11 +34,11 @@ pub(super) fn find_window(
         )
     };
     // The prefix up to tick `t`: operations called by `t`; those returning later pend.
-    let prefix = |t: u64| -> Vec<KeyOp> {
+    let prefix = |t: u64| -> Vec<KeyOp<'_, S>> {
         ops.iter()
             .take_while(|op| op.call <= t)
             .map(|op| KeyOp {
-                ret: if op.ret <= t { op.ret } else { u64::MAX },
+                ret: if op.ret <= t { op.ret } else { NEVER },
                 ..*op
             })
             .collect()
@@ -45,7 +50,7 @@ pub(super) fn find_window(
     let (mut lo, mut hi) = (0, returns.len() - 1);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if fails(&prefix(returns[mid]), &[None]) {
+        if fails(&prefix(returns[mid]), &init) {
             hi = mid;
         } else {
             lo = mid + 1;
@@ -62,8 +67,8 @@ pub(super) fn find_window(
         .copied()
         .find(|&c| {
             let mut waived = failing.clone();
-            waived[c].ret = u64::MAX;
-            !fails(&waived, &[None])
+            waived[c].ret = NEVER;
+            !fails(&waived, &init)
         })
         .or(ties.first().copied())
         .unwrap_or(0);
@@ -78,11 +83,18 @@ pub(super) fn find_window(
         latest_return = latest_return.max(op.ret);
     }
     // The states the key can hold at each quiescent point, segment by segment.
-    let mut states_at = vec![vec![None]];
+    let mut states_at = vec![init.to_vec()];
     for pair in quiet.windows(2) {
         let segment = &failing[pair[0]..pair[1]];
         let from = states_at.last().cloned().unwrap_or_default();
-        let reached = match search(segment, &from, Mode::AllFinalStates, max_steps, deadline) {
+        let reached = match search(
+            spec,
+            segment,
+            &from,
+            Mode::AllFinalStates,
+            max_steps,
+            deadline,
+        ) {
             Outcome::Linearizable(states) => states,
             // Cannot happen for a prefix shorter than the minimal failing one; keep the
             // window as wide as it is so far.
@@ -94,16 +106,23 @@ pub(super) fn find_window(
     let (start, start_states) = (0..states_at.len())
         .rev()
         .find(|&q| fails(&failing[quiet[q]..], &states_at[q]))
-        .map_or((0, vec![None]), |q| (quiet[q], states_at[q].clone()));
+        .map_or((0, init.to_vec()), |q| (quiet[q], states_at[q].clone()));
 
-    let window: Vec<Event> = events[start..failing.len()]
+    let window: Vec<SpecEvent<S>> = events[start..failing.len()]
         .iter()
         .map(|e| (*e).clone())
         .collect();
     let culprit_event = events[culprit].clone();
-    let (explanation, context) = explain(&window, &culprit_event, &start_states, events);
+    let (explanation, context) = explain(
+        spec,
+        history,
+        &window,
+        &culprit_event,
+        &start_states,
+        events,
+    );
     Violation {
-        key: key.to_vec(),
+        key: key.clone(),
         window,
         context,
         culprit: culprit_event,

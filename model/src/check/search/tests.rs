@@ -4,26 +4,34 @@
 
 use std::time::{Duration, Instant};
 
-use super::{KeyOp, Kind, Mode, Outcome, Search};
+use super::{KeyOp, Mode, Outcome, Search};
+use crate::{Event, History, Op, Ret, StoreSpec};
 
-fn op(call: u64, ret: u64, kind: Kind) -> KeyOp {
-    KeyOp { call, ret, kind }
+fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
+    Event {
+        thread,
+        call,
+        ret,
+        op,
+        result: Some(result),
+    }
 }
 
 /// Three overlapping puts, then a read of the first one's value: the search must
 /// backtrack until put(1) is ordered last.
-fn backtracking() -> Vec<KeyOp> {
-    vec![
-        op(0, 10, Kind::Put(1)),
-        op(1, 11, Kind::Put(2)),
-        op(2, 12, Kind::Put(3)),
-        op(13, 14, Kind::Get(Some(1))),
-    ]
+fn backtracking() -> History {
+    History::from_events([
+        ev(0, 0, 10, Op::put("k", 1), Ret::Unit),
+        ev(1, 1, 11, Op::put("k", 2), Ret::Unit),
+        ev(2, 2, 12, Op::put("k", 3), Ret::Unit),
+        ev(3, 13, 14, Op::get("k"), Ret::Value(Some(1))),
+    ])
 }
 
-fn run(ops: &[KeyOp], max_steps: u64) -> (bool, u64) {
+fn run(history: &History, max_steps: u64) -> (bool, u64) {
     let far = Instant::now() + Duration::from_secs(3600);
-    let mut search = Search::new(ops, max_steps, far);
+    let ops: Vec<KeyOp<'_, StoreSpec>> = history.events().iter().map(KeyOp::from_event).collect();
+    let mut search = Search::new(&StoreSpec, &ops, max_steps, far);
     let outcome = search.run(&[None], Mode::FirstLinearization);
     let exhausted = match outcome {
         Outcome::Linearizable(_) => false,
