@@ -22,6 +22,7 @@ mod history;
 mod model;
 mod op;
 mod oracle;
+pub mod read;
 mod spec;
 mod timeline;
 mod value;

@@ -86,7 +86,7 @@ impl Spec for Register {
     }
 
     fn show_key(&self, _: &()) -> String {
-        "the register".to_string()
+        String::new()
     }
 }
 
