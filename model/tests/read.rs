@@ -60,7 +60,8 @@ fn edn_maps_come_one_per_line_or_in_a_vector_or_list_with_comments_and_extra_key
 {:process 1, :type :invoke, :f :read, :value nil} {:process 1, :type :ok, :f :read, :value 1}";
     let vector = format!("; a comment\n[{}\n ; another\n]\n", lines);
     let list = format!("({})", lines);
-    for text in [lines.to_string(), vector, list] {
+    let tagged = lines.replace('{', "#jepsen.history.Op{");
+    for text in [lines.to_string(), vector, list, tagged] {
         for format in [Format::Edn, Format::Auto] {
             let history = register(&text, format).unwrap();
             assert_eq!(history.len(), 2, "{text}");

@@ -4,7 +4,8 @@
 //! # Formats
 //! - **EDN** ([`Format::Edn`]): operation maps `{:process 0, :type :invoke, :f :read,
 //!   :value nil}`, one after another (one per line, or several per line), or all inside
-//!   one vector `[...]` or list `(...)`. Keys in any order; extra keys (`:time`,
+//!   one vector `[...]` or list `(...)`; a map may carry a tag (`#jepsen.history.Op{...}`).
+//!   Keys in any order; extra keys (`:time`,
 //!   `:index`, `:error`) ignored; comments `; ...` allowed.
 //! - **Jepsen log** ([`Format::JepsenLog`]): lines `INFO  jepsen.util - 3 :ok :read 2` (tabs or spaces).
 //! - [`Format::Auto`] reads EDN when the first thing in the file (after blanks and
@@ -188,10 +189,21 @@ fn edn_entries(text: &str) -> Result<Vec<Entry>, ReadError> {
                 }
                 break;
             }
-            (Some('{'), _) => {
+            (Some('{' | '#'), _) => {
+                // A map, or a tagged one (`#jepsen.history.Op{...}`).
                 let pos = reader.pos();
-                let map = reader.value(1)?;
-                entries.push(entry_of_map(&map, pos)?);
+                match reader.value(1)? {
+                    map @ Value::Map(_) => entries.push(entry_of_map(&map, pos)?),
+                    Value::Tagged(_, map) if matches!(*map, Value::Map(_)) => {
+                        entries.push(entry_of_map(&map, pos)?);
+                    }
+                    other => {
+                        return Err(ReadError::at(
+                            pos,
+                            format!("an operation map `{{...}}`, found {other}"),
+                        ))
+                    }
+                }
             }
             (Some(c), _) => {
                 return Err(reader.error(format!("an operation map `{{...}}`, found `{c}`")))
