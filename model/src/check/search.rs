@@ -165,7 +165,7 @@ impl<'a, S: Spec> Search<'a, S> {
         let n = self.ops.len();
         let mut completed_left = (0..n).filter(|&i| !self.is_pending(i)).count();
         let mut linearized = Linearized::new();
-        let mut cache: HashSet<(usize, Vec<usize>, S::State)> = HashSet::new();
+        let mut cache: HashSet<(Seen, S::State)> = HashSet::new();
         let mut stack: Vec<(usize, S::State)> = Vec::new();
         let mut finals: Vec<S::State> = Vec::new();
         let mut node = self.next[self.head];
@@ -233,8 +233,9 @@ impl<'a, S: Spec> Search<'a, S> {
 /// highest linearized operation (numbered in call order) and `holes` the operations below
 /// it not yet linearized. An operation can be a hole only while it is in flight at the
 /// search's frontier (had it returned, the search would have had to place it first), so
-/// there are about as many holes as threads, and the cache key is a handful of numbers
-/// however long the history.
+/// there are about as many holes as threads (plus the operations that never returned and
+/// were left out), and the cache key is a handful of numbers however long the history:
+/// two, when every hole is within 128 operations of `hi`.
 struct Linearized {
     hi: usize,
     holes: BTreeSet<usize>,
@@ -273,9 +274,31 @@ impl Linearized {
         }
     }
 
-    fn key<T: Clone>(&self, state: &T) -> (usize, Vec<usize>, T) {
-        (self.hi, self.holes.iter().copied().collect(), state.clone())
+    fn key<T: Clone>(&self, state: &T) -> (Seen, T) {
+        // Holes within 128 of `hi` (all of them, nearly always) pack into one number.
+        let near = self
+            .holes
+            .first()
+            .map_or(true, |&lowest| self.hi - lowest <= 128);
+        let seen = if near {
+            let mask = self
+                .holes
+                .iter()
+                .fold(0u128, |mask, &h| mask | 1 << (self.hi - 1 - h));
+            Seen::Near(self.hi, mask)
+        } else {
+            Seen::Far(self.hi, self.holes.iter().copied().collect())
+        };
+        (seen, state.clone())
     }
+}
+
+/// A set of linearized operations as the cache keeps it: `hi` and the holes below it,
+/// as a bit mask (bit `i`: operation `hi - 1 - i`) when they are near `hi`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Seen {
+    Near(usize, u128),
+    Far(usize, Vec<usize>),
 }
 
 /// Runs a search over `ops` from `initial`, in `mode`.
