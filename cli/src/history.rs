@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use cowtrie_model::read::{read_history, Format, FromRecord};
-use cowtrie_model::{check_with, timeline_svg, Budget, History, KeyValue, Register, Verdict};
+use cowtrie_model::{check_with, timeline_svg_in, Budget, History, KeyValue, Register, Verdict};
 
 use crate::check::EXIT_UNKNOWN;
 
@@ -123,7 +123,7 @@ fn judge<S: FromRecord + Default>(
                 );
             }
             if let Some(path) = svg {
-                match std::fs::write(path, timeline_svg(&violation)) {
+                match std::fs::write(path, timeline_svg_in(&violation, &history)) {
                     Ok(()) => println!("timeline written to {}", path.display()),
                     Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
                 }

@@ -203,6 +203,12 @@ impl<O, R> History<O, R> {
         self
     }
 
+    /// Whether the history was read from a file (its ticks have lines, its threads are
+    /// the file's processes).
+    pub fn is_from_file(&self) -> bool {
+        self.lines.is_some()
+    }
+
     /// The file line of `tick`, for a history read from a file.
     pub fn line(&self, tick: u64) -> Option<usize> {
         let lines = self.lines.as_ref()?;

@@ -36,5 +36,5 @@ pub use oracle::linearizable_by_brute_force;
 pub use spec::{
     KeyValue, KvOp, KvRet, Register, RegisterOp, RegisterRet, Spec, SpecEvent, StoreSpec,
 };
-pub use timeline::timeline_svg;
+pub use timeline::{timeline_svg, timeline_svg_in};
 pub use value::Value;

@@ -3,13 +3,30 @@
 
 use std::fmt::Write;
 
-use crate::{Event, Spec, Violation, NEVER};
+use crate::{Event, History, Spec, Violation, NEVER};
 
 /// Draws the violation's window as a self-contained SVG: a row per thread, a bar from
 /// each operation's call tick to its return tick labelled with the operation and its
 /// result. The operation no order can explain is red; earlier operations the explanation
 /// cites are grey; operations that never returned are dashed bars open to the right.
 pub fn timeline_svg<S: Spec + Default>(violation: &Violation<S>) -> String {
+    draw(violation, None)
+}
+
+/// [`timeline_svg`] for a violation found in `history`: bars' titles give their spans as
+/// the history names them (the file's lines, for a history read from a file), and rows
+/// are called processes for such a history.
+pub fn timeline_svg_in<S: Spec + Default>(
+    violation: &Violation<S>,
+    history: &History<S::Op, S::Ret>,
+) -> String {
+    draw(violation, Some(history))
+}
+
+fn draw<S: Spec + Default>(
+    violation: &Violation<S>,
+    history: Option<&History<S::Op, S::Ret>>,
+) -> String {
     let spec = S::default();
     let window: Vec<&Event<S::Op, S::Ret>> =
         violation.context.iter().chain(&violation.window).collect();
@@ -47,11 +64,15 @@ pub fn timeline_svg<S: Spec + Default>(violation: &Violation<S>) -> String {
         xml(format!("{} {}", spec.subject(), spec.show_key(&violation.key)).trim_end()),
         xml(&violation.explanation.chars().take(140).collect::<String>())
     );
+    let who = match history {
+        Some(h) if h.is_from_file() => "process",
+        _ => "thread",
+    };
     for (r, thread) in threads.iter().enumerate() {
         let y = 50.0 + row * r as f64;
         let _ = writeln!(
             svg,
-            r#"<text x="10" y="{}">thread {thread}</text>"#,
+            r#"<text x="10" y="{}">{who} {thread}</text>"#,
             y + 18.0
         );
         for event in window.iter().filter(|e| e.thread == *thread) {
@@ -60,10 +81,15 @@ pub fn timeline_svg<S: Spec + Default>(violation: &Violation<S>) -> String {
             let open = event.ret == NEVER;
             let end = if open { open_end } else { event.ret };
             let (x0, x1) = (x(event.call), x(end).max(x(event.call) + 4.0));
-            let (dash, ret) = if open {
-                (r#" stroke-dasharray="4 3""#, "never".to_string())
+            let dash = if open {
+                r#" stroke-dasharray="4 3""#
             } else {
-                ("", event.ret.to_string())
+                ""
+            };
+            let title = match history {
+                Some(h) => h.span(event),
+                None if open => format!("ticks {}..never", event.call),
+                None => format!("ticks {}..{}", event.call, event.ret),
             };
             let fill = if culprit {
                 "#f4a0a0"
@@ -74,9 +100,9 @@ pub fn timeline_svg<S: Spec + Default>(violation: &Violation<S>) -> String {
             };
             let _ = writeln!(
                 svg,
-                r#"<rect x="{x0:.1}" y="{y}" width="{:.1}" height="26" rx="4" fill="{fill}" stroke="black"{dash}><title>ticks {}..{ret}</title></rect>"#,
+                r#"<rect x="{x0:.1}" y="{y}" width="{:.1}" height="26" rx="4" fill="{fill}" stroke="black"{dash}><title>{}</title></rect>"#,
                 x1 - x0,
-                event.call,
+                xml(&title),
             );
             let _ = writeln!(
                 svg,

@@ -25,12 +25,17 @@ pub(super) fn explain<S: Spec>(
     };
     let general = format!(
         "no order of the {} operation(s) in the window{open}, starting with the {} {}, gives \
-         {} ({}, thread {}) the result {}",
+         {} ({}, {} {}) the result {}",
         window.len(),
         spec.subject(),
         starts.join(" or "),
         culprit.op,
         span(culprit),
+        if history.is_from_file() {
+            "process"
+        } else {
+            "thread"
+        },
         culprit.thread,
         culprit.result_text()
     );
