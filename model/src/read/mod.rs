@@ -17,9 +17,9 @@
 //! 2. Events without an integer `:process` (the `:nemesis`) are not client operations:
 //!    ignored.
 //! 3. `:invoke` starts an operation of its process; the next `:ok`, `:fail` or `:info`
-//!    of that process ends it. A second invoke while one is in flight, or an `:ok` /
-//!    `:fail` with none in flight, is an error. An `:info` with none in flight says
-//!    nothing and is ignored.
+//!    of that process ends it. An `:ok` or `:fail` with none in flight is an error; an
+//!    `:info` with none in flight says nothing and is ignored; an invoke while one is in
+//!    flight leaves the earlier one open (its end went unrecorded).
 //! 4. `:ok`: it happened, with the result on the `:ok` event. `:fail`: it did not
 //!    happen; dropped with its invoke. `:info`, or an invoke never completed: it may
 //!    have happened at any point after the invoke, or never; it never returns (an open
@@ -299,15 +299,11 @@ fn pair<S: FromRecord>(spec: &S, entries: &[Entry]) -> Result<History<S::Op, S::
             (Kind::Invoke, None) => {
                 in_flight.insert(process, (tick, entry));
             }
-            (Kind::Invoke, Some((_, earlier))) => {
-                return Err(ReadError::at(
-                    entry.pos,
-                    format!(
-                        "a completion of process {process}'s operation invoked on line {} \
-                         before its next invoke",
-                        earlier.pos.line
-                    ),
-                ))
+            (Kind::Invoke, Some((call, earlier))) => {
+                // The earlier operation's end went unrecorded: it may or may not have
+                // happened, like an `:info`.
+                events.push(event(earlier, call, None)?);
+                in_flight.insert(process, (tick, entry));
             }
             (Kind::Ok, Some((call, invoke))) => {
                 events.push(event(invoke, call, Some((tick, entry)))?);
