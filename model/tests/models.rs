@@ -48,6 +48,23 @@ fn a_register_starts_nil_and_cas_sets_only_on_a_match() {
         panic!("a cas from a value the register never held succeeded")
     };
     assert!(v.explanation.contains("register"), "{}", v.explanation);
+    let Verdict::Violation(v) = register(vec![
+        ev(0, 0, 1, Read, Some(RegisterRet::Value(int(5)))),
+        ev(1, 2, 3, Cas(Value::Nil, int(5)), Some(RegisterRet::Ok)),
+    ]) else {
+        panic!("a read saw a value before it was written")
+    };
+    assert!(
+        v.explanation
+            .starts_with("read returned 5 (ticks 0..1) before any write of 5 began"),
+        "{}",
+        v.explanation
+    );
+    let Verdict::Violation(v) = register(vec![ev(0, 0, 1, Read, Some(RegisterRet::Value(int(6))))])
+    else {
+        panic!("a read saw a value never written")
+    };
+    assert!(v.explanation.contains("never written"), "{}", v.explanation);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::Spec;
+use super::{Spec, SpecEvent};
 use crate::Value;
 
 /// One register holding a [`Value`], initially `nil`: Knossos' `cas-register` and
@@ -87,6 +87,43 @@ impl Spec for Register {
 
     fn show_key(&self, _: &()) -> String {
         String::new()
+    }
+
+    /// A read of a value no write or cas put there, or not yet.
+    fn reason(
+        &self,
+        culprit: &SpecEvent<Self>,
+        all: &[&SpecEvent<Self>],
+        span: &dyn Fn(&SpecEvent<Self>) -> String,
+    ) -> Option<(String, Vec<usize>)> {
+        let (RegisterOp::Read, Some(RegisterRet::Value(v))) = (&culprit.op, &culprit.result) else {
+            return None;
+        };
+        if *v == Value::Nil {
+            return None;
+        }
+        let writers: Vec<usize> = (0..all.len())
+            .filter(|&i| match &all[i].op {
+                RegisterOp::Write(w) | RegisterOp::Cas(_, w) => w == v,
+                RegisterOp::Read => false,
+            })
+            .collect();
+        match writers.first() {
+            None => Some((
+                format!("read returned {v}, a value never written to the register"),
+                vec![],
+            )),
+            Some(&first) if all[first].call > culprit.ret => Some((
+                format!(
+                    "read returned {v} ({}) before any write of {v} began ({}: {})",
+                    span(culprit),
+                    span(all[first]),
+                    all[first].op
+                ),
+                vec![first],
+            )),
+            Some(_) => None,
+        }
     }
 }
 
