@@ -136,11 +136,6 @@ fn bad_input_names_line_column_and_what_was_expected() {
             "1:1: expected a Jepsen log line",
         ),
         (
-            "INFO  jepsen.util - x :ok :read 1",
-            Format::JepsenLog,
-            "1:21: expected a process number",
-        ),
-        (
             "INFO  jepsen.util - 1 :ok",
             Format::JepsenLog,
             "1:26: expected a function",

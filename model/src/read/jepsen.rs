@@ -2,7 +2,7 @@
 //!
 //! A line that names the `jepsen.util` logger is an operation event: after the logger
 //! name (and an optional `-` or `:`), fields separated by tabs or spaces: the process
-//! (an integer, or `:nemesis`), the type (`:invoke`, `:ok`, `:fail`, `:info`), the
+//! (an integer; anything else, such as `:nemesis`, is not a client and is skipped), the type (`:invoke`, `:ok`, `:fail`, `:info`), the
 //! function (`:read`) and the rest of the line, one EDN value (`nil`, `2`, `[3 0]`,
 //! `:timed-out`; empty reads as `nil`). Blank lines and lines of other loggers
 //! (`INFO  jepsen.core - ...`) are skipped; any other line is an error.
@@ -74,17 +74,8 @@ pub(super) fn entries(text: &str) -> Result<Vec<Entry>, ReadError> {
                 expected: e.expected,
             }
         })?;
-        let (process_at, process) = fields[0];
-        let process = match process.parse::<i64>() {
-            Ok(p) => Some(p),
-            Err(_) if process.starts_with(':') => None,
-            Err(_) => {
-                return Err(error(
-                    process_at,
-                    format!("a process number or :nemesis, found `{process}`"),
-                ))
-            }
-        };
+        // A process that is not a number (`:nemesis`) is not a client.
+        let process = fields[0].1.parse::<i64>().ok();
         let (type_at, kind) = fields[1];
         let (f_at, f) = fields[2];
         let pos = Pos {
