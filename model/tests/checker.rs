@@ -325,6 +325,33 @@ proptest! {
             prop_assert!(!v.explanation.is_empty());
         }
     }
+
+    /// The same with some operations that never returned: they may take effect at any
+    /// point after their call, with whatever result, or not at all.
+    #[test]
+    fn the_checker_agrees_with_brute_force_on_open_operations(
+        events in small_history(),
+        open in proptest::collection::vec(any::<bool>(), 8),
+    ) {
+        let events: Vec<Event> = events
+            .into_iter()
+            .zip(open.into_iter().chain(std::iter::repeat(false)))
+            .map(|(mut e, open)| {
+                if open {
+                    e.result = None;
+                }
+                e
+            })
+            .collect();
+        let expected = linearizable_by_brute_force(&History::from_events(events.clone()));
+        let got = verdict(events.clone());
+        prop_assert!(!matches!(got, Verdict::Unknown { .. }), "budget exhausted");
+        prop_assert_eq!(got == Verdict::Linearizable, expected, "{:#?}", events);
+        if let Verdict::Violation(v) = got {
+            prop_assert!(v.window.contains(&v.culprit));
+            prop_assert!(!v.culprit.is_open());
+        }
+    }
 }
 
 #[test]
