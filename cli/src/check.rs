@@ -5,12 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use cowtrie_cli::StoreKind;
+
+use crate::history::{FormatArg, ModelKind};
 use cowtrie_model::workload::{Mix, Run, Stop, Workload};
 use cowtrie_model::{check, timeline_svg, Budget, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Exit status when the checker ran out of budget.
-const EXIT_UNKNOWN: u8 = 3;
+pub(crate) const EXIT_UNKNOWN: u8 = 3;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -41,9 +43,28 @@ pub(crate) struct Args {
     /// Give up checking after this many seconds (verdict: unknown).
     #[arg(long, default_value_t = 120)]
     check_seconds: u64,
+    /// Check a history recorded by another tool (Jepsen log or EDN) instead of running
+    /// a workload. Exit status: 0 linearizable, 1 not, 2 bad input, 3 budget ran out.
+    #[arg(long, requires = "model")]
+    history: Option<std::path::PathBuf>,
+    /// The model to check `--history` against.
+    #[arg(long, value_enum, requires = "history")]
+    model: Option<ModelKind>,
+    /// The format of `--history`.
+    #[arg(long, value_enum, default_value = "auto", requires = "history")]
+    format: FormatArg,
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
+    if let (Some(file), Some(model)) = (&args.history, args.model) {
+        return crate::history::run(
+            file,
+            model,
+            args.format,
+            args.check_seconds,
+            args.svg.as_deref(),
+        );
+    }
     let stop = match (args.ops, args.seconds) {
         (Some(ops), _) => Stop::Ops(ops),
         (None, seconds) => {
@@ -118,7 +139,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 };
                 println!(
                     "  thread {:>3}  ticks {:>10}..{:<10} {:?} -> {}{mark}",
-                    event.thread, event.call, event.ret, event.op, event.result
+                    event.thread,
+                    event.call,
+                    event.ret,
+                    event.op,
+                    event.result_text()
                 );
             }
             if let Some(path) = &args.svg {

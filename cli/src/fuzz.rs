@@ -105,7 +105,7 @@ pub fn checker(data: &[u8]) {
             call,
             ret: call + u64::from(len % 16),
             op,
-            result,
+            result: Some(result),
         });
     }
     let history = History::from_events(events);
@@ -116,4 +116,40 @@ pub fn checker(data: &[u8]) {
         linearizable_by_brute_force(&history),
         "{history:?}"
     );
+}
+
+/// `history_reader`: any bytes, read as a history in every format for both the register
+/// and the key-value model. Reading must never panic; an error must name a line and
+/// column inside the input; a history that reads must check without panicking (on a
+/// small budget, so a hard one ends as unknown).
+pub fn history_reader(data: &[u8]) {
+    use cowtrie_model::read::{read_history, Format, FromRecord, ReadError};
+    use cowtrie_model::{check_with, KeyValue, Register};
+
+    let lines = data.split(|&b| b == b'\n').count();
+    let error_in_input = |e: &ReadError| {
+        assert!(e.line >= 1 && e.line <= lines, "{e} in {lines} lines");
+        assert!(e.column >= 1, "{e}");
+    };
+    fn read_and_check<S: FromRecord>(spec: &S, data: &[u8], format: Format) -> Option<ReadError> {
+        match read_history(spec, data, format) {
+            Ok(history) => {
+                let budget = Budget {
+                    steps_per_op: 50,
+                    time: std::time::Duration::from_millis(200),
+                };
+                let _ = check_with(spec, &history, budget);
+                None
+            }
+            Err(e) => Some(e),
+        }
+    }
+    for format in [Format::Auto, Format::Edn, Format::JepsenLog] {
+        if let Some(e) = read_and_check(&Register, data, format) {
+            error_in_input(&e);
+        }
+        if let Some(e) = read_and_check(&KeyValue, data, format) {
+            error_in_input(&e);
+        }
+    }
 }

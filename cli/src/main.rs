@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod demo;
+mod history;
 
 /// cowtrie: a concurrent copy-on-write trie key-value store, and its verification.
 #[derive(Parser)]
@@ -18,7 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a concurrent workload on a store, record it, and check it is linearizable.
+    /// Run a concurrent workload on a store, record it, and check it is linearizable;
+    /// or, with --history, check a history recorded by another tool.
     Check(check::Args),
     /// Show versions sharing nodes, and a guard outliving a remove.
     Demo {

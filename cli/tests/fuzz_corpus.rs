@@ -35,3 +35,8 @@ fn store_ops_corpus() {
 fn checker_corpus() {
     replay("checker", fuzz::checker);
 }
+
+#[test]
+fn history_reader_corpus() {
+    replay("history_reader", fuzz::history_reader);
+}

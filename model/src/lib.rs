@@ -1,13 +1,16 @@
-//! The judge of cowtrie's verification suite: a sequential reference model of a
-//! key-value store, the history of a concurrent run, and a linearizability checker.
+//! The judge of cowtrie's verification suite: sequential reference models, the history
+//! of a concurrent run, and a linearizability checker.
 //!
-//! - [`Op`] / [`Ret`]: the operations (`put`, `get`, `remove` on byte keys and `u64`
-//!   values) and their results, shared by property tests, fuzz targets and the CLI.
-//! - [`Model`]: the sequential specification, a `HashMap`.
+//! - [`Op`] / [`Ret`]: the store's operations (`put`, `get`, `remove` on byte keys and
+//!   `u64` values) and their results, shared by property tests, fuzz targets and the CLI.
+//! - [`Model`]: the store's sequential specification, a `HashMap`.
+//! - [`Spec`]: one trait for every model the checker judges against: the store's own
+//!   ([`StoreSpec`]), a compare-and-set [`Register`] and a string [`KeyValue`] map.
 //! - [`KvStore`]: what a store under test implements; [`broken`] holds stores with
 //!   deliberate bugs, to show the checks catch them.
 //! - [`Recorder`] / [`History`]: per-thread logs of operations against one logical clock.
-//! - [`check`]: decides whether a history is linearizable with respect to [`Model`].
+//! - [`check`] / [`check_with`]: decide whether a history is linearizable.
+//! - [`read`]: histories recorded by other tools (Jepsen logs, EDN operation maps).
 //! - [`workload`]: threads running a random operation mix on a store, recorded.
 //!
 //! This crate knows nothing of cowtrie; the adapter for its store lives with the CLI.
@@ -19,12 +22,19 @@ mod history;
 mod model;
 mod op;
 mod oracle;
+pub mod read;
+mod spec;
 mod timeline;
+mod value;
 pub mod workload;
 
-pub use check::{check, Budget, CheckReport, Verdict, Violation};
-pub use history::{Event, History, Recorder, ThreadLog};
+pub use check::{check, check_with, Budget, CheckReport, Verdict, Violation};
+pub use history::{Event, History, Recorder, ThreadLog, NEVER};
 pub use model::{KvStore, Model};
 pub use op::{Op, Ret};
 pub use oracle::linearizable_by_brute_force;
-pub use timeline::timeline_svg;
+pub use spec::{
+    KeyValue, KvOp, KvRet, Register, RegisterOp, RegisterRet, Spec, SpecEvent, StoreSpec,
+};
+pub use timeline::{timeline_svg, timeline_svg_in};
+pub use value::Value;

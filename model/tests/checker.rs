@@ -172,7 +172,7 @@ fn the_window_is_small_in_a_long_history() {
     events.extend((201..=400).flat_map(round));
     let v = violation(events);
     assert_eq!(v.culprit.op, Op::get("k"));
-    assert_eq!(v.culprit.result, Ret::Value(Some(150)));
+    assert_eq!(v.culprit.result, Some(Ret::Value(Some(150))));
     assert!(
         v.window.len() <= 3,
         "window of {} ops: {:?}",
@@ -292,17 +292,17 @@ fn small_history() -> impl Strategy<Value = Vec<Event>> {
             events.sort_by_key(|(at, e)| (*at, e.call));
             let mut model = Model::new();
             for (_, e) in &mut events {
-                e.result = model.apply(&e.op);
+                e.result = Some(model.apply(&e.op));
             }
             let mut events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
             if corrupt {
                 let e = &mut events[(pick % specs.len() as u64) as usize];
-                e.result = match e.result {
+                e.result = e.result.map(|r| match r {
                     Ret::Value(Some(_)) => Ret::Value(None),
                     Ret::Value(None) => Ret::Value(Some(pick % 9 + 1)),
                     Ret::Removed(r) => Ret::Removed(!r),
                     Ret::Unit => Ret::Unit,
-                };
+                });
             }
             events
         })
@@ -323,6 +323,33 @@ proptest! {
             // The window is a real witness: it fails on its own from its start states.
             prop_assert!(v.window.contains(&v.culprit));
             prop_assert!(!v.explanation.is_empty());
+        }
+    }
+
+    /// The same with some operations that never returned: they may take effect at any
+    /// point after their call, with whatever result, or not at all.
+    #[test]
+    fn the_checker_agrees_with_brute_force_on_open_operations(
+        events in small_history(),
+        open in proptest::collection::vec(any::<bool>(), 8),
+    ) {
+        let events: Vec<Event> = events
+            .into_iter()
+            .zip(open.into_iter().chain(std::iter::repeat(false)))
+            .map(|(mut e, open)| {
+                if open {
+                    e.result = None;
+                }
+                e
+            })
+            .collect();
+        let expected = linearizable_by_brute_force(&History::from_events(events.clone()));
+        let got = verdict(events.clone());
+        prop_assert!(!matches!(got, Verdict::Unknown { .. }), "budget exhausted");
+        prop_assert_eq!(got == Verdict::Linearizable, expected, "{:#?}", events);
+        if let Verdict::Violation(v) = got {
+            prop_assert!(v.window.contains(&v.culprit));
+            prop_assert!(!v.culprit.is_open());
         }
     }
 }

@@ -160,7 +160,7 @@ fn a_thread_log_records_each_operation_with_its_ticks() {
     let events = first.into_events();
     assert_eq!(events.len(), 2);
     assert_eq!(events[0].op, Op::put(b"k", 1));
-    assert_eq!(events[1].result, Ret::Removed(true));
+    assert_eq!(events[1].result, Some(Ret::Removed(true)));
     assert!(events.iter().all(|e| e.thread == 0 && e.call < e.ret));
     // One clock for both logs: the put (ticks 0, 1) came before the get (2, 3).
     assert_eq!((events[0].call, events[0].ret), (0, 1));
@@ -175,5 +175,5 @@ fn a_thread_log_records_each_operation_with_its_ticks() {
     let calls: Vec<u64> = merged.events().iter().map(|e| e.call).collect();
     assert_eq!(calls, vec![0, 2, 4, 6], "ordered by call tick");
     assert!(History::default().is_empty());
-    assert_eq!(History::from_events([]).len(), 0);
+    assert_eq!(History::<Op, Ret>::from_events([]).len(), 0);
 }

@@ -196,7 +196,7 @@ fn assert_layout(violation: &Violation, pic: &Picture) {
             "row label left of the bars"
         );
         // Labelled with the operation and its result, starting on the bar.
-        let text = format!("{} -> {}", event.op, event.result);
+        let text = format!("{} -> {}", event.op, event.result_text());
         assert!(
             pic.labels.iter().any(|l| l.text == text
                 && bar.x <= l.x

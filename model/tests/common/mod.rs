@@ -10,7 +10,7 @@ pub fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
         call,
         ret,
         op,
-        result,
+        result: Some(result),
     }
 }
 

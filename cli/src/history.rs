@@ -1,0 +1,138 @@
+//! `cowtrie check --history FILE --model register|kv`: a history recorded by another
+//! tool (Jepsen, Knossos, Porcupine), read and judged against one of the model crate's
+//! specs.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use cowtrie_model::read::{read_history, Format, FromRecord};
+use cowtrie_model::{check_with, timeline_svg_in, Budget, History, KeyValue, Register, Verdict};
+
+use crate::check::EXIT_UNKNOWN;
+
+/// Exit status for input that is not a history.
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+
+/// The models a history can be checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ModelKind {
+    /// One compare-and-set register (read, write, cas [from to]), initially nil.
+    Register,
+    /// String keys: get, put, append; a missing key reads as "".
+    Kv,
+}
+
+/// The formats of a history file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FormatArg {
+    /// EDN if the file starts with a map, vector or list; a Jepsen log otherwise.
+    Auto,
+    /// EDN operation maps.
+    Edn,
+    /// Jepsen log lines (`INFO  jepsen.util - 3 :ok :read 2`).
+    JepsenLog,
+}
+
+/// Checks the history in `file`.
+pub(crate) fn run(
+    file: &Path,
+    model: ModelKind,
+    format: FormatArg,
+    seconds: u64,
+    svg: Option<&Path>,
+) -> ExitCode {
+    let format = match format {
+        FormatArg::Auto => Format::Auto,
+        FormatArg::Edn => Format::Edn,
+        FormatArg::JepsenLog => Format::JepsenLog,
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", file.display());
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let budget = Budget {
+        steps_per_op: u64::MAX,
+        time: Duration::from_secs(seconds),
+    };
+    match model {
+        ModelKind::Register => judge(&Register, file, &bytes, format, budget, svg),
+        ModelKind::Kv => judge(&KeyValue, file, &bytes, format, budget, svg),
+    }
+}
+
+fn judge<S: FromRecord + Default>(
+    spec: &S,
+    file: &Path,
+    bytes: &[u8],
+    format: Format,
+    budget: Budget,
+    svg: Option<&Path>,
+) -> ExitCode {
+    let start = Instant::now();
+    let history: History<S::Op, S::Ret> = match read_history(spec, bytes, format) {
+        Ok(history) => history,
+        Err(e) => {
+            eprintln!("{}:{e}", file.display());
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let read = start.elapsed();
+    let report = check_with(spec, &history, budget);
+    let open = history.events().iter().filter(|e| e.is_open()).count();
+    println!(
+        "{}: {} operations ({open} never returned) over {} partition(s); read in {:.2} ms, \
+         checked in {:.2} ms ({} search steps)",
+        file.display(),
+        report.operations,
+        report.partitions,
+        read.as_secs_f64() * 1e3,
+        report.elapsed.as_secs_f64() * 1e3,
+        report.steps
+    );
+    match report.verdict {
+        Verdict::Linearizable => {
+            println!("verdict: linearizable");
+            ExitCode::SUCCESS
+        }
+        Verdict::Violation(violation) => {
+            println!(
+                "verdict: NOT linearizable ({})",
+                format!("{} {}", spec.subject(), spec.show_key(&violation.key)).trim_end()
+            );
+            println!("why: {}", violation.explanation);
+            println!(
+                "window ({} operations, by call; lines of the file):",
+                violation.window.len()
+            );
+            for event in violation.context.iter().chain(&violation.window) {
+                let mark = if *event == violation.culprit {
+                    "  <-- cannot be ordered"
+                } else {
+                    ""
+                };
+                println!(
+                    "  process {:>4}  {:<28} {} -> {}{mark}",
+                    event.thread,
+                    history.span(event),
+                    event.op,
+                    event.result_text()
+                );
+            }
+            if let Some(path) = svg {
+                match std::fs::write(path, timeline_svg_in(&violation, &history)) {
+                    Ok(()) => println!("timeline written to {}", path.display()),
+                    Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
+                }
+            }
+            ExitCode::FAILURE
+        }
+        Verdict::Unknown { reason, .. } => {
+            println!("verdict: unknown ({reason})");
+            ExitCode::from(EXIT_UNKNOWN)
+        }
+    }
+}

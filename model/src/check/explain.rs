@@ -1,0 +1,54 @@
+//! The plain-words reason a window cannot be ordered.
+
+use crate::spec::SpecEvent;
+use crate::{History, Spec};
+
+/// A plain-words reason why `culprit` cannot be ordered, and the earlier operations of
+/// its partition that the reason cites (outside the window). The model's specific
+/// reason ([`Spec::reason`]), if it has one, comes first; the general sentence always
+/// holds.
+pub(super) fn explain<S: Spec>(
+    spec: &S,
+    history: &History<S::Op, S::Ret>,
+    window: &[SpecEvent<S>],
+    culprit: &SpecEvent<S>,
+    start: &[S::State],
+    all: &[&SpecEvent<S>],
+) -> (String, Vec<SpecEvent<S>>) {
+    let starts: Vec<String> = start.iter().map(|s| spec.show_state(s)).collect();
+    let span = |e: &SpecEvent<S>| history.span(e);
+    let open = window.iter().filter(|e| e.is_open()).count();
+    let open = if open == 0 {
+        String::new()
+    } else {
+        format!(" ({open} of which never returned)")
+    };
+    let general = format!(
+        "no order of the {} operation(s) in the window{open}, starting with the {} {}, gives \
+         {} ({}, {} {}) the result {}",
+        window.len(),
+        spec.subject(),
+        starts.join(" or "),
+        culprit.op,
+        span(culprit),
+        if history.is_from_file() {
+            "process"
+        } else {
+            "thread"
+        },
+        culprit.thread,
+        culprit.result_text()
+    );
+    match spec.reason(culprit, all, &span) {
+        Some((reason, cited)) => (
+            format!("{reason}; {general}"),
+            cited
+                .into_iter()
+                .filter_map(|i| all.get(i))
+                .filter(|e| !window.contains(e))
+                .map(|e| (*e).clone())
+                .collect(),
+        ),
+        None => (general, Vec::new()),
+    }
+}

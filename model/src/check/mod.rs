@@ -1,0 +1,275 @@
+//! The linearizability checker.
+//!
+//! A history is linearizable if its operations can be put in one sequence that (a)
+//! respects real time, an operation that returned before another was called comes first,
+//! and (b) gives every operation the result the model (a [`Spec`]; for the store,
+//! [`StoreSpec`], i.e. [`Model`](crate::Model)) gives it. An operation that never
+//! returned ([`Event::is_open`](crate::Event::is_open)) may be placed anywhere after its
+//! call, with whatever result the model gives, or left out.
+//!
+//! 1. **Split per key** ([`Spec::key`]). Operations on different keys do not interact, so
+//!    the history is linearizable iff each key's sub-history is (P-compositionality).
+//!    Keys are checked in parallel.
+//! 2. **Search each key** with the Wing–Gong algorithm as improved by Lowe: walk the
+//!    events in time order; at a call, try to linearize that operation now; at a return
+//!    of an operation not yet linearized, backtrack. A cache of (set of linearized
+//!    operations, model state) prunes every configuration seen before.
+//! 3. **On failure, find a small window**: the shortest prefix of the key's history that
+//!    is already not linearizable (its last return is the operation that cannot be
+//!    ordered), cut at the latest moment before it at which no operation on the key was
+//!    in flight, and check that the window fails from every state the key could hold at
+//!    that moment. Then say in plain words why.
+
+mod explain;
+mod search;
+mod window;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::spec::SpecEvent;
+use crate::{History, Spec, StoreSpec};
+use search::{KeyOp, Mode, Outcome, Search};
+use window::find_window;
+
+/// Limits on the search, so a pathological history yields [`Verdict::Unknown`] instead
+/// of hanging.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Search steps allowed per operation of a key (a linearizable history of a correct
+    /// store needs 1–5; the rest is room for backtracking).
+    pub steps_per_op: u64,
+    /// Wall-clock limit for the whole check. The clock is read every 4096 search steps,
+    /// so a key whose search takes fewer steps gets its answer however late it is.
+    pub time: Duration,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            steps_per_op: 200,
+            time: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The checker's answer.
+pub enum Verdict<S: Spec = StoreSpec> {
+    /// Some order of the operations respects real time and the model.
+    Linearizable,
+    /// No such order exists; the violation names the key and a small window.
+    Violation(Box<Violation<S>>),
+    /// The budget ran out before the search finished (for the key named).
+    Unknown {
+        /// A key whose search was cut short.
+        key: S::Key,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A key whose operations cannot be ordered.
+pub struct Violation<S: Spec = StoreSpec> {
+    /// The key.
+    pub key: S::Key,
+    /// The smallest window found: operations on the key, by call tick, that cannot be
+    /// ordered from any state the key could hold when the window opens.
+    pub window: Vec<SpecEvent<S>>,
+    /// Earlier operations on the key that the explanation cites (outside the window).
+    pub context: Vec<SpecEvent<S>>,
+    /// The operation whose result no order can explain (also in `window`).
+    pub culprit: SpecEvent<S>,
+    /// The states the key could be in when the window opens (for the store: `None`,
+    /// absent, or the value it holds).
+    pub start_states: Vec<S::State>,
+    /// Why, in plain words.
+    pub explanation: String,
+}
+
+/// A verdict with the figures of the check.
+pub struct CheckReport<S: Spec = StoreSpec> {
+    /// The verdict.
+    pub verdict: Verdict<S>,
+    /// Operations checked.
+    pub operations: usize,
+    /// Keys (independent partitions) checked.
+    pub partitions: usize,
+    /// Search steps taken over all keys.
+    pub steps: u64,
+    /// Wall-clock time of the check.
+    pub elapsed: Duration,
+}
+
+// By hand rather than derived, so that a spec need not be `Clone`, `Debug` or `Eq`
+// itself (its associated types are).
+impl<S: Spec> Clone for Verdict<S> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Linearizable => Self::Linearizable,
+            Self::Violation(v) => Self::Violation(v.clone()),
+            Self::Unknown { key, reason } => Self::Unknown {
+                key: key.clone(),
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
+impl<S: Spec> fmt::Debug for Verdict<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Linearizable => write!(f, "Linearizable"),
+            Self::Violation(v) => f.debug_tuple("Violation").field(v).finish(),
+            Self::Unknown { key, reason } => f
+                .debug_struct("Unknown")
+                .field("key", key)
+                .field("reason", reason)
+                .finish(),
+        }
+    }
+}
+
+impl<S: Spec> PartialEq for Verdict<S> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Linearizable, Self::Linearizable) => true,
+            (Self::Violation(a), Self::Violation(b)) => a == b,
+            (
+                Self::Unknown { key, reason },
+                Self::Unknown {
+                    key: k2,
+                    reason: r2,
+                },
+            ) => key == k2 && reason == r2,
+            _ => false,
+        }
+    }
+}
+
+impl<S: Spec> Eq for Verdict<S> {}
+
+impl<S: Spec> Clone for Violation<S> {
+    fn clone(&self) -> Self {
+        Self {
+            key: self.key.clone(),
+            window: self.window.clone(),
+            context: self.context.clone(),
+            culprit: self.culprit.clone(),
+            start_states: self.start_states.clone(),
+            explanation: self.explanation.clone(),
+        }
+    }
+}
+
+impl<S: Spec> fmt::Debug for Violation<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Violation")
+            .field("key", &self.key)
+            .field("window", &self.window)
+            .field("context", &self.context)
+            .field("culprit", &self.culprit)
+            .field("start_states", &self.start_states)
+            .field("explanation", &self.explanation)
+            .finish()
+    }
+}
+
+impl<S: Spec> PartialEq for Violation<S> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+            && self.window == other.window
+            && self.context == other.context
+            && self.culprit == other.culprit
+            && self.start_states == other.start_states
+            && self.explanation == other.explanation
+    }
+}
+
+impl<S: Spec> Eq for Violation<S> {}
+
+impl<S: Spec> Clone for CheckReport<S> {
+    fn clone(&self) -> Self {
+        Self {
+            verdict: self.verdict.clone(),
+            ..*self
+        }
+    }
+}
+
+impl<S: Spec> fmt::Debug for CheckReport<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckReport")
+            .field("verdict", &self.verdict)
+            .field("operations", &self.operations)
+            .field("partitions", &self.partitions)
+            .field("steps", &self.steps)
+            .field("elapsed", &self.elapsed)
+            .finish()
+    }
+}
+
+/// Checks `history` against the store's model ([`StoreSpec`]) within `budget`.
+pub fn check(history: &History, budget: Budget) -> CheckReport {
+    check_with(&StoreSpec, history, budget)
+}
+
+/// Checks `history` against `spec` within `budget`.
+pub fn check_with<S: Spec>(
+    spec: &S,
+    history: &History<S::Op, S::Ret>,
+    budget: Budget,
+) -> CheckReport<S> {
+    type Partition<'h, S> = (<S as Spec>::Key, Vec<&'h SpecEvent<S>>);
+    let start = Instant::now();
+    let deadline = start + budget.time;
+    let mut by_key: HashMap<S::Key, Vec<&SpecEvent<S>>> = HashMap::new();
+    for event in history.events() {
+        by_key.entry(spec.key(&event.op)).or_default().push(event);
+    }
+    let partitions: Vec<Partition<'_, S>> = by_key.into_iter().collect();
+    let outcomes: Vec<(u64, Option<Verdict<S>>)> = partitions
+        .par_iter()
+        .map(|(key, events)| {
+            let ops: Vec<KeyOp<'_, S>> = events.iter().map(|e| KeyOp::from_event(e)).collect();
+            let max_steps = budget
+                .steps_per_op
+                .saturating_mul(ops.len() as u64)
+                .max(10_000);
+            let mut search = Search::new(spec, &ops, max_steps, deadline);
+            let outcome = search.run(&[spec.init()], Mode::FirstLinearization);
+            let verdict = match outcome {
+                Outcome::Linearizable(_) => None,
+                Outcome::Exhausted => Some(Verdict::Unknown {
+                    key: key.clone(),
+                    reason: format!(
+                        "search budget exhausted after {} steps on {} operations",
+                        search.steps,
+                        ops.len()
+                    ),
+                }),
+                Outcome::NotLinearizable => Some(Verdict::Violation(Box::new(find_window(
+                    spec, history, key, events, &ops, max_steps, deadline,
+                )))),
+            };
+            (search.steps, verdict)
+        })
+        .collect();
+    let steps = outcomes.iter().map(|(s, _)| s).sum();
+    // A violation outranks an unknown: it is a definite answer.
+    let mut verdicts: Vec<Verdict<S>> = outcomes.into_iter().filter_map(|(_, v)| v).collect();
+    verdicts.sort_by_key(|v| match v {
+        Verdict::Violation(v) => (0, Some(v.key.clone())),
+        Verdict::Unknown { key, .. } => (1, Some(key.clone())),
+        Verdict::Linearizable => (2, None),
+    });
+    CheckReport {
+        verdict: verdicts.into_iter().next().unwrap_or(Verdict::Linearizable),
+        operations: history.len(),
+        partitions: partitions.len(),
+        steps,
+        elapsed: start.elapsed(),
+    }
+}

@@ -1,0 +1,132 @@
+//! Step 3 of the checker: narrowing a failing key's history to a small window.
+
+use std::time::Instant;
+
+use super::explain::explain;
+use super::search::{search, KeyOp, Mode, Outcome};
+use super::Violation;
+use crate::spec::SpecEvent;
+use crate::{History, Spec, NEVER};
+
+/// Narrows a failing key's history to a small window and explains it (step 3 of the
+/// module docs). `events` and `ops` are the key's operations in call order.
+pub(super) fn find_window<S: Spec>(
+    spec: &S,
+    history: &History<S::Op, S::Ret>,
+    key: &S::Key,
+    events: &[&SpecEvent<S>],
+    ops: &[KeyOp<'_, S>],
+    max_steps: u64,
+    deadline: Instant,
+) -> Violation<S> {
+    let init = [spec.init()];
+    let fails = |window: &[KeyOp<'_, S>], initial: &[S::State]| {
+        matches!(
+            search(
+                spec,
+                window,
+                initial,
+                Mode::FirstLinearization,
+                max_steps,
+                deadline
+            ),
+            Outcome::NotLinearizable
+        )
+    };
+    // The prefix up to tick `t`: operations called by `t`; those returning later pend.
+    let prefix = |t: u64| -> Vec<KeyOp<'_, S>> {
+        ops.iter()
+            .take_while(|op| op.call <= t)
+            .map(|op| KeyOp {
+                ret: if op.ret <= t { op.ret } else { NEVER },
+                ..*op
+            })
+            .collect()
+    };
+    // Linearizability is prefix-closed, so the failing prefixes are the ones ending at or
+    // after some return tick: binary search for the first.
+    let mut returns: Vec<u64> = ops.iter().map(|op| op.ret).collect();
+    returns.sort_unstable();
+    let (mut lo, mut hi) = (0, returns.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if fails(&prefix(returns[mid]), &init) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let end = returns[lo];
+    let failing = prefix(end);
+    // The culprit returns at `end`. When several operations return on that tick (hand-
+    // written and fuzzed histories share ticks; recorded ones never do), it is the first
+    // whose result, once waived (left pending), lets the prefix through.
+    let ties: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].ret == end).collect();
+    let culprit = ties
+        .iter()
+        .copied()
+        .find(|&c| {
+            let mut waived = failing.clone();
+            waived[c].ret = NEVER;
+            !fails(&waived, &init)
+        })
+        .or(ties.first().copied())
+        .unwrap_or(0);
+
+    // Quiescent points: call indices before which every earlier operation has returned.
+    let mut quiet = vec![0];
+    let mut latest_return = 0;
+    for (i, op) in failing.iter().enumerate() {
+        if i > 0 && latest_return < op.call {
+            quiet.push(i);
+        }
+        latest_return = latest_return.max(op.ret);
+    }
+    // The states the key can hold at each quiescent point, segment by segment.
+    let mut states_at = vec![init.to_vec()];
+    for pair in quiet.windows(2) {
+        let segment = &failing[pair[0]..pair[1]];
+        let from = states_at.last().cloned().unwrap_or_default();
+        let reached = match search(
+            spec,
+            segment,
+            &from,
+            Mode::AllFinalStates,
+            max_steps,
+            deadline,
+        ) {
+            Outcome::Linearizable(states) => states,
+            // Cannot happen for a prefix shorter than the minimal failing one; keep the
+            // window as wide as it is so far.
+            _ => break,
+        };
+        states_at.push(reached);
+    }
+    // The latest quiescent point from which the rest fails from every possible state.
+    let (start, start_states) = (0..states_at.len())
+        .rev()
+        .find(|&q| fails(&failing[quiet[q]..], &states_at[q]))
+        .map_or((0, init.to_vec()), |q| (quiet[q], states_at[q].clone()));
+
+    let window: Vec<SpecEvent<S>> = events[start..failing.len()]
+        .iter()
+        .map(|e| (*e).clone())
+        .collect();
+    let culprit_event = events[culprit].clone();
+    let (explanation, context) = explain(
+        spec,
+        history,
+        &window,
+        &culprit_event,
+        &start_states,
+        events,
+    );
+    Violation {
+        key: key.clone(),
+        window,
+        context,
+        culprit: culprit_event,
+        start_states,
+        explanation,
+    }
+}
