@@ -14,7 +14,7 @@ use loom::thread;
 
 use common::run_recorded;
 use cowtrie::{RootCell, Trie, TrieStore};
-use cowtrie_model::{check, Budget, Event, History, Op, Recorder, Verdict};
+use cowtrie_model::{check, Budget, History, Op, Recorder, Verdict};
 
 mod common;
 

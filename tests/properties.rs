@@ -44,6 +44,17 @@ fn run(trie: &Trie<u64>, op: &Op) -> (Trie<u64>, Ret) {
             let removed = next.len() < trie.len();
             (next, Ret::Removed(removed))
         }
+        // A persistent trie has no atomic read-modify-write of its own: a read, then a put.
+        Op::Cas { key, from, to } => {
+            let swapped = trie.get(key).copied() == *from;
+            let next = if swapped {
+                trie.put(key, *to)
+            } else {
+                trie.clone()
+            };
+            (next, Ret::Swapped(swapped))
+        }
+        Op::Update { key, value } => (trie.put(key, *value), Ret::Value(trie.get(key).copied())),
     }
 }
 
@@ -147,6 +158,15 @@ impl StateMachineTest for StoreTest {
                 Ret::Value(value)
             }
             Op::Remove { key } => Ret::Removed(state.store.remove(key)),
+            Op::Cas { key, from, to } => Ret::Swapped(
+                state
+                    .store
+                    .compare_and_swap(key, from.as_ref(), Some(*to))
+                    .is_ok(),
+            ),
+            Op::Update { key, value } => {
+                Ret::Value(state.store.update(key, |_| Some(*value)).map(|v| *v))
+            }
         };
         assert_eq!(got, expected, "{op:?}");
         state

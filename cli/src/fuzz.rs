@@ -33,6 +33,19 @@ pub fn trie_ops(data: &[u8]) {
                 trie = next;
                 Ret::Removed(removed)
             }
+            // A persistent trie has no atomic read-modify-write: a read, then a put.
+            Op::Cas { key, from, to } => {
+                let swapped = trie.get(key).copied() == *from;
+                if swapped {
+                    trie = trie.put(key, *to);
+                }
+                Ret::Swapped(swapped)
+            }
+            Op::Update { key, value } => {
+                let previous = trie.get(key).copied();
+                trie = trie.put(key, *value);
+                Ret::Value(previous)
+            }
         };
         assert_eq!(got, expected, "{op:?} in {ops:?}");
         versions.push((trie.clone(), model.clone()));
@@ -76,8 +89,8 @@ pub fn store_ops(data: &[u8]) {
 }
 
 /// `checker`: an arbitrary small history (up to 8 operations on 2 keys, arbitrary
-/// intervals and results); the checker must agree with brute force, never panic, and
-/// never run out of budget on so few operations.
+/// intervals and results; puts, gets, removes, cas and updates); the checker must agree
+/// with brute force, never panic, and never run out of budget on so few operations.
 pub fn checker(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(count) = u.int_in_range(0..=8usize) else {
@@ -91,13 +104,17 @@ pub fn checker(data: &[u8]) {
             return;
         };
         let key = [b'a' + u8::from(key)];
-        let (op, result) = match kind % 3 {
+        // Values 0–3, a fifth of the time "absent"; the bits above pick the rest.
+        let small = (value % 5 != 4).then_some(u64::from(value % 4));
+        let (op, result) = match kind % 5 {
             0 => (Op::put(key, u64::from(value % 4)), Ret::Unit),
-            1 => (
-                Op::get(key),
-                Ret::Value((value % 5 != 4).then_some(u64::from(value % 4))),
+            1 => (Op::get(key), Ret::Value(small)),
+            2 => (Op::remove(key), Ret::Removed(value % 2 == 0)),
+            3 => (
+                Op::cas(key, small, u64::from(value / 5 % 4)),
+                Ret::Swapped(value / 20 % 2 == 0),
             ),
-            _ => (Op::remove(key), Ret::Removed(value % 2 == 0)),
+            _ => (Op::update(key, u64::from(value / 5 % 4)), Ret::Value(small)),
         };
         let call = u64::from(call % 32);
         events.push(Event {

@@ -27,6 +27,16 @@ impl KvStore for CowtrieStore {
     fn remove(&self, key: &[u8]) -> bool {
         self.0.remove(key)
     }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.0
+            .compare_and_swap(key, from.as_ref(), Some(to))
+            .is_ok()
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.0.update(key, |_| Some(value)).map(|guard| *guard)
+    }
 }
 
 /// The stores a campaign can check.

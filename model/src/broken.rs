@@ -1,7 +1,8 @@
 //! Stores with deliberate concurrency bugs, to show that the checks catch them.
 //!
 //! Each is a small, plausible mistake; each must be flagged by the checker (and by the
-//! `cowtrie check` command) within seconds of stress.
+//! `cowtrie check` command) within seconds of stress. Their cas and update share the
+//! flaw where it is natural (the lost update's read-copy-write) and are plain otherwise.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,13 +15,14 @@ type Map = HashMap<Vec<u8>, u64>;
 
 /// Read-copy-write *without* the writer lock: two writers copy the same version, and
 /// the one that publishes last erases the other's update (to a different key, even).
+/// Two cas from one value can both succeed, and two updates both see it.
 #[derive(Default)]
 pub struct LostUpdate {
     current: RwLock<Arc<Map>>,
 }
 
 impl LostUpdate {
-    fn update(&self, change: impl FnOnce(&mut Map) -> bool) -> bool {
+    fn write<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
         let mut next = Map::clone(&read(&self.current));
         let result = change(&mut next);
         thread::yield_now(); // widen the window another writer can slip into
@@ -31,7 +33,7 @@ impl LostUpdate {
 
 impl KvStore for LostUpdate {
     fn put(&self, key: &[u8], value: u64) {
-        self.update(|map| map.insert(key.to_vec(), value).is_some());
+        self.write(|map| map.insert(key.to_vec(), value));
     }
 
     fn get(&self, key: &[u8]) -> Option<u64> {
@@ -39,7 +41,15 @@ impl KvStore for LostUpdate {
     }
 
     fn remove(&self, key: &[u8]) -> bool {
-        self.update(|map| map.remove(key).is_some())
+        self.write(|map| map.remove(key).is_some())
+    }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.write(|map| cas(map, key, from, to))
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.write(|map| map.insert(key.to_vec(), value))
     }
 }
 
@@ -75,6 +85,14 @@ impl KvStore for StaleRead {
     fn remove(&self, key: &[u8]) -> bool {
         self.write(|map| map.remove(key).is_some())
     }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.write(|map| cas(map, key, from, to))
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.write(|map| map.insert(key.to_vec(), value))
+    }
 }
 
 /// A remove done in two steps, "is it there?" and then "delete it", with the lock
@@ -100,6 +118,23 @@ impl KvStore for NonAtomicRemove {
         lock(&self.map).remove(key);
         present
     }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        cas(&mut lock(&self.map), key, from, to)
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        lock(&self.map).insert(key.to_vec(), value)
+    }
+}
+
+/// Sets `key` to `to` in `map` if it holds `from`; whether it did.
+fn cas(map: &mut Map, key: &[u8], from: Option<u64>, to: u64) -> bool {
+    let swapped = map.get(key).copied() == from;
+    if swapped {
+        map.insert(key.to_vec(), to);
+    }
+    swapped
 }
 
 fn read(map: &RwLock<Arc<Map>>) -> Arc<Map> {

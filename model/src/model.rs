@@ -26,6 +26,14 @@ impl Model {
             }
             Op::Get { key } => Ret::Value(self.map.get(key).copied()),
             Op::Remove { key } => Ret::Removed(self.map.remove(key).is_some()),
+            Op::Cas { key, from, to } => {
+                let swapped = self.map.get(key).copied() == *from;
+                if swapped {
+                    self.map.insert(key.clone(), *to);
+                }
+                Ret::Swapped(swapped)
+            }
+            Op::Update { key, value } => Ret::Value(self.map.insert(key.clone(), *value)),
         }
     }
 
@@ -55,6 +63,11 @@ pub trait KvStore: Send + Sync {
     fn get(&self, key: &[u8]) -> Option<u64>;
     /// Removes `key`; whether it was present.
     fn remove(&self, key: &[u8]) -> bool;
+    /// Sets `key` to `to` if it holds `from` (`None`: if it is absent), atomically;
+    /// whether it did.
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool;
+    /// Sets `key` to `value`, atomically returning the value it held before.
+    fn update(&self, key: &[u8], value: u64) -> Option<u64>;
 
     /// Runs `op` on the store.
     fn apply(&self, op: &Op) -> Ret {
@@ -65,6 +78,8 @@ pub trait KvStore: Send + Sync {
             }
             Op::Get { key } => Ret::Value(self.get(key)),
             Op::Remove { key } => Ret::Removed(self.remove(key)),
+            Op::Cas { key, from, to } => Ret::Swapped(self.cas(key, *from, *to)),
+            Op::Update { key, value } => Ret::Value(self.update(key, *value)),
         }
     }
 }
@@ -81,6 +96,14 @@ impl KvStore for Mutex<Model> {
 
     fn remove(&self, key: &[u8]) -> bool {
         lock(self).map.remove(key).is_some()
+    }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        lock(self).apply(&Op::cas(key, from, to)) == Ret::Swapped(true)
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        lock(self).map.insert(key.to_vec(), value)
     }
 }
 

@@ -5,7 +5,8 @@ use std::fmt;
 use arbitrary::{Arbitrary, Unstructured};
 use proptest::prelude::*;
 
-/// One operation on a key-value store with byte-string keys and `u64` values.
+/// One operation on a key-value store with byte-string keys and `u64` values: the plain
+/// put / get / remove, and two atomic read-modify-writes, compare-and-swap and update.
 ///
 /// `Debug` prints the operation as Rust code, so a failing case can be pasted into a
 /// test. Fuzz targets draw operations with [`arbitrary`], property tests with
@@ -38,6 +39,24 @@ pub enum Op {
         /// The key.
         key: Vec<u8>,
     },
+    /// Set `key` to `to` if it holds `from` (`None`: if it is absent), atomically;
+    /// returns [`Ret::Swapped`] (whether it did).
+    Cas {
+        /// The key.
+        key: Vec<u8>,
+        /// The value expected, or `None` for an absent key.
+        from: Option<u64>,
+        /// The value written on a match.
+        to: u64,
+    },
+    /// Set `key` to `value` and return what it held before, atomically (get-and-set);
+    /// returns [`Ret::Value`] (the previous value, if any).
+    Update {
+        /// The key.
+        key: Vec<u8>,
+        /// The value written.
+        value: u64,
+    },
 }
 
 /// The result of an [`Op`].
@@ -45,10 +64,13 @@ pub enum Op {
 pub enum Ret {
     /// The result of a put.
     Unit,
-    /// The result of a get: the value, if any.
+    /// The result of a get or an update: the value (before the update), if any.
     Value(Option<u64>),
     /// The result of a remove: whether the key was present.
     Removed(bool),
+    /// The result of a compare-and-swap: whether the key held the expected value (and
+    /// now holds the new one).
+    Swapped(bool),
 }
 
 impl Op {
@@ -74,34 +96,85 @@ impl Op {
         }
     }
 
+    /// `Cas { key, from, to }`.
+    pub fn cas(key: impl AsRef<[u8]>, from: Option<u64>, to: u64) -> Self {
+        Self::Cas {
+            key: key.as_ref().to_vec(),
+            from,
+            to,
+        }
+    }
+
+    /// `Update { key, value }`.
+    pub fn update(key: impl AsRef<[u8]>, value: u64) -> Self {
+        Self::Update {
+            key: key.as_ref().to_vec(),
+            value,
+        }
+    }
+
     /// The key the operation acts on.
     pub fn key(&self) -> &[u8] {
         match self {
-            Self::Put { key, .. } | Self::Get { key } | Self::Remove { key } => key,
+            Self::Put { key, .. }
+            | Self::Get { key }
+            | Self::Remove { key }
+            | Self::Cas { key, .. }
+            | Self::Update { key, .. } => key,
+        }
+    }
+
+    /// The value the operation writes, if it writes one (a put, an update, a cas that
+    /// succeeds).
+    pub fn written(&self) -> Option<u64> {
+        match self {
+            Self::Put { value, .. } | Self::Update { value, .. } => Some(*value),
+            Self::Cas { to, .. } => Some(*to),
+            Self::Get { .. } | Self::Remove { .. } => None,
         }
     }
 
     /// A proptest strategy: keys of 0–3 bytes over a 3-letter alphabet (so keys collide,
-    /// nest and include the empty key), any value, puts and gets twice as likely as removes.
+    /// nest and include the empty key), any value, puts and gets twice as likely as
+    /// removes, cas and updates. A cas expects absence or one of the values 1–3, the
+    /// first values [`with_unique_values`](Self::with_unique_values) hands out, so some
+    /// succeed.
     pub fn strategy() -> impl Strategy<Value = Op> {
         let key = proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0xff)], 0..4);
+        let from = prop_oneof![Just(None), (1..4u64).prop_map(Some)];
         prop_oneof![
             2 => (key.clone(), any::<u64>()).prop_map(|(key, value)| Op::Put { key, value }),
             2 => key.clone().prop_map(|key| Op::Get { key }),
-            1 => key.prop_map(|key| Op::Remove { key }),
+            1 => key.clone().prop_map(|key| Op::Remove { key }),
+            1 => (key.clone(), from, any::<u64>()).prop_map(|(key, from, to)| Op::Cas { key, from, to }),
+            1 => (key, any::<u64>()).prop_map(|(key, value)| Op::Update { key, value }),
         ]
     }
 
-    /// Renumbers put values `1, 2, 3, ...` in order, so each put writes a value no other
-    /// put writes (the checker is fastest, and its explanations clearest, that way).
+    /// Renumbers the values written (by puts, updates and cas) `1, 2, 3, ...` in order,
+    /// so each write writes a value no other writes (the checker is fastest, and its
+    /// explanations clearest, that way). The value a cas expects is kept.
     pub fn with_unique_values(ops: impl IntoIterator<Item = Op>) -> Vec<Op> {
         let mut next = 0;
+        let mut fresh = || {
+            next += 1;
+            next
+        };
         ops.into_iter()
             .map(|op| match op {
-                Op::Put { key, .. } => {
-                    next += 1;
-                    Op::Put { key, value: next }
-                }
+                Op::Put { key, .. } => Op::Put {
+                    key,
+                    value: fresh(),
+                },
+                Op::Update { key, .. } => Op::Update {
+                    key,
+                    value: fresh(),
+                },
+                Op::Cas { key, from, .. } => Op::Cas {
+                    key,
+                    from,
+                    to: fresh(),
+                },
                 other => other,
             })
             .collect()
@@ -115,17 +188,27 @@ impl fmt::Debug for Op {
             Self::Put { key: k, value } => write!(f, "Op::put({}, {value})", key(k)),
             Self::Get { key: k } => write!(f, "Op::get({})", key(k)),
             Self::Remove { key: k } => write!(f, "Op::remove({})", key(k)),
+            Self::Cas { key: k, from, to } => write!(f, "Op::cas({}, {from:?}, {to})", key(k)),
+            Self::Update { key: k, value } => write!(f, "Op::update({}, {value})", key(k)),
         }
     }
 }
 
 impl fmt::Display for Op {
-    /// Short form for timelines and explanations: `put(7)`, `get`, `remove`.
+    /// Short form for timelines and explanations: `put(7)`, `get`, `remove`,
+    /// `cas(None, 7)`, `cas(3, 7)`, `update(7)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Put { value, .. } => write!(f, "put({value})"),
             Self::Get { .. } => write!(f, "get"),
             Self::Remove { .. } => write!(f, "remove"),
+            Self::Cas {
+                from: Some(from),
+                to,
+                ..
+            } => write!(f, "cas({from}, {to})"),
+            Self::Cas { from: None, to, .. } => write!(f, "cas(None, {to})"),
+            Self::Update { value, .. } => write!(f, "update({value})"),
         }
     }
 }
@@ -136,25 +219,39 @@ impl fmt::Display for Ret {
             Self::Unit => write!(f, "()"),
             Self::Value(Some(v)) => write!(f, "{v}"),
             Self::Value(None) => write!(f, "None"),
-            Self::Removed(present) => write!(f, "{present}"),
+            Self::Removed(present) | Self::Swapped(present) => write!(f, "{present}"),
         }
     }
 }
 
 impl<'a> Arbitrary<'a> for Op {
-    /// Keys of 0–3 bytes over a 4-letter alphabet, so fuzzed sequences hit the same keys.
+    /// Keys of 0–3 bytes over a 4-letter alphabet, so fuzzed sequences hit the same keys;
+    /// a cas expects absence or a value 0–3, the values most likely written (a fuzzer's
+    /// bytes run out as zeros, and it learns small numbers fast).
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let len = u.int_in_range(0..=3)?;
         let key = (0..len)
             .map(|_| Ok(*u.choose(b"ab\x00\xff")?))
             .collect::<arbitrary::Result<Vec<u8>>>()?;
-        Ok(match u.int_in_range(0..=4)? {
+        Ok(match u.int_in_range(0..=6)? {
             0 | 1 => Op::Put {
                 key,
                 value: u.arbitrary()?,
             },
             2 | 3 => Op::Get { key },
-            _ => Op::Remove { key },
+            4 => Op::Remove { key },
+            5 => Op::Cas {
+                key,
+                from: match u.int_in_range(0..=4)? {
+                    4 => None,
+                    v => Some(v),
+                },
+                to: u.arbitrary()?,
+            },
+            _ => Op::Update {
+                key,
+                value: u.arbitrary()?,
+            },
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Concurrent workloads: threads running a random mix of operations on a store, every
 //! operation recorded into a [`History`].
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -9,9 +10,10 @@ use std::time::{Duration, Instant};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use crate::{History, KvStore, Op, Recorder};
+use crate::{History, KvStore, Op, Recorder, Ret};
 
-/// Relative weights of gets, puts and removes, written `get=80,put=15,remove=5`.
+/// Relative weights of gets, puts, removes, compare-and-swaps and updates, written
+/// `get=50,put=20,remove=5,cas=15,update=10` (a name left out weighs 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mix {
     /// Weight of gets.
@@ -20,6 +22,10 @@ pub struct Mix {
     pub put: u32,
     /// Weight of removes.
     pub remove: u32,
+    /// Weight of compare-and-swaps (expecting what the thread last saw of the key).
+    pub cas: u32,
+    /// Weight of updates (get-and-set).
+    pub update: u32,
 }
 
 impl Default for Mix {
@@ -28,6 +34,8 @@ impl Default for Mix {
             get: 60,
             put: 30,
             remove: 10,
+            cas: 0,
+            update: 0,
         }
     }
 }
@@ -40,6 +48,8 @@ impl FromStr for Mix {
             get: 0,
             put: 0,
             remove: 0,
+            cas: 0,
+            update: 0,
         };
         for part in text.split(',').filter(|p| !p.trim().is_empty()) {
             let (name, weight) = part
@@ -53,7 +63,13 @@ impl FromStr for Mix {
                 "get" => mix.get = weight,
                 "put" => mix.put = weight,
                 "remove" => mix.remove = weight,
-                other => return Err(format!("unknown operation {other:?} (get, put, remove)")),
+                "cas" => mix.cas = weight,
+                "update" => mix.update = weight,
+                other => {
+                    return Err(format!(
+                        "unknown operation {other:?} (get, put, remove, cas, update)"
+                    ))
+                }
             }
         }
         if mix.total() == 0 {
@@ -66,7 +82,10 @@ impl FromStr for Mix {
 impl Mix {
     /// The sum of the weights, wide enough that it cannot overflow.
     pub fn total(&self) -> u64 {
-        u64::from(self.get) + u64::from(self.put) + u64::from(self.remove)
+        [self.get, self.put, self.remove, self.cas, self.update]
+            .into_iter()
+            .map(u64::from)
+            .sum()
     }
 }
 
@@ -76,7 +95,14 @@ impl fmt::Display for Mix {
             f,
             "get={},put={},remove={}",
             self.get, self.put, self.remove
-        )
+        )?;
+        // Left out at 0, so a mix of the three plain operations prints as it always did.
+        for (name, weight) in [("cas", self.cas), ("update", self.update)] {
+            if weight > 0 {
+                write!(f, ",{name}={weight}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -147,24 +173,50 @@ impl Workload {
                         // parsing rejects it) has nothing to draw from: it runs nothing.
                         let total_weight = self.mix.total();
                         let quota = if total_weight == 0 { 0 } else { quota };
-                        let (get, put) = (u64::from(self.mix.get), u64::from(self.mix.put));
+                        let [get, put, remove, cas] =
+                            [self.mix.get, self.mix.put, self.mix.remove, self.mix.cas]
+                                .map(u64::from);
+                        // What this thread last saw of or wrote to each key: a cas expects
+                        // it, so that cas succeed unless another thread wrote in between.
+                        let mut last: HashMap<usize, Option<u64>> = HashMap::new();
                         let mut done = 0u64;
                         while done < quota {
                             if done % 256 == 0 && stop.load(Ordering::Relaxed) {
                                 break;
                             }
-                            let key = Self::key(rng.random_range(0..self.keys.max(1)));
+                            let k = rng.random_range(0..self.keys.max(1));
+                            let key = Self::key(k);
                             let pick = rng.random_range(0..total_weight);
+                            // Unique per write: the thread in the high bits, a count below.
+                            let value = ((t as u64) << 40) | (done + 1);
                             let op = if pick < get {
                                 Op::Get { key }
                             } else if pick < get + put {
-                                // Unique per put: the thread in the high bits, a count below.
-                                let value = ((t as u64) << 40) | (done + 1);
                                 Op::Put { key, value }
-                            } else {
+                            } else if pick < get + put + remove {
                                 Op::Remove { key }
+                            } else if pick < get + put + remove + cas {
+                                let from = last.get(&k).copied().flatten();
+                                Op::Cas {
+                                    key,
+                                    from,
+                                    to: value,
+                                }
+                            } else {
+                                Op::Update { key, value }
                             };
-                            log.run(store, op);
+                            let written = op.written();
+                            let removes = matches!(op, Op::Remove { .. });
+                            let seen = match log.run(store, op) {
+                                Ret::Swapped(false) => None,
+                                _ if removes => Some(None),
+                                _ if written.is_some() => Some(written),
+                                Ret::Value(seen) => Some(seen),
+                                _ => None,
+                            };
+                            if let Some(seen) = seen {
+                                last.insert(k, seen);
+                            }
                             done += 1;
                             if done % 1024 == 0 {
                                 progress.fetch_add(1024, Ordering::Relaxed);

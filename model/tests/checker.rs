@@ -264,7 +264,7 @@ fn factorial_history() -> Vec<Event> {
 /// Small histories over 2 keys: intervals at random; results from a random linearization
 /// (so linearizable), then, half of the time, one result changed.
 fn small_history() -> impl Strategy<Value = Vec<Event>> {
-    let op = (0..2u8, 0..3u8, 0..20u64, 1..8u64, 0..100u32);
+    let op = (0..2u8, 0..5u8, 0..20u64, 1..8u64, 0..100u32);
     (
         proptest::collection::vec(op, 1..=8),
         any::<bool>(),
@@ -276,10 +276,18 @@ fn small_history() -> impl Strategy<Value = Vec<Event>> {
                 .enumerate()
                 .map(|(i, &(key, kind, start, len, point))| {
                     let key = [b'a' + key];
+                    // Write i + 1; a cas expects absence or an earlier write's value.
+                    let value = i as u64 + 1;
                     let op = match kind {
-                        0 => Op::put(key, i as u64 + 1),
+                        0 => Op::put(key, value),
                         1 => Op::get(key),
-                        _ => Op::remove(key),
+                        2 => Op::remove(key),
+                        3 => Op::cas(
+                            key,
+                            (point % 4 > 0).then(|| u64::from(point) % value + 1),
+                            value,
+                        ),
+                        _ => Op::update(key, value),
                     };
                     // Distinct ticks: scale by the number of ops and offset by index.
                     let n = specs.len() as u64;
@@ -301,6 +309,7 @@ fn small_history() -> impl Strategy<Value = Vec<Event>> {
                     Ret::Value(Some(_)) => Ret::Value(None),
                     Ret::Value(None) => Ret::Value(Some(pick % 9 + 1)),
                     Ret::Removed(r) => Ret::Removed(!r),
+                    Ret::Swapped(r) => Ret::Swapped(!r),
                     Ret::Unit => Ret::Unit,
                 });
             }

@@ -45,6 +45,16 @@ impl KvStore for Counted {
         self.count();
         self.model.remove(key)
     }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.count();
+        self.model.cas(key, from, to)
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.count();
+        self.model.update(key, value)
+    }
 }
 
 /// What a run produced, with the operations the store saw and the final progress count.
@@ -113,6 +123,8 @@ fn choice(op: &Op) -> (&'static str, &[u8]) {
         Op::Get { .. } => "get",
         Op::Put { .. } => "put",
         Op::Remove { .. } => "remove",
+        Op::Cas { .. } => "cas",
+        Op::Update { .. } => "update",
     };
     (kind, op.key())
 }
@@ -133,16 +145,32 @@ fn a_mix_parses_names_and_weights_in_any_order() {
         get: 80,
         put: 15,
         remove: 5,
+        cas: 0,
+        update: 0,
     };
     assert_eq!(mix("get=80,put=15,remove=5"), expected);
     assert_eq!(mix(" remove = 5 , get=80,put= 15,"), expected);
     // A missing operation has weight 0; any one positive weight will do.
-    let only = |get, put, remove| Mix { get, put, remove };
+    let only = |get, put, remove| Mix {
+        get,
+        put,
+        remove,
+        cas: 0,
+        update: 0,
+    };
     assert_eq!(mix("get=1"), only(1, 0, 0));
     assert_eq!(mix("put=2"), only(0, 2, 0));
     assert_eq!(mix("remove=3"), only(0, 0, 3));
     assert_eq!(mix("get=1,remove=1"), only(1, 0, 1));
     assert_eq!(mix("get=0,put=7"), only(0, 7, 0));
+    assert_eq!(
+        mix("update=2,cas=1"),
+        Mix {
+            cas: 1,
+            update: 2,
+            ..only(0, 0, 0)
+        }
+    );
 }
 
 #[test]
@@ -170,7 +198,9 @@ fn a_mix_prints_as_it_is_written_and_parses_back() {
         Mix {
             get: 80,
             put: 15,
-            remove: 5
+            remove: 5,
+            cas: 0,
+            update: 0,
         }
         .to_string(),
         "get=80,put=15,remove=5"
@@ -181,12 +211,17 @@ fn a_mix_prints_as_it_is_written_and_parses_back() {
             get: 0,
             put: 1,
             remove: 0,
+            cas: 0,
+            update: 0,
         },
         Mix {
             get: 3,
             put: 0,
             remove: 1_000_000,
+            cas: 0,
+            update: 0,
         },
+        "get=1,put=2,remove=0,cas=3,update=4".parse().unwrap(),
     ] {
         assert_eq!(mix.to_string().parse::<Mix>(), Ok(mix));
     }
@@ -249,6 +284,8 @@ fn a_mix_of_one_operation_runs_only_that_operation() {
         ("put=5", "put"),
         ("remove=2", "remove"),
         ("get=0,put=0,remove=9", "remove"),
+        ("cas=3", "cas"),
+        ("update=1", "update"),
     ] {
         let out = run(&workload(3, 900, mix, 2));
         assert_eq!(out.run.history.len(), 900);
@@ -278,10 +315,17 @@ fn every_put_writes_a_value_no_other_put_writes() {
 #[test]
 fn the_mix_proportions_are_honoured() {
     for (mix, expected) in [
-        ("get=60,put=30,remove=10", [0.6, 0.3, 0.1]),
-        ("get=1,put=1,remove=2", [0.25, 0.25, 0.5]),
+        ("get=60,put=30,remove=10", [0.6, 0.3, 0.1, 0.0, 0.0]),
+        ("get=1,put=1,remove=2", [0.25, 0.25, 0.5, 0.0, 0.0]),
+        (
+            "get=50,put=20,cas=15,update=15",
+            [0.5, 0.2, 0.0, 0.15, 0.15],
+        ),
         // Weights whose sum overflows u32 are still summed and drawn from exactly.
-        ("get=4294967295,put=4294967295,remove=0", [0.5, 0.5, 0.0]),
+        (
+            "get=4294967295,put=4294967295,remove=0",
+            [0.5, 0.5, 0.0, 0.0, 0.0],
+        ),
     ] {
         let ops = 20_000;
         let out = run(&workload(2, ops, mix, 9));
@@ -296,7 +340,8 @@ fn the_mix_proportions_are_honoured() {
             n as f64 / ops as f64
         };
         // Twenty standard deviations and more: a deterministic seed, and no flakiness.
-        for (kind, expected) in ["get", "put", "remove"].into_iter().zip(expected) {
+        let kinds = ["get", "put", "remove", "cas", "update"];
+        for (kind, expected) in kinds.into_iter().zip(expected) {
             let got = share(kind);
             assert!(
                 (got - expected).abs() < 0.06,
@@ -395,6 +440,8 @@ fn a_mix_of_zero_weights_built_by_hand_runs_nothing() {
                 get: 0,
                 put: 0,
                 remove: 0,
+                cas: 0,
+                update: 0,
             },
             seed: 1,
         };

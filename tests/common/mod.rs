@@ -19,6 +19,14 @@ pub fn run_recorded(
             }
             Op::Get { key } => Ret::Value(store.get(key).map(|v| *v)),
             Op::Remove { key } => Ret::Removed(store.remove(key)),
+            Op::Cas { key, from, to } => Ret::Swapped(
+                store
+                    .compare_and_swap(key, from.as_ref(), Some(*to))
+                    .is_ok(),
+            ),
+            Op::Update { key, value } => {
+                Ret::Value(store.update(key, |_| Some(*value)).map(|v| *v))
+            }
         });
     }
     log.into_events()

@@ -1,4 +1,5 @@
-//! The store's own model as a [`Spec`]: put / get / remove on byte keys, per key.
+//! The store's own model as a [`Spec`]: put / get / remove / cas / update on byte keys,
+//! per key.
 
 use super::Spec;
 use crate::{Event, Op, Ret};
@@ -27,6 +28,9 @@ impl Spec for StoreSpec {
             Op::Put { value, .. } => (Some(*value), Ret::Unit),
             Op::Get { .. } => (*state, Ret::Value(*state)),
             Op::Remove { .. } => (None, Ret::Removed(state.is_some())),
+            Op::Cas { from, to, .. } if from == state => (Some(*to), Ret::Swapped(true)),
+            Op::Cas { .. } => (*state, Ret::Swapped(false)),
+            Op::Update { value, .. } => (Some(*value), Ret::Value(*state)),
         }
     }
 
@@ -39,8 +43,24 @@ impl Spec for StoreSpec {
             (Op::Remove { .. }, Some(Ret::Removed(removed))) => {
                 (*removed == state.is_some()).then_some(None)
             }
+            (Op::Cas { from, to, .. }, None) => {
+                Some(if from == state { Some(*to) } else { *state })
+            }
+            (Op::Cas { from, to, .. }, Some(Ret::Swapped(swapped))) => {
+                match (from == state, swapped) {
+                    (true, true) => Some(Some(*to)),
+                    (false, false) => Some(*state),
+                    _ => None,
+                }
+            }
+            (Op::Update { value, .. }, None) => Some(Some(*value)),
+            (Op::Update { value, .. }, Some(Ret::Value(seen))) => {
+                (seen == state).then_some(Some(*value))
+            }
             // A result of the wrong shape: no state explains it.
-            (Op::Get { .. } | Op::Remove { .. }, Some(_)) => None,
+            (Op::Get { .. } | Op::Remove { .. } | Op::Cas { .. } | Op::Update { .. }, Some(_)) => {
+                None
+            }
         }
     }
 
@@ -74,20 +94,29 @@ fn reason<'e>(
     let is_remove = |e: &Event, removed: bool| {
         matches!(e.op, Op::Remove { .. }) && e.result == Some(Ret::Removed(removed))
     };
-    match (&culprit.op, culprit.result?) {
-        (Op::Get { .. }, Ret::Value(Some(v))) => {
+    // Writes a value: a put, an update, a cas that succeeded (or never returned).
+    let may_write = |e: &Event| e.op.written().is_some() && e.result != Some(Ret::Swapped(false));
+    let did_write = |e: &Event| may_write(e) && !e.is_open();
+    let reader = match culprit.op {
+        Op::Get { .. } => "get".to_string(),
+        _ => culprit.op.to_string(),
+    };
+    let seen = (&culprit.op, culprit.result?);
+    let specific = match seen {
+        (Op::Get { .. } | Op::Update { .. }, Ret::Value(Some(v))) => {
             match all
                 .iter()
-                .find(|e| matches!(e.op, Op::Put { value, .. } if value == v))
+                .find(|e| !std::ptr::eq(**e, culprit) && e.op.written() == Some(v) && may_write(e))
             {
                 None => Some((
-                    format!("get returned {v}, a value never written to this key"),
+                    format!("{reader} returned {v}, a value never written to this key"),
                     vec![],
                 )),
                 Some(put) if put.call > culprit.ret => Some((
                     format!(
-                        "get returned {v} ({}) before put({v}) began ({})",
+                        "{reader} returned {v} ({}) before {} began ({})",
                         span(culprit),
+                        put.op,
                         span(put)
                     ),
                     vec![*put],
@@ -96,15 +125,16 @@ fn reason<'e>(
                     .iter()
                     .filter(before_culprit)
                     .filter(|e| e.call > put.ret)
-                    .find(|e| matches!(e.op, Op::Put { .. }) || is_remove(e, true))
+                    .find(|e| did_write(e) || is_remove(e, true))
                     .map(|later| {
                         (
                             format!(
-                                "get returned {v} ({}) although {} -> {} completed after put({v}) \
-                                 and before the get began ({})",
+                                "{reader} returned {v} ({}) although {} -> {} completed after {} \
+                                 and before the {reader} began ({})",
                                 span(culprit),
                                 later.op,
                                 later.result_text(),
+                                put.op,
                                 span(later)
                             ),
                             vec![*put, *later],
@@ -120,9 +150,10 @@ fn reason<'e>(
                             .map(|earlier| {
                                 (
                                     format!(
-                                        "get returned {v} ({}) although an earlier get that \
-                                         began after put({v}) completed had already seen {} ({})",
+                                        "{reader} returned {v} ({}) although an earlier get that \
+                                         began after {} completed had already seen {} ({})",
                                         span(culprit),
+                                        put.op,
                                         earlier.result_text(),
                                         span(earlier)
                                     ),
@@ -132,14 +163,15 @@ fn reason<'e>(
                     }),
             }
         }
-        (Op::Get { .. }, Ret::Value(None)) | (Op::Remove { .. }, Ret::Removed(false)) => {
+        (Op::Get { .. } | Op::Update { .. }, Ret::Value(None))
+        | (Op::Remove { .. }, Ret::Removed(false)) => {
             let what = match culprit.op {
-                Op::Get { .. } => "get returned None",
-                _ => "remove returned false",
+                Op::Remove { .. } => "remove returned false".to_string(),
+                _ => format!("{reader} returned None"),
             };
             all.iter()
                 .filter(before_culprit)
-                .filter(|e| matches!(e.op, Op::Put { .. }))
+                .filter(|e| did_write(e))
                 .rfind(|put| {
                     !all.iter().any(|r| {
                         *r != culprit
@@ -161,13 +193,13 @@ fn reason<'e>(
                 })
         }
         (Op::Remove { .. }, Ret::Removed(true)) => {
-            // Another remove that took the same value: no put ran between them.
+            // Another remove that took the same value: no write ran between them.
             all.iter()
                 .filter(|e| **e != culprit && is_remove(e, true))
                 .rfind(|other| {
                     let (from, to) = (other.call.min(culprit.call), other.ret.max(culprit.ret));
                     !all.iter()
-                        .any(|p| matches!(p.op, Op::Put { .. }) && p.ret >= from && p.call <= to)
+                        .any(|p| may_write(p) && p.ret >= from && p.call <= to)
                 })
                 .map(|other| {
                     (
@@ -181,5 +213,58 @@ fn reason<'e>(
                 })
         }
         _ => None,
+    };
+    specific.or_else(|| replaced_twice(culprit, all, span, &may_write))
+}
+
+/// The state a cas that succeeded or an update replaced (each changes the key: a value
+/// it replaced is gone until written again).
+fn replaced(e: &Event) -> Option<Option<u64>> {
+    match (&e.op, e.result?) {
+        (Op::Cas { from, .. }, Ret::Swapped(true)) => Some(*from),
+        (Op::Update { .. }, Ret::Value(seen)) => Some(seen),
+        _ => None,
     }
+}
+
+/// Two read-modify-writes that replaced the same state, with nothing restoring that state
+/// between them: one of them saw a state already gone.
+fn replaced_twice<'e>(
+    culprit: &Event,
+    all: &[&'e Event],
+    span: &dyn Fn(&Event) -> String,
+    may_write: &dyn Fn(&Event) -> bool,
+) -> Option<(String, Vec<&'e Event>)> {
+    let state = replaced(culprit)?;
+    // What could bring `state` back: a write of the value, or a remove for absence.
+    let restores = |e: &Event| match state {
+        Some(v) => e.op.written() == Some(v) && may_write(e),
+        None => matches!(e.op, Op::Remove { .. }) && e.result != Some(Ret::Removed(false)),
+    };
+    let (what, between) = match state {
+        Some(v) => (format!("replaced {v}"), format!("no write of {v}")),
+        None => ("found the key absent".to_string(), "no remove".to_string()),
+    };
+    all.iter()
+        .filter(|e| **e != culprit && replaced(e) == Some(state))
+        .rfind(|other| {
+            let (from, to) = (other.call.min(culprit.call), other.ret.max(culprit.ret));
+            !all.iter().any(|p| {
+                *p != culprit && *p != **other && restores(p) && p.ret >= from && p.call <= to
+            })
+        })
+        .map(|other| {
+            (
+                format!(
+                    "{} -> {} ({}) and {} -> {} ({}) both {what}, with {between} between them",
+                    other.op,
+                    other.result_text(),
+                    span(other),
+                    culprit.op,
+                    culprit.result_text(),
+                    span(culprit)
+                ),
+                vec![*other],
+            )
+        })
 }

@@ -38,3 +38,17 @@ pub fn violation(events: Vec<Event>) -> Violation {
         other => panic!("expected a violation, got {other:?}"),
     }
 }
+
+pub fn cas(thread: usize, call: u64, ret: u64, from: Option<u64>, to: u64, swapped: bool) -> Event {
+    ev(
+        thread,
+        call,
+        ret,
+        Op::cas("k", from, to),
+        Ret::Swapped(swapped),
+    )
+}
+
+pub fn update(thread: usize, call: u64, ret: u64, value: u64, seen: Option<u64>) -> Event {
+    ev(thread, call, ret, Op::update("k", value), Ret::Value(seen))
+}
