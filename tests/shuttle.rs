@@ -26,16 +26,34 @@ use rand::{Rng, SeedableRng};
 
 mod common;
 
-/// The operations of thread `t`: fixed per thread, so a schedule replays exactly.
+/// The operations of thread `t`: fixed per thread, so a schedule replays exactly. Every
+/// write writes a value of its own; a cas expects the value this thread last wrote to
+/// the key (absent at first, or after its remove), so it succeeds unless another thread
+/// wrote in between.
 fn thread_ops(t: usize, count: usize, keys: u8) -> Vec<Op> {
     let mut rng = SmallRng::seed_from_u64(t as u64);
+    let mut last = vec![None; usize::from(keys)];
     (0..count)
         .map(|i| {
-            let key = [b'k', rng.random_range(0..keys)];
+            let k = rng.random_range(0..keys);
+            let key = [b'k', k];
+            let value = ((t as u64) << 32) | i as u64;
+            let last = &mut last[usize::from(k)];
             match rng.random_range(0..10) {
-                0..=3 => Op::get(key),
-                4..=7 => Op::put(key, ((t as u64) << 32) | i as u64),
-                _ => Op::remove(key),
+                0..=2 => Op::get(key),
+                3..=4 => {
+                    *last = Some(value);
+                    Op::put(key, value)
+                }
+                5 => {
+                    *last = None;
+                    Op::remove(key)
+                }
+                6..=7 => Op::cas(key, last.replace(value), value),
+                _ => {
+                    *last = Some(value);
+                    Op::update(key, value)
+                }
             }
         })
         .collect()
