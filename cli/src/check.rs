@@ -29,7 +29,7 @@ pub(crate) struct Args {
     #[arg(long)]
     ops: Option<u64>,
     /// Weights of the operations.
-    #[arg(long, default_value = "get=80,put=15,remove=5")]
+    #[arg(long, default_value = "get=75,put=12,remove=5,cas=4,update=4")]
     mix: Mix,
     /// The store to check.
     #[arg(long, value_enum, default_value = "cowtrie")]

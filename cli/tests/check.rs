@@ -16,6 +16,12 @@ fn cowtrie_stress_runs_are_linearizable() {
         (2, 16, "get=50,put=25,remove=25".parse().unwrap()),
         (3, 64, "get=90,put=9,remove=1".parse().unwrap()),
         (4, 2, "get=34,put=33,remove=33".parse().unwrap()),
+        // Compare-and-swap and update racing the plain writes on few keys.
+        (
+            5,
+            4,
+            "get=40,put=15,remove=5,cas=20,update=20".parse().unwrap(),
+        ),
     ] {
         let workload = Workload {
             threads: 4,
@@ -91,4 +97,36 @@ fn bad_arguments_get_a_clear_error() {
     assert_eq!(code, 2, "{stderr}");
     let (code, _, stderr) = cowtrie(&["check", "--seconds", "-1"]);
     assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn check_judges_cas_and_update_on_the_store_and_flags_a_broken_one_with_them() {
+    let mix = "get=50,put=20,cas=15,update=15";
+    let (code, stdout, stderr) =
+        cowtrie(&["check", "--mix", mix, "--ops", "200000", "--keys", "16"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("mix get=50,put=20,remove=0,cas=15,update=15"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("verdict: linearizable"), "{stdout}");
+    let (code, stdout, stderr) = cowtrie(&[
+        "check",
+        "--mix",
+        mix,
+        "--seconds",
+        "1",
+        "--keys",
+        "8",
+        "--store",
+        "broken-lost-update",
+    ]);
+    assert_eq!(code, 1, "must be flagged: {stdout}{stderr}");
+    assert!(stdout.contains("NOT linearizable"), "{stdout}");
+    let (code, _, stderr) = cowtrie(&["check", "--mix", "swap=1"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("(get, put, remove, cas, update)"),
+        "{stderr}"
+    );
 }
