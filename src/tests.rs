@@ -12,7 +12,8 @@ use rand::{Rng, SeedableRng};
 use crate::node::{Branch, Child};
 use crate::{Trie, TrieStore};
 
-const fn scaled(normal: usize, miri: usize) -> usize {
+/// `normal`, or `miri` under Miri, which interprets every step.
+pub(crate) const fn scaled(normal: usize, miri: usize) -> usize {
     if cfg!(miri) {
         miri
     } else {
@@ -199,14 +200,15 @@ fn removing_everything_leaves_no_root() {
     assert_eq!(trie.node_count(), 0);
 }
 
-/// Counts live values, to see each one dropped exactly once.
-struct Tracked<'a> {
-    id: usize,
+/// Counts live values, to see each one dropped exactly once (shared with the root
+/// cell's tests).
+pub(crate) struct Tracked<'a> {
+    pub(crate) id: usize,
     live: &'a AtomicUsize,
 }
 
 impl<'a> Tracked<'a> {
-    fn new(id: usize, live: &'a AtomicUsize) -> Self {
+    pub(crate) fn new(id: usize, live: &'a AtomicUsize) -> Self {
         live.fetch_add(1, Ordering::SeqCst);
         Self { id, live }
     }

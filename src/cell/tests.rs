@@ -6,34 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Pin, RootCell};
-
-const fn scaled(normal: usize, miri: usize) -> usize {
-    if cfg!(miri) {
-        miri
-    } else {
-        normal
-    }
-}
-
-/// Counts live values, to see each one dropped exactly once.
-struct Tracked<'a> {
-    id: usize,
-    live: &'a AtomicUsize,
-}
-
-impl<'a> Tracked<'a> {
-    fn new(id: usize, live: &'a AtomicUsize) -> Self {
-        live.fetch_add(1, Ordering::SeqCst);
-        Self { id, live }
-    }
-}
-
-impl Drop for Tracked<'_> {
-    fn drop(&mut self) {
-        let before = self.live.fetch_sub(1, Ordering::SeqCst);
-        assert!(before > 0, "value {} dropped twice", self.id);
-    }
-}
+use crate::tests::{scaled, Tracked};
 
 /// Invariants 1, 4–6 on real threads: readers see whole versions in order, and every
 /// value is dropped exactly once (by whichever path frees its version).
