@@ -41,7 +41,7 @@ run_layer() {
 
 # Miri, the nightly toolchain and its sources: installed here too, so a fresh machine
 # can run this script first.
-"$root/.ci/setup.sh" > /dev/null
+"$root/.ci/setup.sh" > /dev/null 2>&1
 
 only=${1:-}
 status=0
