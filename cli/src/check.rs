@@ -83,14 +83,18 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         mix: args.mix,
         seed: args.seed,
     };
-    println!(
+    say!(
         "checking {:?}: {} threads, {} keys, mix {}, seed {}",
-        args.store, workload.threads, workload.keys, workload.mix, workload.seed
+        args.store,
+        workload.threads,
+        workload.keys,
+        workload.mix,
+        workload.seed
     );
     let run = run_with_progress(args.store, &workload);
     let ops = run.history.len();
     let secs = run.elapsed.as_secs_f64().max(1e-9);
-    println!(
+    say!(
         "ran {ops} operations in {:.2} s: {:.0} ops/s in all; per thread {}",
         secs,
         ops as f64 / secs,
@@ -109,7 +113,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     };
     let report = check(&run.history, budget);
     spinner.finish_and_clear();
-    println!(
+    say!(
         "checked {} operations over {} keys in {:.2} s ({} search steps)",
         report.operations,
         report.partitions,
@@ -118,16 +122,16 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     );
     match report.verdict {
         Verdict::Linearizable => {
-            println!("verdict: linearizable");
+            say!("verdict: linearizable");
             ExitCode::SUCCESS
         }
         Verdict::Violation(violation) => {
-            println!(
+            say!(
                 "verdict: NOT linearizable on key b\"{}\"",
                 violation.key.escape_ascii()
             );
-            println!("why: {}", violation.explanation);
-            println!(
+            say!("why: {}", violation.explanation);
+            say!(
                 "window ({} operations, by call tick):",
                 violation.window.len()
             );
@@ -137,7 +141,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 } else {
                     ""
                 };
-                println!(
+                say!(
                     "  thread {:>3}  ticks {:>10}..{:<10} {:?} -> {}{mark}",
                     event.thread,
                     event.call,
@@ -148,14 +152,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             }
             if let Some(path) = &args.svg {
                 match std::fs::write(path, timeline_svg(&violation)) {
-                    Ok(()) => println!("timeline written to {}", path.display()),
+                    Ok(()) => say!("timeline written to {}", path.display()),
                     Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
                 }
             }
             ExitCode::FAILURE
         }
         Verdict::Unknown { key, reason } => {
-            println!(
+            say!(
                 "verdict: unknown (key b\"{}\": {reason})",
                 key.escape_ascii()
             );

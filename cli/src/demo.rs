@@ -5,10 +5,10 @@ use std::time::Instant;
 use cowtrie::{Trie, TrieStore};
 
 pub(crate) fn run(keys: u32) {
-    println!("== Versions share every node a change does not touch ==");
+    say!("== Versions share every node a change does not touch ==");
     let start = Instant::now();
     let v1: Trie<u32> = (0..keys).map(|i| (format!("user/{i:08}"), i)).collect();
-    println!(
+    say!(
         "v1: {} keys in {} nodes (built in {:.0?})",
         v1.len(),
         v1.node_count(),
@@ -20,30 +20,30 @@ pub(crate) fn run(keys: u32) {
     for (name, version, parent) in [("v2 = v1.put", &v2, &v1), ("v3 = v2.remove", &v3, &v2)] {
         let nodes = version.node_count();
         let shared = version.shared_nodes(parent);
-        println!(
+        say!(
             "{name:<15} {nodes} nodes: {shared} shared with its parent, {} new",
             nodes - shared
         );
     }
-    println!(
+    say!(
         "old versions are unchanged: v1[{probe}] = {:?}, v2[{probe}] = {:?}",
         v1.get(&probe),
         v2.get(&probe)
     );
 
-    println!();
-    println!("== A guard keeps its value after the key is removed ==");
+    say!();
+    say!("== A guard keeps its value after the key is removed ==");
     let store = TrieStore::from(v3);
     let guard = store.get(&probe).expect("the probe key is present");
     let removed = store.remove(&probe);
-    println!(
+    say!(
         "removed {probe}: {removed}; store now has it: {}; the guard still reads {}",
         store.get(&probe).is_some(),
         *guard
     );
     let snapshot = store.snapshot();
     store.put("user/new", 1);
-    println!(
+    say!(
         "a snapshot taken before a put keeps its version: {} keys, store has {}",
         snapshot.len(),
         store.snapshot().len()

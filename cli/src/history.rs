@@ -83,7 +83,7 @@ fn judge<S: FromRecord + Default>(
     let read = start.elapsed();
     let report = check_with(spec, &history, budget);
     let open = history.events().iter().filter(|e| e.is_open()).count();
-    println!(
+    say!(
         "{}: {} operations ({open} never returned) over {} partition(s); read in {:.2} ms, \
          checked in {:.2} ms ({} search steps)",
         file.display(),
@@ -95,16 +95,16 @@ fn judge<S: FromRecord + Default>(
     );
     match report.verdict {
         Verdict::Linearizable => {
-            println!("verdict: linearizable");
+            say!("verdict: linearizable");
             ExitCode::SUCCESS
         }
         Verdict::Violation(violation) => {
-            println!(
+            say!(
                 "verdict: NOT linearizable ({})",
                 format!("{} {}", spec.subject(), spec.show_key(&violation.key)).trim_end()
             );
-            println!("why: {}", violation.explanation);
-            println!(
+            say!("why: {}", violation.explanation);
+            say!(
                 "window ({} operations, by call; lines of the file):",
                 violation.window.len()
             );
@@ -114,7 +114,7 @@ fn judge<S: FromRecord + Default>(
                 } else {
                     ""
                 };
-                println!(
+                say!(
                     "  process {:>4}  {:<28} {} -> {}{mark}",
                     event.thread,
                     history.span(event),
@@ -124,14 +124,14 @@ fn judge<S: FromRecord + Default>(
             }
             if let Some(path) = svg {
                 match std::fs::write(path, timeline_svg_in(&violation, &history)) {
-                    Ok(()) => println!("timeline written to {}", path.display()),
+                    Ok(()) => say!("timeline written to {}", path.display()),
                     Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
                 }
             }
             ExitCode::FAILURE
         }
         Verdict::Unknown { reason, .. } => {
-            println!("verdict: unknown ({reason})");
+            say!("verdict: unknown ({reason})");
             ExitCode::from(EXIT_UNKNOWN)
         }
     }

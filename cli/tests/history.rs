@@ -114,3 +114,22 @@ fn bad_input_exits_2_with_file_line_column_and_what_was_expected() {
     assert_eq!(code, 2, "{err}");
     let _ = std::fs::remove_file(history);
 }
+
+/// A reader that leaves early (`cowtrie check ... | head -1`) closes the pipe: the run
+/// neither panics nor loses its verdict's exit status.
+#[test]
+fn a_closed_output_keeps_the_verdict_and_does_not_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
+        .args(["check", "--history", &committed("jepsen-etcd/etcd_000.log")])
+        .args(["--model", "register"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cowtrie");
+    drop(child.stdout.take()); // the reader leaves before the first line
+    let out = child.wait_with_output().expect("wait for cowtrie");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "still 'not linearizable'");
+}
