@@ -113,19 +113,7 @@ impl<V> TrieStore<V> {
         key: impl AsRef<[u8]>,
         f: impl FnOnce(Option<&V>) -> Option<V>,
     ) -> Option<ValueGuard<V>> {
-        let key = key.as_ref();
-        let mut writer = self.root.write();
-        let current = writer.current();
-        let previous = current.get_leaf(key).cloned();
-        let next = match f(previous.as_deref().map(|leaf| &leaf.value)) {
-            Some(value) => Some(current.put(key, value)),
-            None => current.remove_entry(key).map(|(next, _)| next),
-        };
-        if let Some(next) = next {
-            writer.publish(next);
-        }
-        drop(writer);
-        previous.map(ValueGuard::new)
+        self.rewrite(key.as_ref(), |value| Some(f(value))).0
     }
 
     /// Replaces the value under `key` with `new` (`None` removes it) if the current one
@@ -155,13 +143,28 @@ impl<V> TrieStore<V> {
     where
         V: PartialEq,
     {
-        let key = key.as_ref();
+        let decide = |value: Option<&V>| (value == expected).then_some(new);
+        match self.rewrite(key.as_ref(), decide) {
+            (previous, true) => Ok(previous),
+            (current, false) => Err(current),
+        }
+    }
+
+    /// The read-modify-write under [`update`](Self::update) and
+    /// [`compare_and_swap`](Self::compare_and_swap), under the writer lock: `decide` sees
+    /// the current value and returns `None` to leave it, or `Some(new)` to write `new`
+    /// (`None` removes). Returns the value it saw and whether it wrote.
+    fn rewrite(
+        &self,
+        key: &[u8],
+        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+    ) -> (Option<ValueGuard<V>>, bool) {
         let mut writer = self.root.write();
         let current = writer.current();
         let previous = current.get_leaf(key).cloned();
-        if previous.as_deref().map(|leaf| &leaf.value) != expected {
-            return Err(previous.map(ValueGuard::new));
-        }
+        let Some(new) = decide(previous.as_deref().map(|leaf| &leaf.value)) else {
+            return (previous.map(ValueGuard::new), false);
+        };
         let next = match new {
             Some(value) => Some(current.put(key, value)),
             None => current.remove_entry(key).map(|(next, _)| next),
@@ -170,7 +173,7 @@ impl<V> TrieStore<V> {
             writer.publish(next);
         }
         drop(writer);
-        Ok(previous.map(ValueGuard::new))
+        (previous.map(ValueGuard::new), true)
     }
 
     /// Applies `batch`'s puts and removes in order and publishes the result as one
