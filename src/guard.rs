@@ -4,6 +4,7 @@
 use std::fmt;
 use std::ops::Deref;
 
+use crate::inspect::NodeId;
 use crate::node::Leaf;
 use crate::sync::Arc;
 
@@ -45,6 +46,26 @@ impl<V> ValueGuard<V> {
     /// The key the value was stored under.
     pub fn key(&self) -> &[u8] {
         &self.leaf.key
+    }
+
+    /// The identity of the entry (leaf) this guard keeps alive: the [`NodeId`] that
+    /// [`Trie::nodes`](crate::Trie::nodes) gives that leaf in every version holding it.
+    /// A teaching and testing aid, to see which versions still share the entry.
+    ///
+    /// ```
+    /// use cowtrie::TrieStore;
+    ///
+    /// let store = TrieStore::new();
+    /// store.put("k", 1);
+    /// let guard = store.get("k").unwrap();
+    /// let before = store.snapshot();
+    /// store.put("k", 2);
+    /// let holds = |v: &cowtrie::Trie<i32>| v.nodes().any(|n| n.id() == guard.node_id());
+    /// assert!(holds(&before));
+    /// assert!(!holds(&store.snapshot()), "the new version has a new leaf for k");
+    /// ```
+    pub fn node_id(&self) -> NodeId {
+        NodeId::of_leaf(&self.leaf)
     }
 }
 

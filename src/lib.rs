@@ -84,6 +84,7 @@
 mod batch;
 mod cell;
 mod guard;
+mod inspect;
 mod iter;
 mod node;
 mod store;
@@ -93,6 +94,7 @@ mod trie;
 pub use batch::WriteBatch;
 pub use cell::{RootCell, RootWriter};
 pub use guard::ValueGuard;
+pub use inspect::{NodeId, NodeKind, NodeView, Nodes};
 pub use iter::Iter;
 pub use store::TrieStore;
 pub use trie::Trie;

@@ -4,8 +4,9 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::inspect::NodeId;
 use crate::iter::Iter;
-use crate::node::{self, Branch, Child, Leaf};
+use crate::node::{self, Branch, Leaf};
 use crate::sync::Arc;
 
 /// An immutable map from byte-string keys to values, with structural sharing.
@@ -154,31 +155,15 @@ impl<V> Trie<V> {
     /// assert!(next.node_count() - next.shared_nodes(&big) <= 4);
     /// ```
     pub fn shared_nodes(&self, other: &Self) -> usize {
-        let theirs: HashSet<*const ()> = other.nodes().collect();
-        self.nodes().filter(|node| theirs.contains(node)).count()
+        let theirs: HashSet<NodeId> = other.nodes().map(|node| node.id()).collect();
+        self.nodes()
+            .filter(|node| theirs.contains(&node.id()))
+            .count()
     }
 
-    /// The address of every node (branch or leaf), depth first.
-    fn nodes(&self) -> impl Iterator<Item = *const ()> + '_ {
-        fn address<T>(node: &T) -> *const () {
-            (node as *const T).cast()
-        }
-        let mut branches: Vec<&Branch<V>> = self.root.as_deref().into_iter().collect();
-        let mut found = Vec::new();
-        std::iter::from_fn(move || loop {
-            if let Some(node) = found.pop() {
-                return Some(node);
-            }
-            let branch = branches.pop()?;
-            found.push(address(branch));
-            found.extend(branch.value.as_deref().map(address));
-            for child in branch.children.iter() {
-                match child {
-                    Child::Leaf(leaf) => found.push(address(&**leaf)),
-                    Child::Branch(branch) => branches.push(branch),
-                }
-            }
-        })
+    /// The root branch, if the trie holds any key.
+    pub(crate) fn root_branch(&self) -> Option<&Branch<V>> {
+        self.root.as_deref()
     }
 }
 
