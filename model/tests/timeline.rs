@@ -1,57 +1,75 @@
-//! The SVG timeline of a violation: well-formed and escaped, one row per thread, bars
-//! placed and sized in proportion to their ticks, coloured by their part in the violation.
+//! The SVG timeline of a violation, read back with roxmltree: well-formed and escaped;
+//! one row per thread; bars on an ordinal axis (one equal step per distinct tick);
+//! no text overlapping another text or a bar, and nothing outside the viewBox; a legend;
+//! the operations before the window that set up its start; the model's states through
+//! the window; the operation that cannot be ordered in red.
 
-use cowtrie_model::{check, timeline_svg, Budget, Event, History, Op, Ret, Verdict, Violation};
+use cowtrie_model::{
+    check, timeline_svg, timeline_svg_in, Budget, Event, History, Op, Ret, Verdict, Violation,
+    NEVER,
+};
 use roxmltree::{Document, Node};
 
 const CULPRIT: &str = "#f4a0a0";
-const CONTEXT: &str = "#dddddd";
+const SETUP: &str = "#dddddd";
 const WINDOW: &str = "#b8d4f0";
 
-/// Rounding of the coordinates (one decimal each) plus slack for derived values.
-const TOLERANCE: f64 = 0.25;
+/// The advance of a monospace character, in ems: DejaVu Sans Mono's 0.602, rounded up
+/// to what any common monospace face needs.
+const EM_ADVANCE: f64 = 0.61;
+/// Rounding of the coordinates (one decimal each).
+const TOLERANCE: f64 = 0.11;
 
 mod common;
 use common::ev;
 
-// ---- reading the SVG back with roxmltree ----
+// ---- reading the SVG back ----
 
-/// Parses `svg`, failing the test unless it is well-formed XML with an `<svg>` root.
-/// roxmltree rejects unbalanced tags, unknown entities and raw `<` in text or attributes.
 fn parse(svg: &str) -> Document<'_> {
     let doc = Document::parse(svg).unwrap_or_else(|e| panic!("malformed SVG ({e}):\n{svg}"));
     assert!(doc.root_element().has_tag_name("svg"), "root is not <svg>");
     doc
 }
 
-/// The element children of `node` named `name`.
-fn elements<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> {
-    node.children().filter(move |c| c.has_tag_name(name))
-}
-
-/// The element's own character data, entities decoded.
-fn text(node: Node) -> String {
+fn text_of(node: Node) -> String {
     node.children()
         .filter(Node::is_text)
         .filter_map(|t| t.text())
         .collect()
 }
 
-fn attr<'a>(node: Node<'a, '_>, name: &str) -> &'a str {
-    node.attribute(name)
-        .unwrap_or_else(|| panic!("<{}> has no {name} attribute", node.tag_name().name()))
-}
-
 fn num(node: Node, name: &str) -> f64 {
-    let value = attr(node, name);
-    let n: f64 = value
+    let value = node
+        .attribute(name)
+        .unwrap_or_else(|| panic!("<{}> has no {name}", node.tag_name().name()));
+    value
         .parse()
-        .unwrap_or_else(|_| panic!("{name}={value:?} is not a number"));
-    assert!(n.is_finite(), "{name}={value:?}");
-    n
+        .unwrap_or_else(|_| panic!("{name}={value:?} is not a number"))
 }
 
-// ---- the picture, read back ----
+/// An axis-aligned box: x0, y0, x1, y1.
+#[derive(Clone, Copy, Debug)]
+struct Box2(f64, f64, f64, f64);
+
+impl Box2 {
+    fn overlaps(&self, other: &Box2) -> bool {
+        self.0 < other.2 - TOLERANCE
+            && other.0 < self.2 - TOLERANCE
+            && self.1 < other.3 - TOLERANCE
+            && other.1 < self.3 - TOLERANCE
+    }
+}
+
+#[derive(Debug)]
+struct Text {
+    class: String,
+    x: f64,
+    y: f64,
+    text: String,
+    /// Where the glyphs can reach: the advance of each character, from the baseline
+    /// up by the font's ascent and down by its descent.
+    bounds: Box2,
+}
 
 #[derive(Debug)]
 struct Bar {
@@ -62,199 +80,351 @@ struct Bar {
     width: f64,
     height: f64,
     fill: String,
+    dashed: bool,
+    title: String,
 }
 
-#[derive(Debug)]
-struct Label {
-    x: f64,
-    y: f64,
-    text: String,
-}
-
-#[derive(Debug)]
 struct Picture {
     width: f64,
     height: f64,
-    /// The first text: the key and the explanation.
-    header: Label,
-    /// Every other text: row labels and bar labels.
-    labels: Vec<Label>,
+    texts: Vec<Text>,
     bars: Vec<Bar>,
+    legend_fills: Vec<String>,
 }
 
-fn picture(violation: &Violation) -> Picture {
-    let svg = timeline_svg(violation);
-    let doc = parse(&svg);
+fn read_picture(svg: &str) -> Picture {
+    let doc = parse(svg);
     let root = doc.root_element();
-    let mut labels: Vec<Label> = elements(root, "text")
-        .map(|t| Label {
-            x: num(t, "x"),
-            y: num(t, "y"),
-            text: text(t),
+    let view_box: Vec<f64> = root
+        .attribute("viewBox")
+        .expect("a viewBox")
+        .split(' ')
+        .map(|n| n.parse().expect("viewBox numbers"))
+        .collect();
+    let (width, height) = (num(root, "width"), num(root, "height"));
+    assert_eq!(view_box, [0.0, 0.0, width, height], "viewBox is the size");
+    let class = |n: Node| n.attribute("class").unwrap_or("").to_string();
+    let texts = root
+        .children()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|t| {
+            let size = t
+                .attribute("font-size")
+                .map_or(12.0, |s| s.parse().expect("size"));
+            let (x, y, text) = (num(t, "x"), num(t, "y"), text_of(t));
+            let advance = text.chars().count() as f64 * size * EM_ADVANCE;
+            Text {
+                class: class(t),
+                bounds: Box2(x, y - 0.8 * size, x + advance, y + 0.25 * size),
+                x,
+                y,
+                text,
+            }
         })
         .collect();
-    assert!(!labels.is_empty(), "no header in {svg}");
-    let header = labels.remove(0);
-    let bars = elements(root, "rect")
+    let bars = root
+        .children()
+        .filter(|n| n.has_tag_name("rect") && class(*n) == "bar")
         .map(|r| {
-            let title = elements(r, "title").next().expect("a bar has a title");
-            let title = text(title);
-            let ticks = title.strip_prefix("ticks ").expect("title: ticks");
+            let title = r
+                .children()
+                .find(|c| c.has_tag_name("title"))
+                .map(text_of)
+                .expect("a bar has a title");
+            let ticks = title
+                .strip_prefix("ticks ")
+                .and_then(|t| t.split(':').next())
+                .expect("title starts with its ticks");
             let (call, ret) = ticks.split_once("..").expect("ticks a..b");
             Bar {
                 call: call.parse().expect("call tick"),
-                ret: ret.parse().expect("return tick"),
+                ret: if ret == "never" {
+                    NEVER
+                } else {
+                    ret.parse().expect("return tick")
+                },
                 x: num(r, "x"),
                 y: num(r, "y"),
                 width: num(r, "width"),
                 height: num(r, "height"),
-                fill: attr(r, "fill").to_string(),
+                fill: r.attribute("fill").expect("fill").to_string(),
+                dashed: r.attribute("stroke-dasharray").is_some(),
+                title,
             }
         })
         .collect();
+    let legend_fills = root
+        .children()
+        .filter(|n| n.has_tag_name("rect") && class(*n) == "legend")
+        .map(|r| r.attribute("fill").expect("fill").to_string())
+        .collect();
     Picture {
-        width: num(root, "width"),
-        height: num(root, "height"),
-        header,
-        labels,
+        width,
+        height,
+        texts,
         bars,
+        legend_fills,
     }
 }
 
 impl Picture {
+    fn class(&self, class: &str) -> Vec<&Text> {
+        self.texts.iter().filter(|t| t.class == class).collect()
+    }
+
     fn bar(&self, event: &Event) -> &Bar {
-        let mut found = self
+        let found: Vec<&Bar> = self
             .bars
             .iter()
-            .filter(|b| (b.call, b.ret) == (event.call, event.ret));
-        let bar = found
-            .next()
-            .unwrap_or_else(|| panic!("no bar for {event:?}"));
-        assert!(found.next().is_none(), "two bars for {event:?}");
-        bar
+            .filter(|b| (b.call, b.ret) == (event.call, event.ret))
+            .collect();
+        assert_eq!(found.len(), 1, "one bar for {event:?}: {found:?}");
+        found[0]
     }
 
-    /// The row label of `thread`; panics unless there is exactly one.
-    fn row_label(&self, thread: usize) -> &Label {
-        let name = format!("thread {thread}");
-        let mut found = self.labels.iter().filter(|l| l.text == name);
-        let label = found.next().unwrap_or_else(|| panic!("no row {name:?}"));
-        assert!(found.next().is_none(), "two rows {name:?}");
-        label
-    }
-
-    fn row_labels(&self) -> Vec<&Label> {
-        self.labels
-            .iter()
-            .filter(|l| l.text.starts_with("thread "))
-            .collect()
+    fn row(&self, thread: usize) -> &Text {
+        let rows: Vec<&Text> = self
+            .class("row")
+            .into_iter()
+            .filter(|t| t.text == format!("thread {thread}"))
+            .collect();
+        assert_eq!(rows.len(), 1, "one row label for thread {thread}");
+        rows[0]
     }
 }
 
-fn events(violation: &Violation) -> Vec<&Event> {
-    violation.context.iter().chain(&violation.window).collect()
+// ---- the properties every picture has ----
+
+/// Nothing outside the picture; no text over another text or over a bar.
+fn assert_nothing_clips_or_overlaps(pic: &Picture) {
+    let inside = |b: &Box2| {
+        b.0 >= -TOLERANCE
+            && b.1 >= -TOLERANCE
+            && b.2 <= pic.width + TOLERANCE
+            && b.3 <= pic.height + TOLERANCE
+    };
+    for t in &pic.texts {
+        assert!(inside(&t.bounds), "text outside the picture: {t:?}");
+    }
+    let bars: Vec<Box2> = pic
+        .bars
+        .iter()
+        .map(|b| Box2(b.x, b.y, b.x + b.width, b.y + b.height))
+        .collect();
+    for (b, bar) in bars.iter().zip(&pic.bars) {
+        assert!(inside(b), "bar outside the picture: {bar:?}");
+    }
+    for (i, a) in pic.texts.iter().enumerate() {
+        for b in &pic.texts[i + 1..] {
+            assert!(
+                !a.bounds.overlaps(&b.bounds),
+                "texts overlap: {a:?} and {b:?}"
+            );
+        }
+        for (bar, boxed) in pic.bars.iter().zip(&bars) {
+            assert!(
+                !a.bounds.overlaps(boxed),
+                "text over a bar: {a:?} on {bar:?}"
+            );
+        }
+    }
 }
 
-/// Checks what holds for every picture: each event has one bar, in its thread's row, inside
-/// the picture, labelled with the operation and its result, coloured by its role.
-fn assert_layout(violation: &Violation, pic: &Picture) {
-    let events = events(violation);
-    assert_eq!(pic.bars.len(), events.len(), "one bar per event");
-    let mut threads: Vec<usize> = events.iter().map(|e| e.thread).collect();
+/// One row per thread, in thread order; each bar in its thread's row, labelled just above
+/// it with its operation and result; coloured by role; one red bar, the culprit's.
+fn assert_rows_and_roles(violation: &Violation, pic: &Picture, setup: &[&Event]) {
+    let mut threads: Vec<usize> = setup
+        .iter()
+        .copied()
+        .chain(&violation.window)
+        .map(|e| e.thread)
+        .collect();
     threads.sort_unstable();
     threads.dedup();
-    assert_eq!(pic.row_labels().len(), threads.len(), "one row per thread");
-
-    let rows: Vec<&Label> = threads.iter().map(|&t| pic.row_label(t)).collect();
-    for pair in rows.windows(2) {
-        assert!(pair[0].y < pair[1].y, "rows go down in thread order");
+    assert_eq!(pic.class("row").len(), threads.len(), "one row per thread");
+    assert_eq!(
+        pic.bars.len(),
+        setup.len() + violation.window.len(),
+        "one bar each"
+    );
+    let span = |t: usize| {
+        let mine: Vec<&Bar> = setup
+            .iter()
+            .copied()
+            .chain(&violation.window)
+            .filter(|e| e.thread == t)
+            .map(|e| pic.bar(e))
+            .collect();
+        let top = mine.iter().map(|b| b.y).fold(f64::MAX, f64::min);
+        let bottom = mine.iter().map(|b| b.y + b.height).fold(0.0, f64::max);
+        (top, bottom)
+    };
+    for pair in threads.windows(2) {
+        assert!(
+            span(pair[0]).1 < span(pair[1]).0,
+            "rows in thread order, apart"
+        );
+        assert!(pic.row(pair[0]).y < pic.row(pair[1]).y);
     }
-    for event in &events {
+    for &t in &threads {
+        let (top, bottom) = span(t);
+        let row = pic.row(t);
+        assert!(
+            top <= row.y && row.y <= bottom + 4.0,
+            "row label level with its bars"
+        );
+    }
+    for event in setup.iter().copied().chain(&violation.window) {
         let bar = pic.bar(event);
-        assert!(bar.height > 0.0 && bar.width > 0.0, "{bar:?}");
-        assert!(
-            bar.x >= 0.0 && bar.x + bar.width <= pic.width + TOLERANCE,
-            "bar inside the picture horizontally: {bar:?} in width {}",
-            pic.width
-        );
-        assert!(
-            bar.y > pic.header.y && bar.y + bar.height <= pic.height,
-            "bar below the header and inside the picture: {bar:?} in height {}",
-            pic.height
-        );
-        // The bar lies in its thread's row: level with the row label, and with no other
-        // row label level with it.
-        let level = |l: &Label| bar.y <= l.y && l.y <= bar.y + bar.height;
-        assert!(level(pic.row_label(event.thread)), "{event:?} in its row");
-        assert_eq!(
-            rows.iter().filter(|l| level(l)).count(),
-            1,
-            "rows overlap at {bar:?}"
-        );
-        assert!(
-            pic.row_label(event.thread).x < bar.x,
-            "row label left of the bars"
-        );
-        // Labelled with the operation and its result, starting on the bar.
         let text = format!("{} -> {}", event.op, event.result_text());
         assert!(
-            pic.labels.iter().any(|l| l.text == text
-                && bar.x <= l.x
-                && l.x < bar.x + bar.width
-                && bar.y <= l.y
-                && l.y <= bar.y + bar.height),
-            "no label {text:?} on {bar:?}"
+            pic.class("label").iter().any(|l| l.text.ends_with(&text)
+                && (l.x - bar.x).abs() <= TOLERANCE
+                && l.y < bar.y
+                && bar.y - l.y < 16.0),
+            "no label {text:?} over {bar:?}"
         );
-        let fill = if **event == violation.culprit {
+        let role = if *event == violation.culprit {
             CULPRIT
-        } else if violation.context.contains(event) {
-            CONTEXT
-        } else {
+        } else if violation.window.contains(event) {
             WINDOW
+        } else {
+            SETUP
         };
-        assert_eq!(bar.fill, fill, "colour of {event:?}");
+        assert_eq!(bar.fill, role, "colour of {event:?}");
+        assert_eq!(bar.dashed, event.is_open(), "dashed iff open: {event:?}");
+    }
+    assert_eq!(pic.bars.iter().filter(|b| b.fill == CULPRIT).count(), 1);
+    for fill in [CULPRIT, WINDOW, SETUP] {
+        assert!(
+            pic.legend_fills.iter().any(|f| f == fill),
+            "{fill} in the legend"
+        );
     }
 }
 
-/// Checks that bars sit and stretch in proportion to their ticks along one time axis,
-/// from the earliest call to the latest return, which spans most of the picture and ends
-/// at its right margin.
-fn assert_time_axis(violation: &Violation, pic: &Picture) {
-    let events = events(violation);
-    let first = events.iter().map(|e| e.call).min().expect("events");
-    let last = events.iter().map(|e| e.ret).max().expect("events");
-    let earliest = events.iter().find(|e| e.call == first).expect("earliest");
-    let latest = events.iter().find(|e| e.ret == last).expect("latest");
-    let left = pic.bar(earliest).x;
-    let right = pic.bar(latest).x + pic.bar(latest).width;
-    assert!(
-        right - left >= pic.width / 2.0 && pic.width - right <= pic.width / 20.0,
-        "the time axis spans the picture to its right margin: {left}..{right} of {}",
-        pic.width
+/// Bar ends sit on an ordinal axis: one position per distinct tick, equally spaced, in
+/// tick order, with an open operation running one position past the last.
+fn assert_ordinal_axis(pic: &Picture) {
+    let mut ticks: Vec<u64> = pic
+        .bars
+        .iter()
+        .flat_map(|b| [b.call, b.ret])
+        .filter(|&t| t != NEVER)
+        .collect();
+    ticks.sort_unstable();
+    ticks.dedup();
+    let rank = |t: u64| {
+        if t == NEVER {
+            ticks.len()
+        } else {
+            ticks.binary_search(&t).expect("a drawn tick")
+        }
+    };
+    let first = pic.bars.iter().find(|b| b.call == ticks[0]).expect("first");
+    let last = pic.bars.iter().max_by_key(|b| rank(b.ret)).expect("a bar");
+    let origin = first.x;
+    let step = (last.x + last.width - origin) / rank(last.ret) as f64;
+    assert!(step > 20.0, "a step is wide enough to see: {step}");
+    for bar in &pic.bars {
+        let x0 = origin + step * rank(bar.call) as f64;
+        let x1 = origin + step * rank(bar.ret) as f64;
+        assert!((bar.x - x0).abs() <= TOLERANCE, "{bar:?} starts at {x0}");
+        assert!(
+            (bar.x + bar.width - x1).abs() <= 2.0 * TOLERANCE,
+            "{bar:?} ends at {x1}"
+        );
+    }
+    let axis: Vec<String> = pic.class("axis").iter().map(|t| t.text.clone()).collect();
+    for tick in &ticks {
+        assert!(axis.contains(&tick.to_string()), "tick {tick} on the axis");
+    }
+}
+
+fn assert_picture(violation: &Violation, svg: &str, setup: &[&Event]) -> Picture {
+    let pic = read_picture(svg);
+    assert_nothing_clips_or_overlaps(&pic);
+    assert_rows_and_roles(violation, &pic, setup);
+    assert_ordinal_axis(&pic);
+    // The explanation, whole, across the header's lines after the title.
+    let header: Vec<String> = pic.class("header").iter().map(|t| t.text.clone()).collect();
+    assert!(header[0].contains("Not linearizable"), "{header:?}");
+    assert_eq!(
+        header[1..].join(" "),
+        violation.explanation,
+        "explanation whole"
     );
-    let scale = (right - left) / (last - first) as f64;
-    for event in &events {
-        let bar = pic.bar(event);
-        let x = left + (event.call - first) as f64 * scale;
-        assert!(
-            (bar.x - x).abs() <= TOLERANCE,
-            "{event:?} starts at {} not {x}",
-            bar.x
-        );
-        let width = ((event.ret - event.call) as f64 * scale).max(4.0);
-        assert!(
-            (bar.width - width).abs() <= TOLERANCE,
-            "{event:?} is {} wide, not {width}",
-            bar.width
-        );
+    pic
+}
+
+// ---- the cases ----
+
+/// A stale read: thread 1 reads 1 after thread 0 overwrote it with 2 and thread 2 read
+/// the 2. The first put and the first read come before the window.
+fn stale_read() -> History {
+    History::from_events([
+        ev(0, 0, 1, Op::put("k", 1), Ret::Unit),
+        ev(2, 2, 3, Op::get("k"), Ret::Value(Some(1))),
+        ev(1, 4, 9, Op::put("k", 2), Ret::Unit),
+        ev(2, 5, 6, Op::get("k"), Ret::Value(Some(2))),
+        ev(0, 7, 8, Op::get("k"), Ret::Value(Some(1))),
+        ev(2, 10, 11, Op::put("other", 3), Ret::Unit),
+    ])
+}
+
+fn violation_of(history: &History) -> Violation {
+    match check(history, Budget::default()).verdict {
+        Verdict::Violation(v) => *v,
+        other => panic!("expected a violation, got {other:?}"),
     }
 }
 
-/// A hand-made violation over threads 3 and 7, ticks 100..1100, with one event too short
-/// to see at scale (1 tick of 1000).
-fn two_thread_violation() -> Violation {
+#[test]
+fn a_real_violation_shows_its_setup_window_and_states() {
+    let history = stale_read();
+    let violation = violation_of(&history);
+    let setup: Vec<&Event> = history
+        .events()
+        .iter()
+        .filter(|e| e.op.key() == b"k" && e.ret < 4)
+        .collect();
+    assert_eq!(
+        setup.len(),
+        2,
+        "the put of 1 and the read of 1 set up the window"
+    );
+    let pic = assert_picture(&violation, &timeline_svg_in(&violation, &history), &setup);
+    // The window opens with the key holding 1, and the model's states are spelled out:
+    // the put of 2, then the read of 2; the read of 1 fits nowhere after them.
+    let window: Vec<&str> = pic
+        .class("window")
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect();
+    assert_eq!(window, ["window opens: the key holding 1"]);
+    let states: Vec<&str> = pic.class("state").iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(
+        states,
+        [
+            "The model through the window: the longest order it accepts, from the key holding 1",
+            "1. thread 1: put(2) -> ()",
+            "holding 1  →  holding 2",
+            "2. thread 2: get -> 2",
+            "holding 2  →  holding 2",
+            "✗ thread 0: get -> 1: where it may go in this order, the model returns 2 from holding 2",
+        ]
+    );
+    // Without the history, only what the explanation cites sets up the window.
+    let context: Vec<&Event> = violation.context.iter().collect();
+    assert_picture(&violation, &timeline_svg(&violation), &context);
+}
+
+#[test]
+fn a_long_operation_does_not_crowd_out_a_short_one() {
+    // Ticks 100..1100 with a 1-tick get and a 600-tick put: on an ordinal axis each is
+    // as wide as the number of tick positions it spans (1 and 5 of the 10 ticks).
     let culprit = ev(7, 600, 900, Op::get("k"), Ret::Value(Some(1)));
-    Violation {
+    let violation = Violation {
         key: b"k".to_vec(),
         context: vec![ev(3, 100, 300, Op::put("k", 1), Ret::Unit)],
         window: vec![
@@ -266,45 +436,20 @@ fn two_thread_violation() -> Violation {
         culprit,
         start_states: vec![Some(1)],
         explanation: "get returned 1 after remove".into(),
-    }
-}
-
-#[test]
-fn bars_are_placed_and_sized_in_proportion_to_their_ticks() {
-    let violation = two_thread_violation();
-    let pic = picture(&violation);
-    assert_layout(&violation, &pic);
-    assert_time_axis(&violation, &pic);
-    // The 1-tick get is still visible.
-    assert!(pic.bar(&violation.window[0]).width >= 4.0);
-}
-
-#[test]
-fn a_real_violation_is_drawn_with_culprit_and_context() {
-    // A stale read: the get sees a value overwritten before it was called. The recorded
-    // clock starts at tick 0.
-    let history = History::from_events([
-        ev(0, 0, 1, Op::put("k", 1), Ret::Unit),
-        ev(0, 2, 3, Op::put("k", 2), Ret::Unit),
-        ev(1, 4, 5, Op::get("k"), Ret::Value(Some(1))),
-        ev(1, 6, 7, Op::put("other", 3), Ret::Unit),
-    ]);
-    let violation = match check(&history, Budget::default()).verdict {
-        Verdict::Violation(v) => *v,
-        other => panic!("expected a violation, got {other:?}"),
     };
+    let context: Vec<&Event> = violation.context.iter().collect();
+    let pic = assert_picture(&violation, &timeline_svg(&violation), &context);
+    let short = pic.bar(&violation.window[0]).width;
+    let long = pic.bar(&violation.window[1]).width;
     assert!(
-        !violation.context.is_empty(),
-        "the explanation cites a write"
+        (long / short - 5.0).abs() < 0.01,
+        "{long} is 5 steps of {short}"
     );
-    let pic = picture(&violation);
-    assert_layout(&violation, &pic);
-    assert_time_axis(&violation, &pic);
-    let culprits: Vec<&Bar> = pic.bars.iter().filter(|b| b.fill == CULPRIT).collect();
-    assert_eq!(culprits.len(), 1, "one red bar");
-    assert_eq!(
-        (culprits[0].call, culprits[0].ret),
-        (violation.culprit.call, violation.culprit.ret)
+    // Overlapping operations of one thread stack in lanes: the put and the remove.
+    let (put, remove) = (pic.bar(&violation.window[1]), pic.bar(&violation.window[2]));
+    assert!(
+        remove.y > put.y,
+        "the remove stacks under the put it overlaps"
     );
 }
 
@@ -330,36 +475,47 @@ fn the_picture_grows_by_one_row_per_thread() {
             start_states: vec![None],
             explanation: "stale".into(),
         };
-        let pic = picture(&violation);
-        assert_layout(&violation, &pic);
-        pic
+        let pic = assert_picture(&violation, &timeline_svg(&violation), &[]);
+        pic.height
     };
-    let pictures: Vec<Picture> = (1..=4).map(with_threads).collect();
-    let pitch = pictures[3].bars[1].y - pictures[3].bars[0].y;
-    assert!(pitch >= pictures[3].bars[0].height, "rows do not overlap");
-    for (n, pic) in pictures.iter().enumerate() {
-        let ys: Vec<f64> = pic.bars.iter().map(|b| b.y).collect();
-        for pair in ys.windows(2) {
-            assert!((pair[1] - pair[0] - pitch).abs() <= TOLERANCE, "even rows");
-        }
-        assert_eq!(pic.bars[0].y, pictures[0].bars[0].y, "first row in place");
-        if n > 0 {
-            let grown = pic.height - pictures[n - 1].height;
-            assert!(
-                (grown - pitch).abs() <= TOLERANCE,
-                "{} threads: grew by {grown}, not one row ({pitch})",
-                n + 1
-            );
-        }
+    let heights: Vec<f64> = (1..=4).map(with_threads).collect();
+    let pitch = heights[1] - heights[0];
+    assert!(pitch > 14.0, "a row is at least a bar high");
+    for pair in heights.windows(2) {
+        assert!(
+            (pair[1] - pair[0] - pitch).abs() <= TOLERANCE,
+            "even rows: {heights:?}"
+        );
     }
 }
 
 #[test]
-fn text_is_escaped_and_the_explanation_truncated() {
+fn an_open_operation_runs_to_never() {
+    let culprit = ev(1, 4, 5, Op::get("k"), Ret::Value(Some(9)));
+    let open = Event {
+        thread: 0,
+        call: 2,
+        ret: NEVER,
+        op: Op::put("k", 3),
+        result: None,
+    };
+    let violation = Violation {
+        key: b"k".to_vec(),
+        context: Vec::new(),
+        window: vec![open.clone(), culprit.clone()],
+        culprit,
+        start_states: vec![None],
+        explanation: "get returned 9, never written".into(),
+    };
+    let pic = assert_picture(&violation, &timeline_svg(&violation), &[]);
+    assert!(pic.class("axis").iter().any(|t| t.text == "never"));
+    assert!(pic.bar(&open).dashed);
+}
+
+#[test]
+fn text_is_escaped_and_the_explanation_wrapped_whole() {
     let key = b"<a&b>\"\xff".to_vec();
-    // 140 characters, some multi-byte or special in XML, then more that must be cut.
-    let shown: String = "é<&\">".repeat(28);
-    assert_eq!(shown.chars().count(), 140);
+    let explanation: String = "é<&\"> ".repeat(60);
     let culprit = ev(1, 20, 30, Op::Get { key: key.clone() }, Ret::Value(Some(7)));
     let violation = Violation {
         key: key.clone(),
@@ -376,19 +532,34 @@ fn text_is_escaped_and_the_explanation_truncated() {
         window: vec![culprit.clone()],
         culprit,
         start_states: vec![None],
-        explanation: format!("{shown}NOT SHOWN"),
+        explanation: explanation.trim_end().to_string(),
     };
     let svg = timeline_svg(&violation);
-    for raw in ["<a&b>", "é<&\">é"] {
+    for raw in ["<a&b>", "é<&\">"] {
         assert!(!svg.contains(raw), "{raw:?} unescaped in {svg}");
     }
-    let pic = picture(&violation);
-    assert_layout(&violation, &pic);
-    let header = &pic.header.text;
+    let context: Vec<&Event> = violation.context.iter().collect();
+    let pic = assert_picture(&violation, &svg, &context);
+    let header = pic.class("header");
+    assert!(header.len() > 3, "a long explanation wraps over lines");
     assert!(
-        header.contains(&key.escape_ascii().to_string()),
-        "key in {header:?}"
+        header[0].text.contains(&key.escape_ascii().to_string()),
+        "key in the title"
     );
-    assert!(header.ends_with(&shown), "explanation in {header:?}");
-    assert!(!header.contains("NOT SHOWN"), "truncated: {header:?}");
+}
+
+#[test]
+fn bar_titles_give_spans_and_states() {
+    let history = stale_read();
+    let violation = violation_of(&history);
+    let pic = read_picture(&timeline_svg_in(&violation, &history));
+    let put = pic
+        .bars
+        .iter()
+        .find(|b| (b.call, b.ret) == (4, 9))
+        .expect("put(2)");
+    assert_eq!(
+        put.title,
+        "ticks 4..9: put(2) -> (); holding 1 before, holding 2 after"
+    );
 }
