@@ -8,7 +8,7 @@ use cowtrie_cli::StoreKind;
 
 use crate::history::{FormatArg, ModelKind};
 use cowtrie_model::workload::{Mix, Run, Stop, Workload};
-use cowtrie_model::{check, timeline_svg, Budget, Verdict};
+use cowtrie_model::{check, timeline_svg_in, Budget, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Exit status when the checker ran out of budget.
@@ -151,7 +151,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 );
             }
             if let Some(path) = &args.svg {
-                match std::fs::write(path, timeline_svg(&violation)) {
+                match std::fs::write(path, timeline_svg_in(&violation, &run.history)) {
                     Ok(()) => say!("timeline written to {}", path.display()),
                     Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
                 }
