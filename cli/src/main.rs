@@ -16,6 +16,7 @@ macro_rules! say {
 
 mod check;
 mod demo;
+mod draw;
 mod history;
 
 /// cowtrie: a concurrent copy-on-write trie key-value store, and its verification.
@@ -31,6 +32,8 @@ enum Command {
     /// Run a concurrent workload on a store, record it, and check it is linearizable;
     /// or, with --history, check a history recorded by another tool.
     Check(check::Args),
+    /// Draw one of the guide's pictures (SVG) from a scripted run of the real code.
+    Draw(draw::Args),
     /// Show versions sharing nodes, and a guard outliving a remove.
     Demo {
         /// How many keys the first version holds.
@@ -42,6 +45,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => check::run(&args),
+        Command::Draw(args) => draw::run(&args),
         Command::Demo { keys } => {
             demo::run(keys);
             ExitCode::SUCCESS
