@@ -34,11 +34,17 @@ enum Command {
     Check(check::Args),
     /// Draw one of the guide's pictures (SVG) from a scripted run of the real code.
     Draw(draw::Args),
-    /// Show versions sharing nodes, and a guard outliving a remove.
+    /// A guided tour: versions sharing nodes, a guard outliving a remove, a read holding
+    /// back one version; each part names its chapter of the guide (book/), and the tour
+    /// ends with the next exercise's commands.
     Demo {
         /// How many keys the first version holds.
         #[arg(long, default_value_t = 100_000)]
         keys: u32,
+        /// Print three versions of a small trie node by node instead, shared and new
+        /// nodes marked.
+        #[arg(long)]
+        tree: bool,
     },
 }
 
@@ -46,8 +52,8 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => check::run(&args),
         Command::Draw(args) => draw::run(&args),
-        Command::Demo { keys } => {
-            demo::run(keys);
+        Command::Demo { keys, tree } => {
+            demo::run(keys, tree);
             ExitCode::SUCCESS
         }
     }

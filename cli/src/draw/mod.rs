@@ -18,7 +18,7 @@
 //! 3. Text is XML-escaped, so keys and values cannot break the document.
 
 mod reclamation;
-mod sharing;
+pub(crate) mod sharing;
 mod violation;
 
 use std::fmt::Write;

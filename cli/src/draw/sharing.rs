@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cowtrie::{NodeId, NodeKind, Trie, TrieStore};
+use cowtrie::{NodeId, NodeKind, Trie, TrieStore, ValueGuard};
 
 use super::{text_width, Canvas, LINE};
 
@@ -15,10 +15,10 @@ const FIRST: &str = "#ffffff";
 const GUARD: &str = "#c03030";
 
 /// A version to draw: its name, how it was made, and the trie.
-struct Version {
-    name: &'static str,
-    made: &'static str,
-    trie: Trie<u32>,
+pub(crate) struct Version {
+    pub(crate) name: &'static str,
+    pub(crate) made: &'static str,
+    pub(crate) trie: Trie<u32>,
 }
 
 /// One node of a version, ready to place.
@@ -31,8 +31,8 @@ struct Drawn {
     leaf: bool,
 }
 
-/// The scripted store and the picture of its versions.
-pub(crate) fn draw() -> String {
+/// The scripted store: three versions of it, and a guard read before the second.
+pub(crate) fn script() -> ([Version; 3], ValueGuard<u32>) {
     let store = TrieStore::new();
     for (key, value) in [("in", 1), ("tea", 2), ("ten", 3), ("to", 4)] {
         store.put(key, value);
@@ -60,6 +60,12 @@ pub(crate) fn draw() -> String {
             trie: v3,
         },
     ];
+    (versions, guard)
+}
+
+/// The picture of the scripted store's versions.
+pub(crate) fn draw() -> String {
+    let (versions, guard) = script();
 
     // Numbers by first appearance: the same node has the same number in every panel.
     let mut numbers: HashMap<NodeId, usize> = HashMap::new();
