@@ -360,7 +360,7 @@ fn draw<S: Spec + Default>(
         } else {
             r#"stroke="black""#
         };
-        let title = bar_title(&spec, violation, order.as_ref(), p.event, &span(p.event));
+        let title = order::bar_title(&spec, violation, order.as_ref(), p.event, &span(p.event));
         svg.bar(
             p.x0,
             *by,
@@ -422,7 +422,7 @@ fn draw<S: Spec + Default>(
                 e.thread,
                 e.op,
                 e.result_text(),
-                left_out(&spec, violation, order, e)
+                order::left_out(&spec, violation, order, e)
             );
             let fill = if *e == violation.culprit {
                 r##"fill="#a01010""##
@@ -442,61 +442,4 @@ fn draw<S: Spec + Default>(
         }
     }
     svg.finish()
-}
-
-/// What the model would return to `e` at each place real time allows it in `order`.
-fn left_out<S: Spec>(
-    spec: &S,
-    violation: &Violation<S>,
-    order: &order::Order<S>,
-    e: &Event<S::Op, S::Ret>,
-) -> String {
-    let states: Vec<&S::State> = order.states().collect();
-    let mut seen: Vec<String> = Vec::new();
-    for (p, state) in states.iter().enumerate() {
-        let before = &order.steps[..p];
-        let after = &order.steps[p..];
-        let window = &violation.window;
-        // Real time: nothing placed before it was called after it returned, nothing
-        // placed after it returned before it was called.
-        let fits = before.iter().all(|s| window[s.index].call <= e.ret)
-            && after.iter().all(|s| window[s.index].ret >= e.call);
-        if fits {
-            let (_, ret) = spec.apply(state, &e.op);
-            let text = format!("{ret} from {}", spec.show_state(state));
-            if !seen.contains(&text) {
-                seen.push(text);
-            }
-        }
-    }
-    if seen.is_empty() {
-        "no place in this order fits its call and return".to_string()
-    } else {
-        format!(
-            "where it may go in this order, the model returns {}",
-            seen.join("; ")
-        )
-    }
-}
-
-/// A bar's tooltip: when it ran and, for an operation of the order, the states around
-/// it.
-fn bar_title<S: Spec>(
-    spec: &S,
-    violation: &Violation<S>,
-    order: Option<&order::Order<S>>,
-    event: &Event<S::Op, S::Ret>,
-    span: &str,
-) -> String {
-    let step = order.and_then(|o| o.steps.iter().find(|s| violation.window[s.index] == *event));
-    match step {
-        Some(s) => format!(
-            "{span}: {} -> {}; {} before, {} after",
-            event.op,
-            event.result_text(),
-            spec.show_state(&s.before),
-            spec.show_state(&s.after)
-        ),
-        None => format!("{span}: {} -> {}", event.op, event.result_text()),
-    }
 }

@@ -16,7 +16,7 @@
 //!    longest found so far is used.
 
 use crate::spec::SpecEvent;
-use crate::Spec;
+use crate::{Spec, Violation};
 
 /// Search nodes tried before settling for the longest order found.
 const BUDGET: usize = 50_000;
@@ -129,5 +129,62 @@ impl<S: Spec> Search<'_, S> {
             .iter()
             .enumerate()
             .all(|(j, e)| self.placed[j] || e.is_open() || e.ret >= call || j == i)
+    }
+}
+
+/// What the model would return to `e` at each place real time allows it in `order`.
+pub(super) fn left_out<S: Spec>(
+    spec: &S,
+    violation: &Violation<S>,
+    order: &Order<S>,
+    e: &SpecEvent<S>,
+) -> String {
+    let states: Vec<&S::State> = order.states().collect();
+    let mut seen: Vec<String> = Vec::new();
+    for (p, state) in states.iter().enumerate() {
+        let before = &order.steps[..p];
+        let after = &order.steps[p..];
+        let window = &violation.window;
+        // Real time: nothing placed before it was called after it returned, nothing
+        // placed after it returned before it was called.
+        let fits = before.iter().all(|s| window[s.index].call <= e.ret)
+            && after.iter().all(|s| window[s.index].ret >= e.call);
+        if fits {
+            let (_, ret) = spec.apply(state, &e.op);
+            let text = format!("{ret} from {}", spec.show_state(state));
+            if !seen.contains(&text) {
+                seen.push(text);
+            }
+        }
+    }
+    if seen.is_empty() {
+        "no place in this order fits its call and return".to_string()
+    } else {
+        format!(
+            "where it may go in this order, the model returns {}",
+            seen.join("; ")
+        )
+    }
+}
+
+/// A bar's tooltip: when it ran and, for an operation of the order, the states around
+/// it.
+pub(super) fn bar_title<S: Spec>(
+    spec: &S,
+    violation: &Violation<S>,
+    order: Option<&Order<S>>,
+    event: &SpecEvent<S>,
+    span: &str,
+) -> String {
+    let step = order.and_then(|o| o.steps.iter().find(|s| violation.window[s.index] == *event));
+    match step {
+        Some(s) => format!(
+            "{span}: {} -> {}; {} before, {} after",
+            event.op,
+            event.result_text(),
+            spec.show_state(&s.before),
+            spec.show_state(&s.after)
+        ),
+        None => format!("{span}: {} -> {}", event.op, event.result_text()),
     }
 }
