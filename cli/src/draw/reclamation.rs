@@ -321,6 +321,31 @@ pub(crate) fn draw() -> String {
                 14.0,
                 &format!(r#"fill="{RETIRED}" stroke="black""#),
             );
+            // Who still sees it: the readers that pinned it and had not left when it
+            // was retired.
+            let pinning: Vec<String> = readers
+                .iter()
+                .filter(|&&reader| {
+                    let row = Row::Reader(reader);
+                    let at = |short: &str| {
+                        (0..steps.len()).find(|&i| steps[i].row == row && steps[i].short == short)
+                    };
+                    match (at("pin R1-R4"), at("leave R6-R7")) {
+                        (Some(a), Some(b)) => steps[a].version == v && a < r && r < b,
+                        _ => false,
+                    }
+                })
+                .map(|reader| format!("reader {reader}"))
+                .collect();
+            let note = if pinning.is_empty() {
+                "retired: no reader pins it".to_string()
+            } else {
+                format!("retired: still seen by {}", pinning.join(", "))
+            };
+            if text_width(&note) + 12.0 <= stop - x(r) {
+                let halo = format!(r#"stroke="{RETIRED}" stroke-width="4" paint-order="stroke""#);
+                canvas.text(x(r) + 6.0, y + 4.0, &note, &halo);
+            }
         }
         if let Some(f) = freed {
             let (fx, fy) = (x(f), y);
