@@ -146,3 +146,17 @@ fn the_reclamation_picture_shows_each_free_and_who_did_it() {
         assert!(svg.contains(line), "{line:?} in the reclamation picture");
     }
 }
+
+#[test]
+fn an_unwritable_output_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
+        .args(["draw", "sharing", "--out", "/nonexistent-dir/sharing.svg"])
+        .output()
+        .expect("run cowtrie draw");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write /nonexistent-dir/sharing.svg"),
+        "{stderr}"
+    );
+}
