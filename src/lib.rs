@@ -4,15 +4,23 @@
 //!
 //! A [`Trie`] is immutable. A change does not edit nodes; it copies the few nodes on the
 //! path from the root to the changed key and shares every other node with the old
-//! version:
+//! version. Branches stand for a compressed run of key bytes (a *segment*: one branch
+//! `"te"` rather than a branch per byte when nothing else parts there); leaves hold
+//! whole keys:
 //!
 //! ```text
-//!   v1 = {tea, ten, to}                 v2 = v1.put("tea", new)
+//!  v1 = {tea, ten, to}              v2 = v1.put("tea", new)      (' = a copy made by the put)
 //!
-//!      root ─── t ─┬─ e ─┬─ a:old           root' ─── t' ─┬─ e' ─┬─ a':new
-//!                  │     └─ n ◄─────────────────────────────────────┘ (shared)
-//!                  └─ o ◄───────────────────────────────── (shared)
+//!  root                             root'
+//!   └ t: branch "t"                  └ t: branch "t"'
+//!      ├ e: branch "e"                  ├ e: branch "e"'
+//!      │   ├ a: [tea = old]             │   ├ a: [tea = new]
+//!      │   └ n: [ten] ◄─────────────────────┴ n     (the same leaf)
+//!      └ o: [to]  ◄─────────────────────┴ o         (the same leaf)
 //! ```
+//!
+//! (`cowtrie draw sharing` draws such versions from the real code, through
+//! [`Trie::nodes`].)
 //!
 //! So a version, once built, never changes: anyone holding it can read it without
 //! locks, and keeping many versions costs only the nodes in which they differ
