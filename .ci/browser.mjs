@@ -115,10 +115,10 @@ for (const arg of process.argv.slice(2)) {
     const sel = (id) => `#timeline .op[data-id="${id}"] rect`;
     await page.hover(sel(culprit));
     const shown = await page.textContent("#details");
-    const states = (l) => (l.length === 0 ? "none" : l.join(" or "));
-    check(name, shown.includes("before: ") && shown.includes(states(ev[culprit].before)),
+    const states = (l) => (l.length === 0 ? "none" : "may be " + l.join(" or "));
+    check(name, shown.includes("before it") && shown.includes(states(ev[culprit].before)),
       `hover shows "${shown}", not the states before ${states(ev[culprit].before)}`);
-    check(name, shown.includes("after: ") && shown.includes(states(ev[culprit].after)),
+    check(name, shown.includes("after it") && shown.includes(states(ev[culprit].after)),
       `hover does not show the states after`);
     check(name, shown.includes(ev[culprit].op), "hover does not name the operation");
     // Click pins: hovering another operation leaves the details on the pinned one.

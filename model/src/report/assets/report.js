@@ -129,7 +129,7 @@
   const states = (list) =>
     list === null ? "not tracked (outside the window)"
       : list.length === 0 ? "none: its result fits no state it may start from"
-        : list.join(" or ");
+        : "the " + data.subject + " may be " + list.join(" or ");
   const show = (id) => {
     const e = events[id];
     guides.replaceChildren();
@@ -144,8 +144,8 @@
       ["role", ROLE[e.role][1]],
     ];
     if (e.role === "window" || e.role === "culprit") {
-      rows.push(["before: " + data.subject + " may hold", states(e.before)]);
-      rows.push(["after: " + data.subject + " may hold", states(e.after)]);
+      rows.push(["before it", states(e.before)]);
+      rows.push(["after it", states(e.after)]);
     }
     details.className = pinned === null ? "" : "pinned";
     details.replaceChildren();
