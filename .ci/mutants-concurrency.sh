@@ -44,16 +44,24 @@ run_layer() {
 }
 
 # first_failure LOG FROM: the first line after line FROM of LOG that says how the layer
-# failed: a panic (with its message, on the next line), undefined behaviour, a data race,
-# a crash, a verdict, a failed test run.
+# failed: a panic (with its message, the lines up to the backtrace), undefined behaviour,
+# a data race, a crash, a verdict, a failed test run.
 first_failure() {
     awk -v from="$2" '
         NR <= from { next }
-        panic { print prev " " $0; exit }
+        panic && n == 0 && /^$/ { next }
+        panic {
+            if (/^$/ || /^stack backtrace/ || n == 4) { print prev; done = 1; exit }
+            sub(/^ +/, "")
+            prev = prev (n ? " | " : " ") $0
+            n++
+            next
+        }
         /panicked at/ { prev = $0; panic = 1; next }
         /error: Undefined Behavior|WARNING: ThreadSanitizer|Segmentation fault|Aborted|NOT linearizable|test result: FAILED|^error/ {
-            print; exit
-        }' "$1" | cut -c1-300
+            print; done = 1; exit
+        }
+        END { if (!done && panic) print prev }' "$1" | sed 's|/[^ ]*/registry/src/[^/]*/||' | cut -c1-400
 }
 
 # Miri, the nightly toolchain and its sources: installed here too, so a fresh machine

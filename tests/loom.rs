@@ -48,8 +48,12 @@ impl Version {
         }
     }
 
-    /// Reads the payload: loom reports a causality violation if this read is not ordered
-    /// after the payload's construction on the writer's thread (invariant 6).
+    /// Reads the payload and checks it is this version's (invariant 6: a reader sees a
+    /// whole version). Loom would report this read if it were not ordered after the
+    /// payload's construction, but with the seeded ordering and reclamation bugs
+    /// (relaxed-publish, free-pinned-version) it fires earlier, on the reader's access to
+    /// the slot that holds the version (`RootCell::read`, src/cell.rs) against the
+    /// writer's fill or take of that slot: run with `LOOM_LOCATION=1` to see the lines.
     fn check_whole(&self) -> usize {
         // SAFETY: the payload is written only by `UnsafeCell::new`; this is a read of
         // initialised memory, and loom checks that it is ordered after that write.
@@ -65,9 +69,11 @@ impl Version {
 }
 
 impl Drop for Version {
-    /// Loom does not track frees, so freeing is made visible as a write: a reader whose
-    /// read of the payload is not ordered before this write is a use-after-free, and
-    /// loom reports it whichever of the two runs first (invariant 4).
+    /// Loom does not track frees, so freeing is made visible as a write to the payload,
+    /// which loom would report against an unordered read of it (invariant 4). A version
+    /// freed while pinned reaches it only through its slot, so in practice loom reports
+    /// the slot's access first (the free-pinned-version mutant: the reader's
+    /// `RootCell::read` against the writer's take in src/cell.rs).
     fn drop(&mut self) {
         // SAFETY: `&mut self`: no other reference to the payload exists in this thread;
         // loom checks the claim across threads.
