@@ -21,10 +21,11 @@ mod common;
 
 /// Preemption bound 3 unless `LOOM_MAX_PREEMPTIONS` says otherwise. Every seeded root-cell
 /// bug in `tests/mutants/` is found within it (`.ci/mutants-concurrency.sh` shows it),
-/// and the whole file (eleven models) ran in 91 s on the 2-core CI machine, plus about a
-/// minute to build. Schedules grow exponentially with the bound: raise it for one model
-/// at a time. When a model fails, run it again with `LOOM_LOCATION=1` to have loom name
-/// the source lines of the racing accesses instead of its own frames.
+/// and the whole file (eleven models) ran in 91 s on the 2-core CI machine, and in 120 s
+/// (plus 39 s to rebuild) while other jobs shared it, 2026-11-27. Schedules grow
+/// exponentially with the bound: raise it for one model at a time. `.ci/loom.sh` sets
+/// `LOOM_LOCATION=1`, so a failing model names the source lines of the racing accesses
+/// instead of only loom's own frames; set it yourself when running cargo directly.
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound.get_or_insert(3);
