@@ -86,6 +86,25 @@ fn the_context_and_the_window_are_separate_labelled_sections() {
 }
 
 #[test]
+fn the_value_a_window_starts_from_is_decoded_too() {
+    // A double remove: the window holds only removes, so the value they took is named
+    // only by the state the window starts from.
+    let v = Workload::value(2, 9);
+    let (history, violation) = found(&[
+        put(0, 0, 1, v),
+        remove(1, 2, 5, true),
+        remove(2, 3, 6, true),
+    ]);
+    assert_eq!(violation.start_states, vec![Some(v)]);
+    assert!(violation.window.iter().all(|e| e.op == Op::remove("k")));
+    let text = violation_text(&StoreSpec, &history, &violation, Values::Workload);
+    assert!(
+        text.lines().any(|l| l.trim() == format!("{v} = thread 2, op #9")),
+        "{text}"
+    );
+}
+
+#[test]
 fn plain_values_are_not_decoded() {
     let (history, violation) = found(&[put(3, 0, 10, 7), get(1, 20, 21, None)]);
     let text = violation_text(&StoreSpec, &history, &violation, Values::Plain);

@@ -202,7 +202,7 @@ fn violation_section<S: Spec>(
         .iter()
         .chain(&v.window)
         .chain(elsewhere.iter().flat_map(|(_, o, _)| o.iter().copied()));
-    let origins: Vec<String> = legend(spec, values, shown)
+    let origins: Vec<String> = legend(spec, values, v, shown)
         .into_iter()
         .map(|(value, origin)| format!("[{},{}]", json_str(&value.to_string()), json_str(&origin)))
         .collect();

@@ -91,20 +91,23 @@ pub fn value_origin(values: Values, value: u64) -> Option<String> {
     }
 }
 
-/// The distinct values the events carry, in order of first appearance, with where each
-/// came from (only those `values` can name).
+/// The distinct values the violation's start states and the events carry, in order of
+/// first appearance, with where each came from (only those `values` can name).
 fn legend<'a, S: Spec + 'a>(
     spec: &S,
     values: Values,
+    violation: &Violation<S>,
     events: impl IntoIterator<Item = &'a SpecEvent<S>>,
 ) -> Vec<(u64, String)> {
     let mut seen = Vec::new();
-    for event in events {
-        for n in spec.numbers(event) {
-            if !seen.iter().any(|(v, _)| *v == n) {
-                if let Some(origin) = value_origin(values, n) {
-                    seen.push((n, origin));
-                }
+    let starts = violation
+        .start_states
+        .iter()
+        .flat_map(|s| spec.state_numbers(s));
+    for n in starts.chain(events.into_iter().flat_map(|e| spec.numbers(e))) {
+        if !seen.iter().any(|(v, _)| *v == n) {
+            if let Some(origin) = value_origin(values, n) {
+                seen.push((n, origin));
             }
         }
     }

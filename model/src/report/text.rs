@@ -128,7 +128,7 @@ pub fn violation_text<S: Spec>(
             .iter()
             .flat_map(|(_, others, _)| others.iter().copied()),
     );
-    let origins = legend(spec, values, shown);
+    let origins = legend(spec, values, violation, shown);
     if !origins.is_empty() {
         wrap(
             &mut out,

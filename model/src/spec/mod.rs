@@ -120,4 +120,10 @@ pub trait Spec: Sync + Sized {
         let _ = event;
         Vec::new()
     }
+
+    /// The numbers a state holds, for the same legend (the states a window starts from).
+    fn state_numbers(&self, state: &Self::State) -> Vec<u64> {
+        let _ = state;
+        Vec::new()
+    }
 }

@@ -96,6 +96,10 @@ impl Spec for StoreSpec {
         !matches!(op, Op::Get { .. })
     }
 
+    fn state_numbers(&self, state: &Option<u64>) -> Vec<u64> {
+        state.iter().copied().collect()
+    }
+
     fn numbers(&self, event: &Event) -> Vec<u64> {
         let mut numbers = match &event.op {
             Op::Put { value, .. } | Op::Update { value, .. } => vec![*value],
