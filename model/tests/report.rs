@@ -99,7 +99,8 @@ fn the_value_a_window_starts_from_is_decoded_too() {
     assert!(violation.window.iter().all(|e| e.op == Op::remove("k")));
     let text = violation_text(&StoreSpec, &history, &violation, Values::Workload);
     assert!(
-        text.lines().any(|l| l.trim() == format!("{v} = thread 2, op #9")),
+        text.lines()
+            .any(|l| l.trim() == format!("{v} = thread 2, op #9")),
         "{text}"
     );
 }
