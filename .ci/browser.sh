@@ -6,14 +6,14 @@
 #
 #   .ci/browser.sh
 #
-# Needs Debian's `chromium` (installed here with apt-get when missing) and Node; installs
+# Needs Debian's `chromium` and Node (both installed here with apt-get when missing); installs
 # `playwright-core` (the browser driver alone, no bundled browser) into target/browser/node.
 # Takes about a minute once the release CLI is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ ! -x /usr/bin/chromium ]]; then
-    apt-get update -qq && apt-get install -y -qq chromium
+if [[ ! -x /usr/bin/chromium ]] || ! command -v npm > /dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium nodejs npm
 fi
 out=target/browser
 mkdir -p "$out/node"
