@@ -34,3 +34,20 @@ run --history model/tests/histories/knossos-cas-register/bad/cas-failure.edn --m
 NODE_PATH=$PWD/$out/node/node_modules node .ci/browser.mjs \
     "$out/passing.html:ok" "$out/lost-update.html:bad" \
     "$out/non-atomic-remove.html:bad" "$out/register.html:bad"
+
+# The checks must catch a broken page: a time axis drawn backwards, threads' rows in the
+# wrong order, hover that shows nothing. Each seeded copy must fail them.
+seed() { # NAME SED-EXPRESSION PATTERN
+    grep -q -- "$3" "$out/lost-update.html" || { echo "browser: seed $1 matches nothing"; exit 1; }
+    sed -e "$2" "$out/lost-update.html" > "$out/seeded-$1.html"
+    if NODE_PATH=$PWD/$out/node/node_modules node .ci/browser.mjs "$out/seeded-$1.html:bad" \
+        > "$out/seeded-$1.log" 2>&1; then
+        echo "browser: the checks missed the seeded bug $1"; exit 1
+    fi
+    echo "browser: seeded bug $1 caught: $(grep -m1 FAIL "$out/seeded-$1.log")"
+}
+seed reversed-axis 's/const x = (c) => LEFT + c \* STEP/const x = (c) => LEFT + (ticks.length - c) * STEP/' \
+    'const x = (c) => LEFT + c \* STEP'
+seed rows-reversed 's/group.events.map((e) => e.thread))\].sort((a, b) => a - b)/group.events.map((e) => e.thread))].sort((a, b) => b - a)/' \
+    'group.events.map((e) => e.thread))\].sort((a, b) => a - b)'
+seed no-hover 's/if (pinned === null) show(id);/;/' 'if (pinned === null) show(id);'
