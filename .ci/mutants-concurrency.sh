@@ -4,7 +4,10 @@
 # rewriting its corpus do not leak in), and every layer its header names
 # ("# layers: loom miri") must fail on it.
 # Prints a table (mutant | layer | result | time to catch) and exits non-zero if any layer let a
-# mutant through. Run one mutant with `.ci/mutants-concurrency.sh no-grace-period`.
+# mutant through. For each layer that catches its mutant, the first line of the failure
+# and the log's path follow on stderr, so the table on stdout stays one table.
+# Run one mutant with `.ci/mutants-concurrency.sh relaxed-publish`, one mutant on one
+# layer with `.ci/mutants-concurrency.sh in-place-update tests`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
@@ -18,7 +21,8 @@ run_layer() {
     local build=()
     [[ "$2" == build ]] && build=(--no-run)
     case "$1" in
-    loom) RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$targets/loom" \
+    # LOOM_LOCATION=1: failures name the source lines of the racing accesses.
+    loom) LOOM_LOCATION=1 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$targets/loom" \
         cargo test --release -p cowtrie --test loom "${build[@]}" ;;
     miri) MIRIFLAGS="-Zmiri-strict-provenance" CARGO_TARGET_DIR="$targets/miri" \
         cargo +nightly miri test -p cowtrie --lib --test store "${build[@]}" -- \
@@ -39,11 +43,33 @@ run_layer() {
     esac
 }
 
+# first_failure LOG FROM: the first line after line FROM of LOG that says how the layer
+# failed: a panic (with its message, the lines up to the backtrace), undefined behaviour,
+# a data race, a crash, a verdict, a failed test run.
+first_failure() {
+    awk -v from="$2" '
+        NR <= from { next }
+        panic && n == 0 && /^$/ { next }
+        panic {
+            if (/^$/ || /^stack backtrace/ || n == 4) { print prev; done = 1; exit }
+            sub(/^ +/, "")
+            prev = prev (n ? " | " : " ") $0
+            n++
+            next
+        }
+        /panicked at/ { prev = $0; panic = 1; next }
+        /error: Undefined Behavior|WARNING: ThreadSanitizer|Segmentation fault|Aborted|NOT linearizable|test result: FAILED|^error/ {
+            print; done = 1; exit
+        }
+        END { if (!done && panic) print prev }' "$1" | sed 's|/[^ ]*/registry/src/[^/]*/||' | cut -c1-400
+}
+
 # Miri, the nightly toolchain and its sources: installed here too, so a fresh machine
 # can run this script first.
 "$root/.ci/setup.sh" > /dev/null 2>&1
 
 only=${1:-}
+only_layer=${2:-}
 status=0
 echo "| mutant | layer | result | time to catch |"
 echo "|---|---|---|---|"
@@ -52,6 +78,7 @@ for patch in "$root"/tests/mutants/*.patch; do
     [[ -z "$only" || "$only" == "$name" ]] || continue
     layers=$(sed -n 's/^# layers: //p' "$patch")
     for layer in $layers; do
+        [[ -z "$only_layer" || "$only_layer" == "$layer" ]] || continue
         tree="$scratch/tree"
         rm -rf "$tree"
         (cd "$root" && git checkout-index --all --prefix="$tree/")
@@ -65,13 +92,20 @@ for patch in "$root"/tests/mutants/*.patch; do
             continue
         fi
         built=$SECONDS
+        built_lines=$(wc -l < "$log")
+        caught=0
         if (cd "$tree" && run_layer "$layer" run) >> "$log" 2>&1; then
             result="NOT CAUGHT (log: ${log#"$root"/})"
             status=1
         else
             result=caught
+            caught=1
         fi
         echo "| $name | $layer | $result | $((SECONDS - built)) s (build $((built - start)) s) |"
+        if ((caught)); then
+            echo "    first failure: $(first_failure "$log" "$built_lines")" >&2
+            echo "    log: ${log#"$root"/}" >&2
+        fi
     done
 done
 exit $status

@@ -4,19 +4,34 @@
 //!
 //! A [`Trie`] is immutable. A change does not edit nodes; it copies the few nodes on the
 //! path from the root to the changed key and shares every other node with the old
-//! version. Branches stand for a compressed run of key bytes (a *segment*: one branch
-//! `"te"` rather than a branch per byte when nothing else parts there); leaves hold
-//! whole keys:
+//! version. The trie is path-compressed: a branch stands for a whole run of key bytes
+//! (its *segment*, in quotes below) and branches on the byte that follows; every key
+//! ends in a leaf that holds the whole key and its value:
 //!
 //! ```text
-//!  v1 = {tea, ten, to}              v2 = v1.put("tea", new)      (' = a copy made by the put)
+//!   v1 = {user/ada, user/bea, user/bob}
 //!
-//!  root                             root'
-//!   └ t: branch "t"                  └ t: branch "t"'
-//!      ├ e: branch "e"                  ├ e: branch "e"'
-//!      │   ├ a: [tea = old]             │   ├ a: [tea = new]
-//!      │   └ n: [ten] ◄─────────────────────┴ n     (the same leaf)
-//!      └ o: [to]  ◄─────────────────────┴ o         (the same leaf)
+//!   root ─u─ "user/" ─┬─a─ leaf user/ada ◄─────────────────────┐
+//!                     └─b─ "b" ─┬─e─ leaf user/bea ◄───────┐   │  shared by v1 and v2
+//!                               └─o─ leaf user/bob: old    │   │
+//!                                                          │   │
+//!   root'─u─ "user/"'─┬─a──────────────────────────────────┼───┘
+//!                     └─b─ "b"' ─┬─e───────────────────────┘
+//!                                └─o─ leaf user/bob: new
+//!
+//!   v2 = v1.put("user/bob", new): the three branches on the path copied, one new leaf
+//! ```
+//!
+//! ```
+//! use cowtrie::Trie;
+//!
+//! let v1: Trie<&str> = [("user/ada", "a"), ("user/bea", "b"), ("user/bob", "old")]
+//!     .into_iter()
+//!     .collect();
+//! let v2 = v1.put("user/bob", "new");
+//! assert_eq!(v1.node_count(), 6); // root, "user/", "b" and three leaves
+//! assert_eq!(v2.shared_nodes(&v1), 2); // the leaves of ada and bea
+//! assert_eq!(v1.get("user/bob"), Some(&"old"));
 //! ```
 //!
 //! (`cowtrie draw sharing` draws such versions from the real code, through
@@ -73,6 +88,24 @@
 //!   this crate used first) is simpler but makes writers wait for every read in
 //!   flight; epoch reclamation lets a stalled reader hold back every later version;
 //!   arc-swap's debt slots and split reference counts are the other known answers.
+//!
+//! # Promises
+//!
+//! What the crate promises, and the tests cite by number:
+//!
+//! 1. **Linearizable**: every `put`, `get`, `remove`, `compare_and_swap` and `update` on a
+//!    [`TrieStore`] takes effect at one instant between its call and its return, and a
+//!    [`TrieStore::snapshot`] is one whole published version.
+//! 2. **Reads take no lock and never wait**, not even for a stalled writer.
+//! 3. **Writers never wait for guards or snapshots** (they own their entries or version),
+//!    and wait for reads in flight only when every spare slot of the [`RootCell`] is
+//!    pinned by a stalled reader (31 of them by default). A stalled reader holds back one
+//!    version, so memory stays bounded.
+//! 4. **Every value is dropped exactly once**, when the last version or guard that
+//!    reaches it goes.
+//! 5. **Nothing recurses per key byte or per level** (put, get, remove, iteration, drop):
+//!    keys of 1 MiB work on a small thread stack.
+//! 6. **No `unsafe` outside the root cell** (`src/cell.rs`); every other module forbids it.
 //!
 //! # Example
 //!

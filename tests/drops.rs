@@ -1,4 +1,5 @@
-//! Every value is dropped exactly once, when the last version or guard reaching it goes.
+//! Every value is dropped exactly once, when the last version or guard reaching it goes
+//! (promise 4 of the crate docs).
 #![cfg(not(loom))]
 
 use std::collections::HashSet;

@@ -1,5 +1,5 @@
 //! Long keys and deep tries on a small thread stack: nothing recurses per key byte or
-//! per level (put, get, remove, iteration, drop).
+//! per level (put, get, remove, iteration, drop): promise 5 of the crate docs.
 #![cfg(not(loom))]
 
 use cowtrie::{Trie, TrieStore};

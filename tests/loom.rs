@@ -1,7 +1,8 @@
 //! Exhaustive schedule exploration of the root cell and the store with loom.
 //!
 //! Run with `.ci/loom.sh` (`RUSTFLAGS="--cfg loom" cargo test --release --test loom`).
-//! Each model names the root-cell invariants (see `src/cell.rs`) it exercises. Loom runs
+//! Each model names the root-cell invariants (see `src/cell.rs`) it exercises and the
+//! numbered promises of the crate docs (`src/lib.rs`, "Promises") it checks. Loom runs
 //! every interleaving up to the preemption bound and every permitted memory-order
 //! outcome of the atomics; it also fails a model that leaks a `loom::sync::Arc` (the
 //! trie's nodes and values are loom `Arc`s in this build).
@@ -20,10 +21,11 @@ mod common;
 
 /// Preemption bound 3 unless `LOOM_MAX_PREEMPTIONS` says otherwise. Every seeded root-cell
 /// bug in `tests/mutants/` is found within it (`.ci/mutants-concurrency.sh` shows it),
-/// and the whole file (eleven models) ran in 91 s on the 2-core CI machine, plus about a
-/// minute to build. Schedules grow exponentially with the bound: raise it for one model
-/// at a time. When a model fails, run it again with `LOOM_LOCATION=1` to have loom name
-/// the source lines of the racing accesses instead of its own frames.
+/// and the whole file (eleven models) ran in 91 s on the 2-core CI machine, and in 120 s
+/// (plus 39 s to rebuild) while other jobs shared it, 2026-11-27. Schedules grow
+/// exponentially with the bound: raise it for one model at a time. `.ci/loom.sh` sets
+/// `LOOM_LOCATION=1`, so a failing model names the source lines of the racing accesses
+/// instead of only loom's own frames; set it yourself when running cargo directly.
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound.get_or_insert(3);
@@ -47,8 +49,12 @@ impl Version {
         }
     }
 
-    /// Reads the payload: loom reports a causality violation if this read is not ordered
-    /// after the payload's construction on the writer's thread (invariant 6).
+    /// Reads the payload and checks it is this version's (invariant 6: a reader sees a
+    /// whole version). Loom would report this read if it were not ordered after the
+    /// payload's construction, but with the seeded ordering and reclamation bugs
+    /// (relaxed-publish, free-pinned-version) it fires earlier, on the reader's access to
+    /// the slot that holds the version (`RootCell::read`, src/cell.rs) against the
+    /// writer's fill or take of that slot: run with `LOOM_LOCATION=1` to see the lines.
     fn check_whole(&self) -> usize {
         // SAFETY: the payload is written only by `UnsafeCell::new`; this is a read of
         // initialised memory, and loom checks that it is ordered after that write.
@@ -64,9 +70,11 @@ impl Version {
 }
 
 impl Drop for Version {
-    /// Loom does not track frees, so freeing is made visible as a write: a reader whose
-    /// read of the payload is not ordered before this write is a use-after-free, and
-    /// loom reports it whichever of the two runs first (invariant 4).
+    /// Loom does not track frees, so freeing is made visible as a write to the payload,
+    /// which loom would report against an unordered read of it (invariant 4). A version
+    /// freed while pinned reaches it only through its slot, so in practice loom reports
+    /// the slot's access first (the free-pinned-version mutant: the reader's
+    /// `RootCell::read` against the writer's take in src/cell.rs).
     fn drop(&mut self) {
         // SAFETY: `&mut self`: no other reference to the payload exists in this thread;
         // loom checks the claim across threads.
@@ -188,7 +196,7 @@ fn root_cell_one_writer_two_readers() {
 /// Invariant 8: a reader stalled inside its read across three writes holds back only
 /// its own version; the writes go on (the cell has 3 slots under loom, so a writer that
 /// kept every old version would run out and wait forever), and the reader, leaving
-/// last, or a later write, frees it.
+/// last, or a later write, frees it. Promise 3 of the crate docs (bounded memory).
 #[test]
 fn root_cell_a_reader_stalled_across_many_writes() {
     model(|| {
@@ -259,7 +267,8 @@ fn root_cell_an_overtaken_claim_fails() {
 
 /// Invariant 8, the one wait: in a 2-slot cell, a reader that pins the old version
 /// makes the writer's second publish wait for it to leave (and then go on); a reader
-/// that pinned nothing, or left, lets both publishes through.
+/// that pinned nothing, or left, lets both publishes through. Promise 3 of the crate
+/// docs, and its one exception.
 #[test]
 fn root_cell_a_writer_waits_only_for_a_full_table() {
     model(|| {
@@ -282,7 +291,8 @@ fn root_cell_a_writer_waits_only_for_a_full_table() {
 
 /// The store end to end: a guard taken by a reader racing an overwrite and a remove
 /// holds nothing or one of the values stored, a guard taken before them keeps its value
-/// after both and after the store is gone, and nothing leaks.
+/// after both and after the store is gone, and nothing leaks. Promises 3 and 4 of the
+/// crate docs.
 #[test]
 fn store_guard_survives_a_racing_overwrite_and_remove() {
     model(|| {
@@ -315,7 +325,7 @@ fn store_guard_survives_a_racing_overwrite_and_remove() {
 /// (with the first put before the threads and a final read of each key after the joins)
 /// is checked by the model crate's checker. A lost update (say, a remove whose version
 /// was built outside the writer lock erasing the racing put of "b"), a torn read or a
-/// stale read fails it.
+/// stale read fails it. Promise 1 of the crate docs.
 #[test]
 fn store_racing_writers_and_a_reader_are_linearizable() {
     model(|| {
@@ -383,6 +393,7 @@ impl Drop for Counted {
 /// Guards keep what they hold across reclamation: a guard taken before an overwrite and a
 /// remove keeps its value; a guard taken by a racing reader holds one of the values or
 /// nothing; each value is dropped exactly once, and only after its last guard.
+/// Promise 4 of the crate docs.
 #[test]
 fn guards_keep_values_and_each_value_drops_once() {
     model(|| {
@@ -435,7 +446,8 @@ fn guards_keep_values_and_each_value_drops_once() {
 }
 
 /// Snapshots across reclamation: a snapshot taken during writes is one of the versions
-/// published, never a mixture, and stays that version after later writes.
+/// published, never a mixture, and stays that version after later writes. Promise 1
+/// of the crate docs (a snapshot is one whole version).
 #[test]
 fn a_snapshot_is_one_published_version() {
     model(|| {

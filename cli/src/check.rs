@@ -7,8 +7,9 @@ use std::time::Duration;
 use cowtrie_cli::StoreKind;
 
 use crate::history::{FormatArg, ModelKind};
+use cowtrie_model::report::{html_report, violation_text, Values};
 use cowtrie_model::workload::{Mix, Run, Stop, Workload};
-use cowtrie_model::{check, timeline_svg_in, Budget, Verdict};
+use cowtrie_model::{check, timeline_svg_in, Budget, StoreSpec, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Exit status when the checker ran out of budget.
@@ -40,6 +41,10 @@ pub(crate) struct Args {
     /// Write a timeline of a violation's window to this SVG file.
     #[arg(long)]
     svg: Option<std::path::PathBuf>,
+    /// Write the run's report to this HTML file: one self-contained page with the
+    /// summary, per-key statistics and, on a violation, an interactive timeline.
+    #[arg(long)]
+    html: Option<std::path::PathBuf>,
     /// Give up checking after this many seconds (verdict: unknown).
     #[arg(long, default_value_t = 120)]
     check_seconds: u64,
@@ -63,6 +68,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             args.format,
             args.check_seconds,
             args.svg.as_deref(),
+            args.html.as_deref(),
         );
     }
     let stop = match (args.ops, args.seconds) {
@@ -120,6 +126,28 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         report.elapsed.as_secs_f64(),
         report.steps
     );
+    if let Some(path) = &args.html {
+        let facts = [
+            ("store".to_string(), format!("{:?}", args.store)),
+            ("keys drawn from".to_string(), workload.keys.to_string()),
+            ("mix".to_string(), workload.mix.to_string()),
+            ("seed".to_string(), workload.seed.to_string()),
+            ("run time".to_string(), format!("{secs:.2} s")),
+        ];
+        let title = format!("cowtrie check --store {:?}", args.store);
+        let page = html_report(
+            &StoreSpec,
+            &run.history,
+            &report,
+            Values::Workload,
+            &title,
+            &facts,
+        );
+        match std::fs::write(path, page) {
+            Ok(()) => say!("report written to {}", path.display()),
+            Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
+        }
+    }
     match report.verdict {
         Verdict::Linearizable => {
             say!("verdict: linearizable");
@@ -130,26 +158,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 "verdict: NOT linearizable on key b\"{}\"",
                 violation.key.escape_ascii()
             );
-            say!("why: {}", violation.explanation);
             say!(
-                "window ({} operations, by call tick):",
-                violation.window.len()
+                "{}",
+                violation_text(&StoreSpec, &run.history, &violation, Values::Workload).trim_end()
             );
-            for event in violation.context.iter().chain(&violation.window) {
-                let mark = if *event == violation.culprit {
-                    "  <-- cannot be ordered"
-                } else {
-                    ""
-                };
-                say!(
-                    "  thread {:>3}  ticks {:>10}..{:<10} {:?} -> {}{mark}",
-                    event.thread,
-                    event.call,
-                    event.ret,
-                    event.op,
-                    event.result_text()
-                );
-            }
             if let Some(path) = &args.svg {
                 match std::fs::write(path, timeline_svg_in(&violation, &run.history)) {
                     Ok(()) => say!("timeline written to {}", path.display()),

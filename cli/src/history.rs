@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use cowtrie_model::read::{read_history, Format, FromRecord};
+use cowtrie_model::report::{html_report, violation_text, Values};
 use cowtrie_model::{check_with, timeline_svg_in, Budget, History, KeyValue, Register, Verdict};
 
 use crate::check::EXIT_UNKNOWN;
@@ -41,6 +42,7 @@ pub(crate) fn run(
     format: FormatArg,
     seconds: u64,
     svg: Option<&Path>,
+    html: Option<&Path>,
 ) -> ExitCode {
     let format = match format {
         FormatArg::Auto => Format::Auto,
@@ -59,8 +61,8 @@ pub(crate) fn run(
         time: Duration::from_secs(seconds),
     };
     match model {
-        ModelKind::Register => judge(&Register, file, &bytes, format, budget, svg),
-        ModelKind::Kv => judge(&KeyValue, file, &bytes, format, budget, svg),
+        ModelKind::Register => judge(&Register, file, &bytes, format, budget, (svg, html)),
+        ModelKind::Kv => judge(&KeyValue, file, &bytes, format, budget, (svg, html)),
     }
 }
 
@@ -70,7 +72,7 @@ fn judge<S: FromRecord + Default>(
     bytes: &[u8],
     format: Format,
     budget: Budget,
-    svg: Option<&Path>,
+    (svg, html): (Option<&Path>, Option<&Path>),
 ) -> ExitCode {
     let start = Instant::now();
     let history: History<S::Op, S::Ret> = match read_history(spec, bytes, format) {
@@ -93,6 +95,14 @@ fn judge<S: FromRecord + Default>(
         report.elapsed.as_secs_f64() * 1e3,
         report.steps
     );
+    if let Some(path) = html {
+        let title = format!("cowtrie check --history {}", file.display());
+        let page = html_report(spec, &history, &report, Values::Plain, &title, &[]);
+        match std::fs::write(path, page) {
+            Ok(()) => say!("report written to {}", path.display()),
+            Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
+        }
+    }
     match report.verdict {
         Verdict::Linearizable => {
             say!("verdict: linearizable");
@@ -103,25 +113,10 @@ fn judge<S: FromRecord + Default>(
                 "verdict: NOT linearizable ({})",
                 format!("{} {}", spec.subject(), spec.show_key(&violation.key)).trim_end()
             );
-            say!("why: {}", violation.explanation);
             say!(
-                "window ({} operations, by call; lines of the file):",
-                violation.window.len()
+                "{}",
+                violation_text(spec, &history, &violation, Values::Plain).trim_end()
             );
-            for event in violation.context.iter().chain(&violation.window) {
-                let mark = if *event == violation.culprit {
-                    "  <-- cannot be ordered"
-                } else {
-                    ""
-                };
-                say!(
-                    "  process {:>4}  {:<28} {} -> {}{mark}",
-                    event.thread,
-                    history.span(event),
-                    event.op,
-                    event.result_text()
-                );
-            }
             if let Some(path) = svg {
                 match std::fs::write(path, timeline_svg_in(&violation, &history)) {
                     Ok(()) => say!("timeline written to {}", path.display()),

@@ -130,3 +130,41 @@ fn check_judges_cas_and_update_on_the_store_and_flags_a_broken_one_with_them() {
         "{stderr}"
     );
 }
+
+#[test]
+fn html_reports_are_written_for_a_passing_and_a_failing_run() {
+    let page = std::env::temp_dir().join(format!("cowtrie-check-{}.html", std::process::id()));
+    let path = page.to_str().unwrap();
+    let (code, stdout, stderr) =
+        cowtrie(&["check", "--ops", "2000", "--keys", "8", "--html", path]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("report written to {path}")),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(&page).expect("html written");
+    assert!(html.contains("verdict: linearizable") && !html.contains("id=\"report-data\""));
+
+    let args = [
+        "check",
+        "--store",
+        "broken-lost-update",
+        "--seconds",
+        "1",
+        "--keys",
+        "8",
+    ];
+    let (code, stdout, stderr) = cowtrie(&[&args[..], &["--html", path]].concat());
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // The text report's sections, and the values decoded.
+    for label in ["why: ", "window: ", "values: "] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(label)),
+            "{label}: {stdout}"
+        );
+    }
+    assert!(stdout.contains(", op #"), "{stdout}");
+    let html = std::fs::read_to_string(&page).expect("html written");
+    assert!(html.contains("NOT linearizable") && html.contains("id=\"report-data\""));
+    std::fs::remove_file(&page).ok();
+}

@@ -12,6 +12,8 @@
 //! - [`check`] / [`check_with`]: decide whether a history is linearizable.
 //! - [`read`]: histories recorded by other tools (Jepsen logs, EDN operation maps).
 //! - [`workload`]: threads running a random operation mix on a store, recorded.
+//! - [`report`]: a check's findings for people: a violation as labelled text, a run as
+//!   one self-contained HTML page with an interactive timeline.
 //!
 //! This crate knows nothing of cowtrie; the adapter for its store lives with the CLI.
 #![forbid(unsafe_code)]
@@ -23,6 +25,7 @@ mod model;
 mod op;
 mod oracle;
 pub mod read;
+pub mod report;
 mod spec;
 mod timeline;
 mod value;

@@ -106,6 +106,9 @@ impl fmt::Display for Mix {
     }
 }
 
+/// The low bits of a written value that count the writer's operations.
+const VALUE_COUNT_MASK: u64 = (1 << 40) - 1;
+
 /// When a workload stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
@@ -145,6 +148,21 @@ impl Workload {
     /// The `i`-th key.
     pub fn key(i: usize) -> Vec<u8> {
         format!("k{i}").into_bytes()
+    }
+
+    /// The value thread `thread` writes in its `n`-th operation (counting from 1): the
+    /// thread in the high bits, the count in the low 40, so every write of a run writes
+    /// a value of its own and a report can say who wrote it ([`Self::value_origin`]).
+    pub fn value(thread: usize, n: u64) -> u64 {
+        ((thread as u64) << 40) | (n & VALUE_COUNT_MASK)
+    }
+
+    /// Who wrote `value` in a workload run: `(thread, n)`, the thread and which of its
+    /// operations (from 1). `None` for a value no workload writes (a count of 0).
+    pub fn value_origin(value: u64) -> Option<(usize, u64)> {
+        let n = value & VALUE_COUNT_MASK;
+        let thread = usize::try_from(value >> 40).ok()?;
+        (n != 0).then_some((thread, n))
     }
 
     /// Runs the workload on `store`, adding to `progress` as operations complete (in
@@ -188,7 +206,7 @@ impl Workload {
                             let key = Self::key(k);
                             let pick = rng.random_range(0..total_weight);
                             // Unique per write: the thread in the high bits, a count below.
-                            let value = ((t as u64) << 40) | (done + 1);
+                            let value = Self::value(t, done + 1);
                             let op = if pick < get {
                                 Op::Get { key }
                             } else if pick < get + put {

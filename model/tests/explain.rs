@@ -221,11 +221,14 @@ fn two_removes_of_one_value_cite_the_other_remove_that_returned_true() {
     ]);
     assert!(
         v.explanation.starts_with(
-            "two removes returned true (ticks 2..3 and ticks 6..7) with no put between them;"
+            "two removes returned true with no write between them: thread 1's (ticks 2..3) and \
+             thread 3's (ticks 6..7); only one of them can have found the key present, and \
+             thread 3's is the one no order can explain;"
         ),
         "{}",
         v.explanation
     );
+    assert_eq!(v.culprit, remove(3, 6, 7, true));
     assert_eq!(v.context, vec![first]);
 }
 
@@ -291,8 +294,10 @@ fn a_double_remove_hint_does_not_cite_a_remove_a_put_could_precede() {
         put(4, 10, 11, 2),
     ]);
     assert!(
-        v.explanation
-            .starts_with("two removes returned true (ticks 2..3 and ticks 4..5)"),
+        v.explanation.starts_with(
+            "two removes returned true with no write between them: thread 1's \
+                          (ticks 2..3) and thread 2's (ticks 4..5)"
+        ),
         "{}",
         v.explanation
     );

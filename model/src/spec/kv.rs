@@ -87,6 +87,10 @@ impl Spec for KeyValue {
     fn show_state(&self, state: &String) -> String {
         format!("holding {state:?}")
     }
+
+    fn writes(&self, op: &KvOp) -> bool {
+        !matches!(op, KvOp::Get { .. })
+    }
 }
 
 impl fmt::Display for KvOp {

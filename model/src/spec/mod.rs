@@ -95,4 +95,35 @@ pub trait Spec: Sync + Sized {
         let _ = (culprit, all, span);
         None
     }
+
+    /// A write of `culprit`'s partition (index into `all`, in call order) that completed
+    /// before the culprit began and whose effect the culprit does not see, with no
+    /// operation of the partition undoing it: the write looks *erased*. The checker judges
+    /// each partition alone, so an operation on another partition may have erased it (a
+    /// store whose writers copy the whole map can do that); reports then list the writes
+    /// on other partitions that overlapped it. `None` when the model does not say.
+    fn erased(&self, culprit: &SpecEvent<Self>, all: &[&SpecEvent<Self>]) -> Option<usize> {
+        let _ = (culprit, all);
+        None
+    }
+
+    /// Whether `op` may change its partition's state (reports list such operations of
+    /// other partitions as suspects of an [`erased`](Self::erased) write).
+    fn writes(&self, op: &Self::Op) -> bool {
+        let _ = op;
+        true
+    }
+
+    /// The numbers an event carries (values written, expected or returned), for a
+    /// report's legend of where each value came from. Empty when the model has none.
+    fn numbers(&self, event: &SpecEvent<Self>) -> Vec<u64> {
+        let _ = event;
+        Vec::new()
+    }
+
+    /// The numbers a state holds, for the same legend (the states a window starts from).
+    fn state_numbers(&self, state: &Self::State) -> Vec<u64> {
+        let _ = state;
+        Vec::new()
+    }
 }

@@ -89,6 +89,10 @@ impl Spec for Register {
         String::new()
     }
 
+    fn writes(&self, op: &RegisterOp) -> bool {
+        !matches!(op, RegisterOp::Read)
+    }
+
     /// A read of a value no write or cas put there, or not yet.
     fn reason(
         &self,

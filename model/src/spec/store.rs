@@ -78,9 +78,72 @@ impl Spec for StoreSpec {
         all: &[&Event],
         span: &dyn Fn(&Event) -> String,
     ) -> Option<(String, Vec<usize>)> {
-        let (reason, cited) = reason(culprit, all, span)?;
+        let found = reason(culprit, all, span)?;
         let index = |e: &Event| all.iter().position(|a| std::ptr::eq(*a, e));
-        Some((reason, cited.into_iter().filter_map(index).collect()))
+        Some((
+            found.text,
+            found.cited.into_iter().filter_map(index).collect(),
+        ))
+    }
+
+    fn erased(&self, culprit: &Event, all: &[&Event]) -> Option<usize> {
+        // The spans do not matter for which write it is.
+        let erased = reason(culprit, all, &|_| String::new())?.erased?;
+        all.iter().position(|a| std::ptr::eq(*a, erased))
+    }
+
+    fn writes(&self, op: &Op) -> bool {
+        !matches!(op, Op::Get { .. })
+    }
+
+    fn state_numbers(&self, state: &Option<u64>) -> Vec<u64> {
+        state.iter().copied().collect()
+    }
+
+    fn numbers(&self, event: &Event) -> Vec<u64> {
+        let mut numbers = match &event.op {
+            Op::Put { value, .. } | Op::Update { value, .. } => vec![*value],
+            Op::Cas { from, to, .. } => from.iter().copied().chain([*to]).collect(),
+            Op::Get { .. } | Op::Remove { .. } => Vec::new(),
+        };
+        if let Some(Ret::Value(Some(v))) = event.result {
+            numbers.push(v);
+        }
+        numbers
+    }
+}
+
+/// A specific reason: its sentence, the events it cites, and the write it finds erased
+/// (see [`Spec::erased`]), if any.
+struct Found<'e> {
+    text: String,
+    cited: Vec<&'e Event>,
+    erased: Option<&'e Event>,
+}
+
+impl<'e> Found<'e> {
+    fn new(text: String, cited: Vec<&'e Event>) -> Self {
+        Self {
+            text,
+            cited,
+            erased: None,
+        }
+    }
+
+    /// This reason, with `write` erased: the culprit does not see it, and nothing on this
+    /// key undid it. Either the culprit read an old version, or the write was lost, and the
+    /// write that erased it may be on another key, which a per-key check cannot see.
+    fn erasing(mut self, write: &'e Event, span: &dyn Fn(&Event) -> String) -> Self {
+        self.text = format!(
+            "{}; no operation on this key undid {} ({}): either the read saw an old version, \
+             or it was lost, and the checker judges each key alone, so the write that erased \
+             it may have gone to another key",
+            self.text,
+            write.op,
+            span(write)
+        );
+        self.erased = Some(write);
+        self
     }
 }
 
@@ -89,7 +152,7 @@ fn reason<'e>(
     culprit: &Event,
     all: &[&'e Event],
     span: &dyn Fn(&Event) -> String,
-) -> Option<(String, Vec<&'e Event>)> {
+) -> Option<Found<'e>> {
     let before_culprit = |e: &&&Event| e.ret < culprit.call;
     let is_remove = |e: &Event, removed: bool| {
         matches!(e.op, Op::Remove { .. }) && e.result == Some(Ret::Removed(removed))
@@ -108,11 +171,11 @@ fn reason<'e>(
                 .iter()
                 .find(|e| !std::ptr::eq(**e, culprit) && e.op.written() == Some(v) && may_write(e))
             {
-                None => Some((
+                None => Some(Found::new(
                     format!("{reader} returned {v}, a value never written to this key"),
                     vec![],
                 )),
-                Some(put) if put.call > culprit.ret => Some((
+                Some(put) if put.call > culprit.ret => Some(Found::new(
                     format!(
                         "{reader} returned {v} ({}) before {} began ({})",
                         span(culprit),
@@ -127,7 +190,7 @@ fn reason<'e>(
                     .filter(|e| e.call > put.ret)
                     .find(|e| did_write(e) || is_remove(e, true))
                     .map(|later| {
-                        (
+                        Found::new(
                             format!(
                                 "{reader} returned {v} ({}) although {} -> {} completed after {} \
                                  and before the {reader} began ({})",
@@ -139,6 +202,7 @@ fn reason<'e>(
                             ),
                             vec![*put, *later],
                         )
+                        .erasing(later, span)
                     })
                     .or_else(|| {
                         // A read that began after put(v) and saw another value: v was
@@ -148,7 +212,7 @@ fn reason<'e>(
                             .filter(|e| e.call > put.ret && matches!(e.op, Op::Get { .. }))
                             .find(|e| e.result != Some(Ret::Value(Some(v))))
                             .map(|earlier| {
-                                (
+                                Found::new(
                                     format!(
                                         "{reader} returned {v} ({}) although an earlier get that \
                                          began after {} completed had already seen {} ({})",
@@ -169,19 +233,23 @@ fn reason<'e>(
                 Op::Remove { .. } => "remove returned false".to_string(),
                 _ => format!("{reader} returned None"),
             };
-            all.iter()
-                .filter(before_culprit)
-                .filter(|e| did_write(e))
-                .rfind(|put| {
-                    !all.iter().any(|r| {
-                        *r != culprit
+            // The removes that ran between a write's call and the culprit's return.
+            let removes_since = |put: &Event| -> Vec<&'e Event> {
+                all.iter()
+                    .filter(|r| {
+                        **r != culprit
                             && matches!(r.op, Op::Remove { .. })
                             && r.ret >= put.call
                             && r.call <= culprit.ret
                     })
-                })
+                    .copied()
+                    .collect()
+            };
+            let writes = || all.iter().filter(before_culprit).filter(|e| did_write(e));
+            writes()
+                .rfind(|put| removes_since(put).is_empty())
                 .map(|put| {
-                    (
+                    Found::new(
                         format!(
                             "{what} ({}) after {} completed (tick {}) and before any remove began",
                             span(culprit),
@@ -190,6 +258,38 @@ fn reason<'e>(
                         ),
                         vec![*put],
                     )
+                    .erasing(put, span)
+                })
+                .or_else(|| {
+                    // Removes ran, but each returned false: each claims it found the key
+                    // absent, so none can have emptied it after the write.
+                    writes()
+                        .rfind(|put| removes_since(put).iter().all(|r| is_remove(r, false)))
+                        .map(|put| {
+                            let removes = removes_since(put);
+                            let list: Vec<String> = removes
+                                .iter()
+                                .map(|r| format!("thread {}, {}", r.thread, span(r)))
+                                .collect();
+                            let mut cited = vec![*put];
+                            cited.extend(removes);
+                            Found::new(
+                                format!(
+                                    "{what} ({}) after {} completed (tick {}), and every remove \
+                                     running since it began returned false ({}): a remove that \
+                                     returns false found the key absent, so none of them can \
+                                     have emptied it after {}; one of them deleted the value \
+                                     anyway (as a remove that looks and deletes in two separate \
+                                     steps can), or the {reader} saw an old version",
+                                    span(culprit),
+                                    put.op,
+                                    put.ret,
+                                    list.join(", "),
+                                    put.op
+                                ),
+                                cited,
+                            )
+                        })
                 })
         }
         (Op::Remove { .. }, Ret::Removed(true)) => {
@@ -202,11 +302,16 @@ fn reason<'e>(
                         .any(|p| may_write(p) && p.ret >= from && p.call <= to)
                 })
                 .map(|other| {
-                    (
+                    Found::new(
                         format!(
-                            "two removes returned true ({} and {}) with no put between them",
+                            "two removes returned true with no write between them: thread {}'s \
+                             ({}) and thread {}'s ({}); only one of them can have found the key \
+                             present, and thread {}'s is the one no order can explain",
+                            other.thread,
                             span(other),
-                            span(culprit)
+                            culprit.thread,
+                            span(culprit),
+                            culprit.thread
                         ),
                         vec![*other],
                     )
@@ -234,7 +339,7 @@ fn replaced_twice<'e>(
     all: &[&'e Event],
     span: &dyn Fn(&Event) -> String,
     may_write: &dyn Fn(&Event) -> bool,
-) -> Option<(String, Vec<&'e Event>)> {
+) -> Option<Found<'e>> {
     let state = replaced(culprit)?;
     // What could bring `state` back: a write of the value, or a remove for absence.
     let restores = |e: &Event| match state {
@@ -254,7 +359,7 @@ fn replaced_twice<'e>(
             })
         })
         .map(|other| {
-            (
+            Found::new(
                 format!(
                     "{} -> {} ({}) and {} -> {} ({}) both {what}, with {between} between them",
                     other.op,
