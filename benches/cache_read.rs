@@ -26,7 +26,12 @@ const BATCH: usize = 1_000;
 trait Reader: Sync {
     fn name(&self) -> &'static str;
     fn read(&self, key: u64) -> u64;
+    /// The writer thread's step: a put of a new key (the caches evict one for it).
     fn write(&self, key: u64);
+    /// Puts `key` while loading the store.
+    fn load(&self, key: u64) {
+        self.write(key);
+    }
 }
 
 struct Bounded(Cache<u64>);
@@ -73,6 +78,9 @@ impl Reader for Unbounded {
         self.0.put(key.to_be_bytes(), key);
         self.0.remove(key.to_be_bytes());
     }
+    fn load(&self, key: u64) {
+        self.0.put(key.to_be_bytes(), key);
+    }
 }
 
 impl Reader for UnboundedGuard {
@@ -85,6 +93,9 @@ impl Reader for UnboundedGuard {
     fn write(&self, key: u64) {
         self.0.put(key.to_be_bytes(), key);
         self.0.remove(key.to_be_bytes());
+    }
+    fn load(&self, key: u64) {
+        self.0.put(key.to_be_bytes(), key);
     }
 }
 
@@ -122,7 +133,8 @@ fn stores() -> Vec<Box<dyn Reader>> {
         Box::new(QuickCache(quick_cache::sync::Cache::new(KEYS as usize))),
     ];
     for store in &stores {
-        (0..KEYS).for_each(|key| store.write(key));
+        (0..KEYS).for_each(|key| store.load(key));
+        assert_eq!(store.read(KEYS / 2), KEYS / 2, "{} is loaded", store.name());
     }
     stores
 }
