@@ -123,6 +123,7 @@
 //! ```
 
 mod batch;
+mod cache;
 mod cell;
 mod guard;
 mod inspect;
@@ -133,6 +134,7 @@ mod sync;
 mod trie;
 
 pub use batch::WriteBatch;
+pub use cache::{Cache, CacheBuilder, CacheGuard, CacheSnapshot};
 pub use cell::{RootCell, RootWriter};
 pub use guard::ValueGuard;
 pub use inspect::{NodeId, NodeKind, NodeView, Nodes};

@@ -14,6 +14,7 @@ macro_rules! say {
     }};
 }
 
+mod cache;
 mod check;
 mod demo;
 mod draw;
@@ -32,6 +33,8 @@ enum Command {
     /// Run a concurrent workload on a store, record it, and check it is linearizable;
     /// or, with --history, check a history recorded by another tool.
     Check(check::Args),
+    /// Replay a cache trace through the bounded store and print its hit ratio.
+    Cache(cache::Args),
     /// Draw one of the guide's pictures (SVG) from a scripted run of the real code.
     Draw(draw::Args),
     /// A guided tour: versions sharing nodes, a guard outliving a remove, a read holding
@@ -51,6 +54,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => check::run(&args),
+        Command::Cache(args) => cache::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Demo { keys, tree } => {
             demo::run(keys, tree);
