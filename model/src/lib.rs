@@ -5,7 +5,7 @@
 //!   `u64` values) and their results, shared by property tests, fuzz targets and the CLI.
 //! - [`Model`]: the store's sequential specification, a `HashMap`.
 //! - [`Spec`]: one trait for every model the checker judges against: the store's own
-//!   ([`StoreSpec`]), a compare-and-set [`Register`] and a string [`KeyValue`] map.
+//!   ([`StoreSpec`]), a cache's, where keys may be evicted ([`CacheSpec`]), a compare-and-set [`Register`] and a string [`KeyValue`] map.
 //! - [`KvStore`]: what a store under test implements; [`broken`] holds stores with
 //!   deliberate bugs, to show the checks catch them.
 //! - [`Recorder`] / [`History`]: per-thread logs of operations against one logical clock.
@@ -34,7 +34,8 @@ pub use model::{KvStore, Model};
 pub use op::{Op, Ret};
 pub use oracle::linearizable_by_brute_force;
 pub use spec::{
-    KeyValue, KvOp, KvRet, Register, RegisterOp, RegisterRet, Spec, SpecEvent, StoreSpec,
+    CacheSpec, CacheState, KeyValue, KvOp, KvRet, Register, RegisterOp, RegisterRet, Spec,
+    SpecEvent, StoreSpec,
 };
 pub use timeline::{timeline_svg, timeline_svg_in};
 pub use value::Value;
