@@ -7,7 +7,8 @@
 //! - [`Spec`]: one trait for every model the checker judges against: the store's own
 //!   ([`StoreSpec`]), a cache's, where keys may be evicted ([`CacheSpec`]), a compare-and-set [`Register`] and a string [`KeyValue`] map.
 //! - [`KvStore`]: what a store under test implements; [`broken`] holds stores with
-//!   deliberate bugs, to show the checks catch them.
+//!   deliberate bugs, to show the checks catch them; [`EvictingModel`] is the model with
+//!   random evictions, the control group of cache checks.
 //! - [`Recorder`] / [`History`]: per-thread logs of operations against one logical clock.
 //! - [`check`] / [`check_with`]: decide whether a history is linearizable.
 //! - [`read`]: histories recorded by other tools (Jepsen logs, EDN operation maps).
@@ -18,6 +19,7 @@
 
 pub mod broken;
 mod check;
+mod evicting;
 mod history;
 mod model;
 mod op;
@@ -29,6 +31,7 @@ mod value;
 pub mod workload;
 
 pub use check::{check, check_with, Budget, CheckReport, Verdict, Violation};
+pub use evicting::EvictingModel;
 pub use history::{Event, History, Recorder, ThreadLog, NEVER};
 pub use model::{KvStore, Model};
 pub use op::{Op, Ret};

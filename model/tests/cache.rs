@@ -4,10 +4,14 @@
 
 mod common;
 
+use std::sync::atomic::AtomicU64;
+
 use common::{cas, ev, get, put, remove, update};
+use cowtrie_model::broken::ResurrectingCache;
+use cowtrie_model::workload::{Stop, Workload};
 use cowtrie_model::{
-    check, check_with, Budget, CacheSpec, CacheState, Event, History, Model, Op, Ret, Spec,
-    Verdict, Violation,
+    check, check_with, Budget, CacheSpec, CacheState, Event, EvictingModel, History, KvStore,
+    Model, Op, Ret, Spec, Verdict, Violation,
 };
 use proptest::prelude::*;
 
@@ -369,4 +373,54 @@ proptest! {
             prop_assert!(!v.culprit.is_open());
         }
     }
+}
+
+// ---- stores under stress ----
+
+fn stress(store: &dyn KvStore, seed: u64) -> History {
+    let workload = Workload {
+        threads: 4,
+        keys: 64,
+        stop: Stop::Ops(40_000),
+        mix: "get=60,put=20,remove=6,cas=7,update=7".parse().unwrap(),
+        seed,
+    };
+    workload.run(store, &AtomicU64::new(0)).history
+}
+
+#[test]
+fn the_model_with_random_evictions_passes_and_the_store_model_would_not() {
+    for seed in 1..=3 {
+        let store = EvictingModel::new(16, seed);
+        let history = stress(&store, seed);
+        assert!(store.len() <= 16);
+        let report = check_with(&CacheSpec, &history, Budget::default());
+        assert_eq!(report.verdict, Verdict::Linearizable, "seed {seed}");
+        let misses = history
+            .events()
+            .iter()
+            .filter(|e| e.result == Some(Ret::Value(None)))
+            .count();
+        assert!(misses > 1_000, "evictions happened: {misses} misses");
+        // Without eviction in the model, those misses are violations.
+        let store_verdict = check(&history, Budget::default()).verdict;
+        assert!(matches!(store_verdict, Verdict::Violation(_)));
+    }
+}
+
+#[test]
+fn a_cache_that_resurrects_evicted_values_is_flagged() {
+    let store = ResurrectingCache::new(16, 7);
+    let history = stress(&store, 7);
+    let report = check_with(&CacheSpec, &history, Budget::default());
+    let Verdict::Violation(v) = report.verdict else {
+        panic!("not flagged: {:?}", report.verdict)
+    };
+    assert!(
+        v.explanation.contains("a value already evicted")
+            || v.explanation.contains("a value already overwritten"),
+        "{}",
+        v.explanation
+    );
+    assert!(v.window.len() + v.context.len() <= 40, "{v:?}");
 }
