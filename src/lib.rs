@@ -82,6 +82,7 @@
 //! ```
 
 mod batch;
+mod cache;
 mod cell;
 mod guard;
 mod iter;
@@ -91,6 +92,7 @@ mod sync;
 mod trie;
 
 pub use batch::WriteBatch;
+pub use cache::{Cache, CacheBuilder, CacheGuard, CacheSnapshot};
 pub use cell::{RootCell, RootWriter};
 pub use guard::ValueGuard;
 pub use iter::Iter;

@@ -4,7 +4,7 @@
 
 #[cfg(loom)]
 pub(super) mod loom {
-    pub(crate) use loom::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{fence, AtomicU8, AtomicUsize, Ordering};
     pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
 
     /// Loom's `Arc` has no `into_inner`; in a model `try_unwrap` is the same up to
@@ -37,7 +37,7 @@ pub(super) mod loom {
 
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub(super) mod shuttle {
-    pub(crate) use shuttle::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use shuttle::sync::atomic::{fence, AtomicU8, AtomicUsize, Ordering};
     pub(crate) use shuttle::sync::{Arc, Mutex, MutexGuard};
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {

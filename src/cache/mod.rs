@@ -1,0 +1,301 @@
+//! [`Cache`]: a bounded store. Reads stay lock-free; the writer evicts.
+//!
+//! # Protocol
+//!
+//! A cache is a [`RootCell`] of `Trie<Entry<V>>` (the same cell and trie as
+//! [`TrieStore`](crate::TrieStore)) plus the eviction policy's state behind a lock that
+//! only writers take. An entry is the user's value, a small access counter, and the
+//! index of the policy node that tracks its key.
+//!
+//! - A **read** ([`Cache::get`], [`Cache::get_with`]) walks the current version exactly
+//!   as the store's does, then records the access in the entry it found: it loads the
+//!   counter and, if it is below the cap, stores one more. Nothing else.
+//! - A **write** takes the policy lock, then the root cell's writer lock; builds the next
+//!   version from the current one (the put, then one removal per victim the policy
+//!   chooses until the weight fits); publishes it with one swap; releases both locks;
+//!   then drops what it replaced or evicted.
+//!
+//! The policy is S3-FIFO (Yang et al., SOSP'23): new keys enter a small FIFO queue
+//! (a tenth of the capacity); a key read while there moves to the main FIFO queue when
+//! it reaches the end, one never read is evicted and remembered in a ghost list of key
+//! fingerprints; a key that misses while the ghost remembers it enters the main queue
+//! directly. At the main queue's end, a key read since it was last looked at goes back to
+//! the head with one access fewer; one not read is evicted. One pass over cold keys
+//! therefore only churns the small queue: the hot set in the main queue stays.
+//!
+//! # Invariants
+//!
+//! 1. After a write returns, the current version's entries weigh at most the capacity.
+//!    The policy tracks exactly the entries of the current version, and their weight.
+//! 2. Eviction never edits a version: victims are removed by path copying, in the same
+//!    version as the write that displaced them, so no reader ever sees a write without
+//!    its evictions or an evicted value come back. A version readers may hold is never
+//!    changed, except for access counters (3, 4).
+//! 3. Readers write nothing but access counters, with `Relaxed` loads and stores,
+//!    saturating at [`MAX_HITS`](entry::MAX_HITS); a counter at the cap is only read, so
+//!    a hot key's cache line is not bounced between readers. Lost increments (two
+//!    readers racing) only make the policy's estimate lower; they break nothing.
+//! 4. Only the writer (under the policy lock) reads the policy's queues and ghost, and
+//!    lowers counters: the queues are not shared with readers at all.
+//! 5. An entry's slot names the policy node that holds that entry's leaf; a put over a
+//!    present key reuses the node (keeping its queue place and access count), a removal
+//!    or eviction frees it.
+//! 6. A write never evicts the key it writes, unless that entry alone outweighs the
+//!    capacity, in which case it is not stored (and the key's old value is removed).
+//! 7. Guards and snapshots own what they reach ([`CacheGuard`], [`CacheSnapshot`]): an
+//!    evicted entry stays readable through them, does not count against the capacity,
+//!    and is dropped when the last of them goes.
+//!
+//! No `unsafe` here: the root cell's protocol (`src/cell.rs`) does the sharing.
+#![forbid(unsafe_code)]
+
+mod builder;
+mod entry;
+mod policy;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+use std::fmt;
+
+pub use builder::CacheBuilder;
+pub use entry::{CacheGuard, CacheSnapshot};
+
+use crate::node::Leaf;
+use crate::sync::{self, Arc, Mutex};
+use crate::{RootCell, RootWriter, Trie, ValueGuard};
+use entry::Entry;
+use policy::Policy;
+
+type Weigher<V> = Box<dyn Fn(&[u8], &V) -> u64 + Send + Sync>;
+type Evicted<V> = Vec<Arc<Leaf<Entry<V>>>>;
+
+/// A concurrent store bounded by a capacity: writes evict entries to stay within it.
+///
+/// Reads take no lock and never wait, as [`TrieStore`](crate::TrieStore)'s do; a read
+/// only records an access in the entry it finds. Writes are serialised; each publishes
+/// one version in which the write and the evictions it caused appear together. The
+/// capacity counts entries, or with [`CacheBuilder::weigher`] the weights a function
+/// gives them. The eviction policy is S3-FIFO; see the module docs for its protocol.
+///
+/// ```
+/// use cowtrie::Cache;
+///
+/// let cache = Cache::new(100);
+/// for i in 0..1_000u32 {
+///     cache.put(i.to_be_bytes(), i);
+///     assert!(cache.len() <= 100);
+/// }
+/// assert_eq!(cache.get(999u32.to_be_bytes()).as_deref(), Some(&999));
+/// ```
+pub struct Cache<V> {
+    root: RootCell<Trie<Entry<V>>>,
+    policy: Mutex<Policy<V>>,
+    weigher: Option<Weigher<V>>,
+    capacity: u64,
+}
+
+impl<V> Cache<V> {
+    /// An empty cache that holds at most `capacity` entries.
+    pub fn new(capacity: u64) -> Self {
+        Self::builder(capacity).build()
+    }
+
+    /// A builder for a cache of `capacity` (entries, or weight with a weigher).
+    pub fn builder(capacity: u64) -> CacheBuilder<V> {
+        CacheBuilder::new(capacity)
+    }
+
+    fn from_parts(capacity: u64, weigher: Option<Weigher<V>>) -> Self {
+        Self {
+            root: RootCell::new(Trie::new()),
+            policy: Mutex::new(Policy::new(capacity)),
+            weigher,
+            capacity,
+        }
+    }
+
+    /// The capacity: the most the current version's entries may weigh.
+    pub fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
+    /// The value under `key` in the current version, kept alive by the returned guard.
+    /// Records an access.
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Option<CacheGuard<V>> {
+        let key = key.as_ref();
+        let leaf = self.root.read(|trie| {
+            let leaf = trie.get_leaf(key)?;
+            leaf.value.touch();
+            Some(leaf.clone())
+        });
+        leaf.map(|leaf| CacheGuard::new(ValueGuard::new(leaf)))
+    }
+
+    /// Runs `f` on the value under `key` (`None` if absent) and returns its result.
+    /// Records an access. The cheapest read: nothing is cloned or counted but the access.
+    pub fn get_with<R>(&self, key: impl AsRef<[u8]>, f: impl FnOnce(Option<&V>) -> R) -> R {
+        let key = key.as_ref();
+        self.root.read(|trie| {
+            let entry = trie.get(key);
+            if let Some(entry) = entry {
+                entry.touch();
+            }
+            f(entry.map(|entry| &entry.value))
+        })
+    }
+
+    /// Whether `key` is in the current version. Records no access.
+    pub fn contains_key(&self, key: impl AsRef<[u8]>) -> bool {
+        let key = key.as_ref();
+        self.root.read(|trie| trie.get(key).is_some())
+    }
+
+    /// Maps `key` to `value`, evicting other entries as needed to stay within the
+    /// capacity. An entry heavier than the whole capacity is not stored, and the key's
+    /// old value is removed.
+    pub fn put(&self, key: impl AsRef<[u8]>, value: V) {
+        self.rewrite(key.as_ref(), |_| Some(Some(value)));
+    }
+
+    /// Removes `key`; returns whether it was present (an evicted key is not).
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
+        self.rewrite(key.as_ref(), |value| value.map(|_| None)).1
+    }
+
+    /// Atomically replaces the value under `key` with `f` of it (`None` removes the key),
+    /// evicting others as [`put`](Self::put) does. Returns the value `f` saw. `f` runs
+    /// under the writer lock: keep it short and do not write to this cache from it.
+    pub fn update(
+        &self,
+        key: impl AsRef<[u8]>,
+        f: impl FnOnce(Option<&V>) -> Option<V>,
+    ) -> Option<CacheGuard<V>> {
+        self.rewrite(key.as_ref(), |value| Some(f(value))).0
+    }
+
+    /// Replaces the value under `key` with `new` (`None` removes it) if the current one
+    /// equals `expected` (`None`: absent), atomically. `Ok` with the value replaced, or
+    /// `Err` with the current one, unchanged.
+    #[allow(
+        clippy::type_complexity,
+        reason = "Ok and Err both carry the value seen, as in TrieStore::compare_and_swap"
+    )]
+    pub fn compare_and_swap(
+        &self,
+        key: impl AsRef<[u8]>,
+        expected: Option<&V>,
+        new: Option<V>,
+    ) -> Result<Option<CacheGuard<V>>, Option<CacheGuard<V>>>
+    where
+        V: PartialEq,
+    {
+        let decide = |value: Option<&V>| (value == expected).then_some(new);
+        match self.rewrite(key.as_ref(), decide) {
+            (previous, true) => Ok(previous),
+            (current, false) => Err(current),
+        }
+    }
+
+    /// The whole current version. Later writes and evictions do not affect it.
+    pub fn snapshot(&self) -> CacheSnapshot<V> {
+        CacheSnapshot::new(self.root.read(Trie::clone))
+    }
+
+    /// The number of entries in the current version.
+    pub fn len(&self) -> usize {
+        self.root.read(Trie::len)
+    }
+
+    /// Whether the current version is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The total weight of the current version's entries (takes the writers' lock).
+    pub fn weight(&self) -> u64 {
+        sync::lock(&self.policy).weight()
+    }
+
+    fn weigh(&self, key: &[u8], value: &V) -> u64 {
+        self.weigher.as_ref().map_or(1, |weigher| weigher(key, value))
+    }
+
+    /// The one write path: under both locks, `decide` sees the current value and returns
+    /// `None` to leave it, or `Some(new)` to write `new` (`None` removes). Publishes the
+    /// write and its evictions as one version. Returns the value seen and whether it
+    /// wrote (a removal of an absent key does not).
+    fn rewrite(
+        &self,
+        key: &[u8],
+        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+    ) -> (Option<CacheGuard<V>>, bool) {
+        let mut policy = sync::lock(&self.policy);
+        let mut writer = self.root.write();
+        let current = writer.current();
+        let previous = current.get_leaf(key).cloned();
+        let seen = previous.as_ref().map(|leaf| &leaf.value.value);
+        let Some(new) = decide(seen) else {
+            return (previous.map(|l| CacheGuard::new(ValueGuard::new(l))), false);
+        };
+        let weight = new.as_ref().map(|value| self.weigh(key, value));
+        let mut dropped: Evicted<V> = Vec::new();
+        let next = match (new, weight) {
+            (Some(value), Some(weight)) if weight <= self.capacity => {
+                Some(self.insert(&mut policy, &writer, key, value, weight, &mut dropped))
+            }
+            _ => previous.as_ref().map(|leaf| {
+                dropped.extend(policy.release(leaf.value.slot));
+                current.remove(key)
+            }),
+        };
+        let wrote = next.is_some();
+        if let Some(next) = next {
+            writer.publish(next);
+        }
+        drop(writer);
+        drop(policy);
+        drop(dropped);
+        (previous.map(|l| CacheGuard::new(ValueGuard::new(l))), wrote)
+    }
+
+    /// The next version: `key` mapped to `value` (of `weight`), minus the victims the
+    /// policy evicts to make room, which land in `evicted`.
+    fn insert(
+        &self,
+        policy: &mut Policy<V>,
+        writer: &RootWriter<'_, Trie<Entry<V>>>,
+        key: &[u8],
+        value: V,
+        weight: u64,
+        evicted: &mut Evicted<V>,
+    ) -> Trie<Entry<V>> {
+        let current = writer.current();
+        let (slot, hits) = match current.get_leaf(key) {
+            Some(leaf) => {
+                policy.reweigh(leaf.value.slot, weight);
+                (leaf.value.slot, leaf.value.hits())
+            }
+            None => (policy.admit(key, weight), 0),
+        };
+        let mut next = current.put(key, Entry::new(value, hits, slot));
+        let leaf = next.get_leaf(key).expect("just put").clone();
+        evicted.extend(policy.set_leaf(slot, leaf));
+        while policy.over() {
+            let Some(victim) = policy.evict(slot) else {
+                break;
+            };
+            next = next.remove(&victim.key);
+            evicted.push(victim);
+        }
+        next
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for Cache<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cache")
+            .field("capacity", &self.capacity)
+            .field("entries", &self.snapshot())
+            .finish()
+    }
+}

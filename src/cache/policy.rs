@@ -1,0 +1,300 @@
+//! The writer-owned eviction state of a [`Cache`](super::Cache): S3-FIFO's two queues and
+//! its ghost of recently evicted keys (module invariants 4–6).
+//!
+//! Nodes live in a slab and are linked into a queue by index: O(1) to move, unlink and
+//! reuse, with no allocation per key once the slab has grown. A node holds the leaf of
+//! its key's current entry, so the writer reads the access counter without walking the
+//! trie, and knows the key to remove when it evicts.
+#![forbid(unsafe_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+
+use super::entry::Entry;
+use crate::node::Leaf;
+use crate::sync::Arc;
+
+const NIL: u32 = u32::MAX;
+
+/// Which queue a node is in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Queue {
+    /// New keys: one chance to be read again before they leave.
+    Small,
+    /// Keys read at least once in the small queue, or readmitted from the ghost.
+    Main,
+    /// A free node.
+    Free,
+}
+
+struct Node<V> {
+    leaf: Option<Arc<Leaf<Entry<V>>>>,
+    weight: u64,
+    queue: Queue,
+    prev: u32,
+    next: u32,
+}
+
+/// A FIFO of nodes, linked through the slab: `head` is the newest.
+#[derive(Clone, Copy)]
+struct List {
+    head: u32,
+    tail: u32,
+    weight: u64,
+    len: usize,
+}
+
+impl List {
+    const EMPTY: Self = Self {
+        head: NIL,
+        tail: NIL,
+        weight: 0,
+        len: 0,
+    };
+}
+
+/// Fingerprints of keys evicted from the small queue, oldest first, so that a key that
+/// comes back soon after goes straight to the main queue.
+struct Ghost {
+    order: VecDeque<u64>,
+    counts: HashMap<u64, u32, BuildHasherDefault<DefaultHasher>>,
+}
+
+impl Ghost {
+    fn insert(&mut self, hash: u64, bound: usize) {
+        self.order.push_back(hash);
+        *self.counts.entry(hash).or_insert(0) += 1;
+        while self.order.len() > bound {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(count) = self.counts.get_mut(&old) {
+                *count -= 1;
+                if *count == 0 {
+                    self.counts.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn contains(&self, hash: u64) -> bool {
+        self.counts.contains_key(&hash)
+    }
+}
+
+/// The eviction policy's state; only the writer (under the cache's policy lock) sees it.
+pub(crate) struct Policy<V> {
+    nodes: Vec<Node<V>>,
+    free: Vec<u32>,
+    small: List,
+    main: List,
+    ghost: Ghost,
+    capacity: u64,
+}
+
+/// The fingerprint the ghost keeps of a key.
+pub(crate) fn fingerprint(key: &[u8]) -> u64 {
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+}
+
+impl<V> Policy<V> {
+    pub(crate) fn new(capacity: u64) -> Self {
+        Self {
+            nodes: Vec::new(),
+            free: Vec::new(),
+            small: List::EMPTY,
+            main: List::EMPTY,
+            ghost: Ghost {
+                order: VecDeque::new(),
+                counts: HashMap::default(),
+            },
+            capacity,
+        }
+    }
+
+    /// The total weight of the tracked entries (those of the current version).
+    pub(crate) fn weight(&self) -> u64 {
+        self.small.weight + self.main.weight
+    }
+
+    /// Whether the tracked entries weigh more than the capacity.
+    pub(crate) fn over(&self) -> bool {
+        self.weight() > self.capacity
+    }
+
+    /// A node for a new key of `weight`: in the main queue if the ghost remembers the
+    /// key, else in the small queue. Its leaf is set by [`set_leaf`](Self::set_leaf).
+    pub(crate) fn admit(&mut self, key: &[u8], weight: u64) -> u32 {
+        let queue = if self.ghost.contains(fingerprint(key)) {
+            Queue::Main
+        } else {
+            Queue::Small
+        };
+        let node = Node {
+            leaf: None,
+            weight,
+            queue,
+            prev: NIL,
+            next: NIL,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.nodes[slot as usize] = node;
+                slot
+            }
+            None => {
+                let slot = u32::try_from(self.nodes.len()).expect("fewer than 2^32 entries");
+                self.nodes.push(node);
+                slot
+            }
+        };
+        self.link_head(slot, queue);
+        slot
+    }
+
+    /// Points `slot` at its key's current leaf; returns the leaf it replaces.
+    pub(crate) fn set_leaf(
+        &mut self,
+        slot: u32,
+        leaf: Arc<Leaf<Entry<V>>>,
+    ) -> Option<Arc<Leaf<Entry<V>>>> {
+        self.nodes[slot as usize].leaf.replace(leaf)
+    }
+
+    /// Changes the weight of a tracked key (its value was replaced).
+    pub(crate) fn reweigh(&mut self, slot: u32, weight: u64) {
+        let node = &mut self.nodes[slot as usize];
+        let old = std::mem::replace(&mut node.weight, weight);
+        let queue = node.queue;
+        let list = self.list(queue);
+        list.weight = list.weight - old + weight;
+    }
+
+    /// Stops tracking `slot` (its key was removed); returns the leaf it held.
+    pub(crate) fn release(&mut self, slot: u32) -> Option<Arc<Leaf<Entry<V>>>> {
+        self.unlink(slot);
+        let node = &mut self.nodes[slot as usize];
+        node.queue = Queue::Free;
+        self.free.push(slot);
+        node.leaf.take()
+    }
+
+    /// Chooses one entry to evict, never `keep`, and stops tracking it; returns its
+    /// leaf, or `None` if only `keep` is left.
+    pub(crate) fn evict(&mut self, keep: u32) -> Option<Arc<Leaf<Entry<V>>>> {
+        loop {
+            let from_small = self.small.len > 0
+                && (self.small.weight >= self.capacity / 10 || self.main.len == 0)
+                && !(self.small.len == 1 && self.small.tail == keep);
+            let victim = if from_small {
+                self.evict_small(keep)
+            } else if self.main.len > 0 && !(self.main.len == 1 && self.main.tail == keep) {
+                self.evict_main(keep)
+            } else if self.small.len > 0 && !(self.small.len == 1 && self.small.tail == keep) {
+                self.evict_small(keep)
+            } else {
+                return None;
+            };
+            if let Some(slot) = victim {
+                return self.release(slot);
+            }
+        }
+    }
+
+    /// Takes the small queue's oldest node: a node read since it came in moves to the
+    /// main queue (no victim yet); one never read is the victim, remembered by the ghost.
+    fn evict_small(&mut self, keep: u32) -> Option<u32> {
+        let slot = self.small.tail;
+        if slot == keep {
+            self.unlink(slot);
+            self.link_head(slot, Queue::Small);
+            return None;
+        }
+        let entry = self.entry(slot);
+        let hits = entry.hits();
+        if hits > 0 {
+            entry.set_hits(0);
+            self.unlink(slot);
+            self.link_head(slot, Queue::Main);
+            return None;
+        }
+        let hash = self.leaf_fingerprint(slot);
+        let bound = self.main.len.max(1);
+        self.ghost.insert(hash, bound);
+        Some(slot)
+    }
+
+    /// Takes the main queue's oldest node: one read since it was last looked at goes
+    /// back to the head with one access fewer; one not read is the victim.
+    fn evict_main(&mut self, keep: u32) -> Option<u32> {
+        let slot = self.main.tail;
+        let entry = self.entry(slot);
+        let hits = entry.hits();
+        if hits > 0 || slot == keep {
+            entry.set_hits(hits.saturating_sub(1));
+            self.unlink(slot);
+            self.link_head(slot, Queue::Main);
+            return None;
+        }
+        Some(slot)
+    }
+
+    fn entry(&self, slot: u32) -> &Entry<V> {
+        let leaf = self.nodes[slot as usize].leaf.as_ref();
+        &leaf.expect("a queued node holds its leaf").value
+    }
+
+    fn leaf_fingerprint(&self, slot: u32) -> u64 {
+        let leaf = self.nodes[slot as usize].leaf.as_ref();
+        fingerprint(&leaf.expect("a queued node holds its leaf").key)
+    }
+
+    fn list(&mut self, queue: Queue) -> &mut List {
+        match queue {
+            Queue::Small => &mut self.small,
+            Queue::Main => &mut self.main,
+            Queue::Free => unreachable!("free nodes are in no queue"),
+        }
+    }
+
+    fn link_head(&mut self, slot: u32, queue: Queue) {
+        let weight = self.nodes[slot as usize].weight;
+        let list = self.list(queue);
+        let old_head = list.head;
+        list.head = slot;
+        if old_head == NIL {
+            list.tail = slot;
+        }
+        list.weight += weight;
+        list.len += 1;
+        if old_head != NIL {
+            self.nodes[old_head as usize].prev = slot;
+        }
+        let node = &mut self.nodes[slot as usize];
+        node.queue = queue;
+        node.prev = NIL;
+        node.next = old_head;
+    }
+
+    fn unlink(&mut self, slot: u32) {
+        let (queue, prev, next, weight) = {
+            let node = &self.nodes[slot as usize];
+            (node.queue, node.prev, node.next, node.weight)
+        };
+        if prev != NIL {
+            self.nodes[prev as usize].next = next;
+        }
+        if next != NIL {
+            self.nodes[next as usize].prev = prev;
+        }
+        let list = self.list(queue);
+        if list.head == slot {
+            list.head = next;
+        }
+        if list.tail == slot {
+            list.tail = prev;
+        }
+        list.weight -= weight;
+        list.len -= 1;
+    }
+}
