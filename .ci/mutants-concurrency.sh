@@ -34,7 +34,8 @@ run_layer() {
     shuttle) CARGO_TARGET_DIR="$targets/shuttle" \
         cargo test --release -p cowtrie --features shuttle --test shuttle "${build[@]}" ;;
     tests) CARGO_TARGET_DIR="$targets/debug" \
-        cargo test -p cowtrie --lib --test trie --test store --test properties --test laws "${build[@]}" ;;
+        cargo test -p cowtrie --lib --test trie --test store --test properties --test laws \
+        --test cache_model "${build[@]}" ;;
     *) echo "unknown layer $1" >&2; return 2 ;;
     esac
 }
