@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod fuzz;
+pub mod trace;
 
 use std::sync::Mutex;
 

@@ -14,6 +14,7 @@ macro_rules! say {
     }};
 }
 
+mod cache;
 mod check;
 mod demo;
 mod history;
@@ -31,6 +32,8 @@ enum Command {
     /// Run a concurrent workload on a store, record it, and check it is linearizable;
     /// or, with --history, check a history recorded by another tool.
     Check(check::Args),
+    /// Replay a cache trace through the bounded store and print its hit ratio.
+    Cache(cache::Args),
     /// Show versions sharing nodes, and a guard outliving a remove.
     Demo {
         /// How many keys the first version holds.
@@ -42,6 +45,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => check::run(&args),
+        Command::Cache(args) => cache::run(&args),
         Command::Demo { keys } => {
             demo::run(keys);
             ExitCode::SUCCESS

@@ -1,0 +1,42 @@
+//! `cowtrie cache --trace FILE --capacity N [--format arc|lines]`: replays a trace
+//! through the bounded store ([`cowtrie::Cache`]), single-threaded, and prints its hit
+//! ratio. The formats and the replay are described in `cowtrie_cli::trace`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cowtrie_cli::trace::{self, CowtrieReplay, Format};
+
+/// Arguments of `cowtrie cache`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The trace file (zstd-compressed or plain).
+    #[arg(long)]
+    trace: PathBuf,
+    /// The cache's capacity, in entries (each key is one entry).
+    #[arg(long)]
+    capacity: u64,
+    /// arc: `start_block n_blocks ignored request_no` per line, one request per block;
+    /// lines: one key per line.
+    #[arg(long, value_enum, default_value_t = Format::Arc)]
+    format: Format,
+}
+
+pub(crate) fn run(args: &Args) -> ExitCode {
+    if args.capacity == 0 {
+        eprintln!("error: --capacity must be at least 1");
+        return ExitCode::from(2);
+    }
+    let keys = match trace::read_file(&args.trace, args.format) {
+        Ok(keys) => keys,
+        Err(error) => {
+            eprintln!("error: {}: {error}", args.trace.display());
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = trace::replay(&keys, &mut CowtrieReplay::new(args.capacity));
+    say!("requests: {}", outcome.requests);
+    say!("hits: {}", outcome.hits);
+    say!("hit ratio: {:.2}%", outcome.hit_ratio());
+    ExitCode::SUCCESS
+}
