@@ -101,6 +101,23 @@ fn a_value_seen_after_a_remove_missed_is_a_resurrection() {
 }
 
 #[test]
+fn a_value_seen_after_a_cas_from_it_failed_is_a_resurrection() {
+    let v = violation(vec![
+        put(0, 0, 1, 4),
+        cas(1, 2, 3, Some(4), 5, false),
+        get(0, 4, 5, Some(4)),
+    ]);
+    assert!(
+        v.explanation.starts_with(
+            "get returned 4 (ticks 4..5), a value already evicted: cas(4, 5) -> false (ticks \
+             2..3) began after put(4) completed and found the key not holding 4"
+        ),
+        "{}",
+        v.explanation
+    );
+}
+
+#[test]
 fn an_overwritten_value_seen_again_is_a_resurrection() {
     let v = violation(vec![
         put(0, 0, 1, 1),

@@ -222,23 +222,30 @@ fn resurrection(
         return None; // v written more than once: which write the read saw is unclear
     };
     let between = |e: &Event| e.call > all[put].ret && e.ret < culprit.call;
-    let saw_absent = |e: &Event| {
-        matches!(
-            (&e.op, e.result),
-            (Op::Get { .. }, Some(Ret::Value(None)))
-                | (Op::Remove { .. }, Some(Ret::Removed(false)))
-        )
+    // What an operation found that shows `v` gone: the key absent, or not holding `v`.
+    let saw_gone = |e: &Event| match (&e.op, e.result) {
+        (Op::Get { .. }, Some(Ret::Value(None)))
+        | (Op::Remove { .. }, Some(Ret::Removed(false))) => Some("the key absent".to_string()),
+        (
+            Op::Cas {
+                from: Some(from), ..
+            },
+            Some(Ret::Swapped(false)),
+        ) if *from == v => Some(format!("the key not holding {v}")),
+        _ => None,
     };
     let overwrote = |e: &Event| {
         (e.op.written().is_some() && e.result != Some(Ret::Swapped(false)) && !e.is_open())
             || (matches!(e.op, Op::Remove { .. }) && e.result == Some(Ret::Removed(true)))
     };
-    if let Some(gone) = (0..all.len()).find(|&i| between(all[i]) && saw_absent(all[i])) {
+    let gone =
+        (0..all.len()).find_map(|i| Some((i, saw_gone(all[i]).filter(|_| between(all[i]))?)));
+    if let Some((gone, found)) = gone {
         return Some((
             format!(
                 "{reader} returned {v} ({}), a value already evicted: {} -> {} ({}) began after \
-                 {} completed and found the key absent, and nothing wrote {v} again (an evicted \
-                 value came back)",
+                 {} completed and found {found}, and nothing wrote {v} again (an evicted value \
+                 came back)",
                 span(culprit),
                 all[gone].op,
                 all[gone].result_text(),
