@@ -18,8 +18,9 @@ use rand::{Rng, SeedableRng};
 
 use crate::{KvStore, Model, Op, Ret};
 
-/// The store's model behind a mutex, keeping at most `capacity` keys and evicting at
-/// random ([module docs](self)).
+/// The store's model behind a mutex, keeping at most `capacity` keys: a write that
+/// leaves more evicts keys picked at random until it does not, and one operation in
+/// eight first evicts a random key. Correct for the cache model by construction.
 pub struct EvictingModel {
     inner: Mutex<Inner>,
 }

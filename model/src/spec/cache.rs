@@ -35,8 +35,11 @@
 use super::Spec;
 use crate::{Event, Op, Ret, StoreSpec};
 
-/// The cache model ([module docs](self)): the store's model where a present key may be
-/// evicted between any two operations and an evicted or overwritten value never returns.
+/// The cache model: the store's model where a present key may be evicted between any
+/// two operations. A miss is always allowed; a hit sees the last value written; an
+/// evicted or overwritten value never comes back. The state per key is what the key may
+/// hold ([`CacheState`]); absent is always possible. Capacity is not the model's
+/// business: keys stay independent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CacheSpec;
 
