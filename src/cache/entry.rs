@@ -9,7 +9,7 @@ use crate::sync::{AtomicU8, Ordering};
 use crate::{Iter, Trie, ValueGuard};
 
 /// The highest count an entry's access counter reaches (module invariant 3).
-pub(crate) const MAX_HITS: u8 = 3;
+pub(crate) const MAX_HITS: u8 = 15;
 
 /// The value type of a cache's trie: the user's value, the access counter readers bump,
 /// and the index of the writer-side policy node that tracks the key.

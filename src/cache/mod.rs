@@ -15,13 +15,19 @@
 //!   chooses until the weight fits); publishes it with one swap; releases both locks;
 //!   then drops what it replaced or evicted.
 //!
-//! The policy is S3-FIFO (Yang et al., SOSP'23): new keys enter a small FIFO queue
-//! (a tenth of the capacity); a key read while there moves to the main FIFO queue when
-//! it reaches the end, one never read is evicted and remembered in a ghost list of key
-//! fingerprints; a key that misses while the ghost remembers it enters the main queue
-//! directly. At the main queue's end, a key read since it was last looked at goes back to
-//! the head with one access fewer; one not read is evicted. One pass over cold keys
-//! therefore only churns the small queue: the hot set in the main queue stays.
+//! The policy is S3-FIFO (Yang et al., SOSP'23) with a self-sizing small queue. New keys
+//! enter a small FIFO queue; at its end, a key read while there moves to the main queue,
+//! one never read is evicted and its fingerprint kept in the small ghost. At the main
+//! queue's end, a key read since it was last looked at goes back to the head with one
+//! access fewer (a CLOCK over counts up to 15); one not read is evicted into the main
+//! ghost. A key that misses while a ghost remembers it enters the main queue directly,
+//! and moves the small queue's share: up one percent of the capacity on a small-ghost
+//! hit (new keys needed longer to prove themselves), down one on a main-ghost hit (the
+//! main queue was too short); it starts at 3% and stays within 1%..10%, in the manner of
+//! ARC's adaptation. The small ghost remembers half as many keys as the main queue
+//! holds, the main ghost as many.
+//! One pass over cold keys only churns the small queue: the hot set in the main queue
+//! stays, and the scan's keys, never read twice, never reach a ghost hit.
 //!
 //! # Invariants
 //!
@@ -75,7 +81,8 @@ type Evicted<V> = Vec<Arc<Leaf<Entry<V>>>>;
 /// only records an access in the entry it finds. Writes are serialised; each publishes
 /// one version in which the write and the evictions it caused appear together. The
 /// capacity counts entries, or with [`CacheBuilder::weigher`] the weights a function
-/// gives them. The eviction policy is S3-FIFO; see the module docs for its protocol.
+/// gives them. The eviction policy is an adaptive S3-FIFO; the module docs give its
+/// protocol.
 ///
 /// ```
 /// use cowtrie::Cache;
@@ -217,7 +224,9 @@ impl<V> Cache<V> {
     }
 
     fn weigh(&self, key: &[u8], value: &V) -> u64 {
-        self.weigher.as_ref().map_or(1, |weigher| weigher(key, value))
+        self.weigher
+            .as_ref()
+            .map_or(1, |weigher| weigher(key, value))
     }
 
     /// The one write path: under both locks, `decide` sees the current value and returns

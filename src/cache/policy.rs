@@ -1,5 +1,6 @@
-//! The writer-owned eviction state of a [`Cache`](super::Cache): S3-FIFO's two queues and
-//! its ghost of recently evicted keys (module invariants 4–6).
+//! The writer-owned eviction state of a [`Cache`](super::Cache): S3-FIFO's two queues, the
+//! two ghosts of recently evicted keys and the small queue's share (the parent module
+//! describes the policy; invariants 4–6 there).
 //!
 //! Nodes live in a slab and are linked into a queue by index: O(1) to move, unlink and
 //! reuse, with no allocation per key once the slab has grown. A node holds the leaf of
@@ -15,6 +16,10 @@ use crate::node::Leaf;
 use crate::sync::Arc;
 
 const NIL: u32 = u32::MAX;
+
+/// The small queue's share of the capacity at the start, and its bounds, in percent.
+const SMALL_START: u64 = 3;
+const SMALL_MAX: u64 = 10;
 
 /// Which queue a node is in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -53,8 +58,9 @@ impl List {
     };
 }
 
-/// Fingerprints of keys evicted from the small queue, oldest first, so that a key that
-/// comes back soon after goes straight to the main queue.
+/// Fingerprints of recently evicted keys, oldest first, so that a key that comes back
+/// soon after goes straight to the main queue (and tells which queue was too short).
+#[derive(Default)]
 struct Ghost {
     order: VecDeque<u64>,
     counts: HashMap<u64, u32, BuildHasherDefault<DefaultHasher>>,
@@ -88,8 +94,12 @@ pub(crate) struct Policy<V> {
     free: Vec<u32>,
     small: List,
     main: List,
-    ghost: Ghost,
+    /// Keys evicted from the small queue, and from the main queue.
+    small_ghost: Ghost,
+    main_ghost: Ghost,
     capacity: u64,
+    /// The weight the small queue may hold before it, not the main one, gives a victim.
+    small_target: u64,
 }
 
 /// The fingerprint the ghost keeps of a key.
@@ -104,17 +114,29 @@ impl<V> Policy<V> {
             free: Vec::new(),
             small: List::EMPTY,
             main: List::EMPTY,
-            ghost: Ghost {
-                order: VecDeque::new(),
-                counts: HashMap::default(),
-            },
+            small_ghost: Ghost::default(),
+            main_ghost: Ghost::default(),
             capacity,
+            small_target: capacity * SMALL_START / 100,
         }
     }
 
     /// The total weight of the tracked entries (those of the current version).
     pub(crate) fn weight(&self) -> u64 {
         self.small.weight + self.main.weight
+    }
+
+    /// The number of entries tracked.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn tracked(&self) -> usize {
+        self.small.len + self.main.len
+    }
+
+    /// Whether `slot` is in a queue and holds `leaf`.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn holds(&self, slot: u32, leaf: &Arc<Leaf<Entry<V>>>) -> bool {
+        let node = &self.nodes[slot as usize];
+        node.queue != Queue::Free && node.leaf.as_ref().is_some_and(|l| Arc::ptr_eq(l, leaf))
     }
 
     /// Whether the tracked entries weigh more than the capacity.
@@ -125,7 +147,15 @@ impl<V> Policy<V> {
     /// A node for a new key of `weight`: in the main queue if the ghost remembers the
     /// key, else in the small queue. Its leaf is set by [`set_leaf`](Self::set_leaf).
     pub(crate) fn admit(&mut self, key: &[u8], weight: u64) -> u32 {
-        let queue = if self.ghost.contains(fingerprint(key)) {
+        let hash = fingerprint(key);
+        let step = (self.capacity / 100).max(1);
+        let queue = if self.small_ghost.contains(hash) {
+            // Evicted from the small queue too soon: give it more room.
+            self.small_target = (self.small_target + step).min(self.capacity * SMALL_MAX / 100);
+            Queue::Main
+        } else if self.main_ghost.contains(hash) {
+            // Evicted from the main queue too soon: give that one more room.
+            self.small_target = self.small_target.saturating_sub(step).max(step);
             Queue::Main
         } else {
             Queue::Small
@@ -184,7 +214,7 @@ impl<V> Policy<V> {
     pub(crate) fn evict(&mut self, keep: u32) -> Option<Arc<Leaf<Entry<V>>>> {
         loop {
             let from_small = self.small.len > 0
-                && (self.small.weight >= self.capacity / 10 || self.main.len == 0)
+                && (self.small.weight >= self.small_target || self.main.len == 0)
                 && !(self.small.len == 1 && self.small.tail == keep);
             let victim = if from_small {
                 self.evict_small(keep)
@@ -211,16 +241,14 @@ impl<V> Policy<V> {
             return None;
         }
         let entry = self.entry(slot);
-        let hits = entry.hits();
-        if hits > 0 {
+        if entry.hits() > 0 {
             entry.set_hits(0);
             self.unlink(slot);
             self.link_head(slot, Queue::Main);
             return None;
         }
         let hash = self.leaf_fingerprint(slot);
-        let bound = self.main.len.max(1);
-        self.ghost.insert(hash, bound);
+        self.small_ghost.insert(hash, (self.main.len / 2).max(1));
         Some(slot)
     }
 
@@ -236,6 +264,8 @@ impl<V> Policy<V> {
             self.link_head(slot, Queue::Main);
             return None;
         }
+        let hash = self.leaf_fingerprint(slot);
+        self.main_ghost.insert(hash, self.main.len.max(1));
         Some(slot)
     }
 

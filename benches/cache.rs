@@ -1,0 +1,155 @@
+//! The bounded store: hit ratios against moka, quick_cache and LRU, and read cost.
+//!
+//! `cargo bench -p cowtrie-benches --bench cache` runs both parts; `-- hit_ratios` or
+//! `-- read_cost` picks one.
+//!
+//! - `read_cost/*` (criterion): see `cache_read.rs`.
+//! - `hit_ratios` (not timed): every trace of [`rows`] replayed single-threaded through
+//!   each cache of `cache_peers.rs` by one harness (`cowtrie_cli::trace::replay`); the
+//!   table is printed and written to `target/criterion/hit_ratios.tsv`. The ARC traces
+//!   are read from `../shared/traces/` (or `$COWTRIE_TRACES`); rows whose file is missing
+//!   are skipped with a note. `COWTRIE_ROWS=a,b` keeps the rows whose name contains `a`
+//!   or `b`; `COWTRIE_PEERS=s` the caches whose name `s` contains.
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
+
+mod cache_peers;
+mod cache_read;
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::PathBuf;
+
+use std::time::Duration;
+
+use cowtrie_cli::trace::{self, Format};
+use criterion::Criterion;
+
+/// One row of the table: a trace and a capacity.
+struct Row {
+    name: String,
+    trace: std::sync::Arc<Vec<u64>>,
+    capacity: u64,
+}
+
+const ZIPF_KEYS: u64 = 100_000;
+const ZIPF_REQUESTS: usize = 2_000_000;
+/// Scan length in the scan-mixed rows: 5% of the key space, one scan per 20,000 requests.
+const SCAN: usize = 5_000;
+
+fn traces_dir() -> PathBuf {
+    env::var_os("COWTRIE_TRACES").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/traces"),
+        PathBuf::from,
+    )
+}
+
+fn rows() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (alpha, seed) in [(0.9, 9), (0.99, 99)] {
+        let zipf = std::sync::Arc::new(trace::zipf(ZIPF_KEYS, alpha, ZIPF_REQUESTS, seed));
+        let scans = std::sync::Arc::new(trace::with_scans(&zipf, SCAN, ZIPF_KEYS));
+        for percent in [1, 10] {
+            let capacity = ZIPF_KEYS * percent / 100;
+            rows.push(Row {
+                name: format!("zipf {alpha} @{percent}%"),
+                trace: zipf.clone(),
+                capacity,
+            });
+            rows.push(Row {
+                name: format!("zipf {alpha} + scans @{percent}%"),
+                trace: scans.clone(),
+                capacity,
+            });
+        }
+    }
+    let dir = traces_dir();
+    let load = |file: &str| match trace::read_file(&dir.join(file), Format::Arc) {
+        Ok(keys) => Some(std::sync::Arc::new(keys)),
+        Err(error) => {
+            eprintln!("skipping {file}: {error}");
+            None
+        }
+    };
+    if let Some(oltp) = load("OLTP.lis.zst") {
+        for capacity in [256, 1_000, 2_000] {
+            rows.push(Row {
+                name: format!("OLTP @{capacity}"),
+                trace: oltp.clone(),
+                capacity,
+            });
+        }
+    }
+    if let Some(p3) = load("P3.lis.zst") {
+        let unique = trace::unique_keys(&p3) as u64;
+        for percent in [1, 10] {
+            rows.push(Row {
+                name: format!("P3 @{percent}%"),
+                trace: p3.clone(),
+                capacity: unique * percent / 100,
+            });
+        }
+    }
+    rows
+}
+
+fn hit_ratios() {
+    let only = env::var("COWTRIE_ROWS").ok();
+    let mut table = String::from("trace\tcapacity\tcache\trequests\thits\thit_ratio\n");
+    let mut header = format!("{:<26} {:>8}", "trace", "capacity");
+    for peer in cache_peers::all(1) {
+        let width = peer.name.len().max(8);
+        let _ = write!(header, " {:>width$}", peer.name);
+    }
+    println!("{header}");
+    for row in rows() {
+        if only
+            .as_ref()
+            .is_some_and(|only| !only.split(',').any(|o| row.name.contains(o)))
+        {
+            continue;
+        }
+        let mut line = format!("{:<26} {:>8}", row.name, row.capacity);
+        let peers_only = env::var("COWTRIE_PEERS").ok();
+        for mut peer in cache_peers::all(row.capacity) {
+            if peers_only.as_ref().is_some_and(|p| !p.contains(peer.name)) {
+                continue;
+            }
+            let outcome = trace::replay(&row.trace, &mut *peer.cache);
+            let ratio = outcome.hit_ratio();
+            let width = peer.name.len().max(8);
+            let _ = write!(line, " {ratio:>width$.2}");
+            let _ = writeln!(
+                table,
+                "{}\t{}\t{}\t{}\t{}\t{ratio:.2}",
+                row.name, row.capacity, peer.name, outcome.requests, outcome.hits
+            );
+        }
+        println!("{line}");
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
+    let _ = fs::create_dir_all(&dir);
+    if let Err(error) = fs::write(dir.join("hit_ratios.tsv"), table) {
+        eprintln!("could not write hit_ratios.tsv: {error}");
+    }
+}
+
+fn main() {
+    let filter: Option<String> = env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    let wants = |group: &str| filter.as_ref().map_or(true, |f| group.contains(f.as_str()));
+    if wants("hit_ratios") {
+        hit_ratios();
+    }
+    if wants("read_cost") {
+        let mut criterion = Criterion::default()
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2))
+            .configure_from_args();
+        cache_read::read_cost(&mut criterion);
+        criterion.final_summary();
+    }
+}
