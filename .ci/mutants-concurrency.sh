@@ -32,13 +32,20 @@ run_layer() {
         else
             "$targets/release/release/cowtrie" check --keys 4 --seconds 3
         fi ;;
+    # The same on the bounded store, judged against the cache model.
+    stress-cache) if [[ "$2" == build ]]; then
+            run_layer stress build
+        else
+            "$targets/release/release/cowtrie" check --store cache --seconds 3
+        fi ;;
     tsan) CARGO_TARGET_DIR="$targets/tsan" RUSTFLAGS="-Zsanitizer=thread" \
         TSAN_OPTIONS="halt_on_error=1" timeout 1200 cargo +nightly test -Zbuild-std \
         --target "$(rustc -vV | sed -n 's/^host: //p')" -p cowtrie --lib "${build[@]}" ;;
     shuttle) CARGO_TARGET_DIR="$targets/shuttle" \
         cargo test --release -p cowtrie --features shuttle --test shuttle "${build[@]}" ;;
     tests) CARGO_TARGET_DIR="$targets/debug" \
-        cargo test -p cowtrie --lib --test trie --test store --test properties --test laws "${build[@]}" ;;
+        cargo test -p cowtrie --lib --test trie --test store --test properties --test laws \
+        --test cache_model "${build[@]}" ;;
     *) echo "unknown layer $1" >&2; return 2 ;;
     esac
 }

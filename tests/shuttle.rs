@@ -13,14 +13,14 @@
 //! lines: paste it whole); replay it with
 //! `SHUTTLE_REPLAY='<string>' cargo test --release --features shuttle --test shuttle \
 //! replay_a_failing_schedule -- --ignored --nocapture` (set `SHUTTLE_SCENARIO` to `pct`
-//! for a schedule from the PCT test).
+//! for a schedule from the PCT test, to `cache` for one from either cache test).
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 use std::sync::Arc;
 
-use common::run_recorded;
-use cowtrie::TrieStore;
-use cowtrie_model::{check, Budget, Event, History, Op, Recorder, Verdict};
+use common::{run_recorded, run_recorded_cache};
+use cowtrie::{Cache, TrieStore};
+use cowtrie_model::{check, check_with, Budget, CacheSpec, Event, History, Op, Recorder, Verdict};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -150,6 +150,76 @@ fn random_schedules_of_update_racing_put() {
     );
 }
 
+/// The bounded store: `writers` threads run the mixed operations of [`thread_ops`] on a
+/// cache of `capacity` entries over `keys` keys (so most writes evict), while `readers`
+/// threads read (recording accesses in the entries they hit) and hold a snapshot across
+/// their reads. The whole history, with a final read of every key, must keep to the cache
+/// model (a miss is always allowed, an evicted or overwritten value never comes back);
+/// every snapshot must stay as it was taken (eviction never edits a version a reader
+/// holds); the capacity must hold at the end.
+fn cache_scenario(
+    writers: usize,
+    readers: usize,
+    ops: usize,
+    keys: u8,
+    capacity: u64,
+) -> impl Fn() + Send + Sync + 'static {
+    move || {
+        let cache = Arc::new(Cache::new(capacity));
+        let recorder = Arc::new(Recorder::new());
+        let spawn = |t: usize, reader: bool| {
+            let (cache, recorder) = (Arc::clone(&cache), Arc::clone(&recorder));
+            shuttle::thread::spawn(move || {
+                if !reader {
+                    return run_recorded_cache(&cache, &recorder, t, thread_ops(t, ops, keys));
+                }
+                let contents = |s: &cowtrie::CacheSnapshot<u64>| {
+                    s.iter().map(|(k, v)| (k.to_vec(), *v)).collect::<Vec<_>>()
+                };
+                let mut events = Vec::new();
+                for round in 0..ops / 4 {
+                    let snapshot = cache.snapshot();
+                    let held = contents(&snapshot);
+                    assert!(held.len() as u64 <= capacity, "a version over capacity");
+                    let gets = (0..3).map(|i| Op::get([b'k', (round + i) as u8 % keys]));
+                    events.extend(run_recorded_cache(&cache, &recorder, t, gets.collect()));
+                    assert_eq!(contents(&snapshot), held, "a snapshot changed");
+                    assert_eq!(snapshot.len(), held.len());
+                }
+                events
+            })
+        };
+        let handles: Vec<_> = (1..=writers + readers)
+            .map(|t| spawn(t, t > writers))
+            .collect();
+        let mut events: Vec<Event> = handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("no thread panics"))
+            .collect();
+        let finals = (0..keys).map(|k| Op::get([b'k', k])).collect();
+        events.extend(run_recorded_cache(&cache, &recorder, 0, finals));
+        assert!(cache.len() as u64 <= capacity);
+        let report = check_with(&CacheSpec, &History::from_events(events), Budget::default());
+        if let Verdict::Violation(v) = &report.verdict {
+            panic!("not a cache on key {:?}: {}", v.key, v.explanation);
+        }
+        assert_eq!(report.verdict, Verdict::Linearizable);
+    }
+}
+
+/// Random schedules of the bounded store: 2 writers of 20 operations on 4 keys, a cache
+/// of 2 entries, 2 readers.
+#[test]
+fn cache_random_schedules_keep_to_the_cache_model() {
+    shuttle::check_random(cache_scenario(2, 2, 20, 4, 2), iterations(1_000));
+}
+
+/// PCT schedules of depth 3 of the same.
+#[test]
+fn cache_pct_schedules_keep_to_the_cache_model() {
+    shuttle::check_pct(cache_scenario(2, 2, 20, 4, 2), iterations(1_000), 3);
+}
+
 /// Replays a schedule printed by a failing run (see the module docs).
 #[test]
 #[ignore = "needs SHUTTLE_REPLAY"]
@@ -159,6 +229,7 @@ fn replay_a_failing_schedule() {
     let schedule: String = printed.chars().filter(|c| c.is_ascii_hexdigit()).collect();
     match std::env::var("SHUTTLE_SCENARIO").as_deref() {
         Ok("pct") => shuttle::replay(scenario(4, 20, 2), &schedule),
+        Ok("cache") => shuttle::replay(cache_scenario(2, 2, 20, 4, 2), &schedule),
         _ => shuttle::replay(scenario(3, 30, 3), &schedule),
     }
 }

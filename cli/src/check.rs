@@ -4,12 +4,14 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use cowtrie_cli::StoreKind;
+use cowtrie_cli::{StoreKind, DEFAULT_CAPACITY};
 
 use crate::history::{FormatArg, ModelKind};
 use cowtrie_model::report::{html_report, violation_text, Values};
 use cowtrie_model::workload::{Mix, Run, Stop, Workload};
-use cowtrie_model::{check, timeline_svg_in, Budget, StoreSpec, Verdict};
+use cowtrie_model::{
+    check, check_with, timeline_svg_in, Budget, CacheSpec, CheckReport, Op, Ret, Spec, Verdict,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Exit status when the checker ran out of budget.
@@ -20,9 +22,9 @@ pub(crate) struct Args {
     /// Threads running operations.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=512))]
     threads: u16,
-    /// Distinct keys the operations pick from.
-    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..))]
-    keys: u32,
+    /// Distinct keys the operations pick from [default: 1000; 64 for a bounded store].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    keys: Option<u32>,
     /// Run for this many seconds [default: 4, unless --ops is given].
     #[arg(long, conflicts_with = "ops")]
     seconds: Option<f64>,
@@ -32,9 +34,14 @@ pub(crate) struct Args {
     /// Weights of the operations.
     #[arg(long, default_value = "get=75,put=12,remove=5,cas=4,update=4")]
     mix: Mix,
-    /// The store to check.
+    /// The store to check. The bounded ones (cache, evicting-model,
+    /// broken-resurrecting-cache) are judged against the cache model: a key may be evicted
+    /// at any moment, but an evicted or overwritten value never comes back.
     #[arg(long, value_enum, default_value = "cowtrie")]
     store: StoreKind,
+    /// Entries a bounded store keeps [default: 16].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    capacity: Option<u64>,
     /// Seed of the threads' random choices.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -82,9 +89,16 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             Stop::Time(Duration::from_secs_f64(seconds))
         }
     };
+    let bounded = args.store.is_cache();
+    if args.capacity.is_some() && !bounded {
+        eprintln!("error: --capacity applies to a bounded store (--store cache)");
+        return ExitCode::from(2);
+    }
+    let capacity = args.capacity.unwrap_or(DEFAULT_CAPACITY);
+    let keys = args.keys.unwrap_or(if bounded { 64 } else { 1_000 });
     let workload = Workload {
         threads: usize::from(args.threads),
-        keys: args.keys as usize,
+        keys: keys as usize,
         stop,
         mix: args.mix,
         seed: args.seed,
@@ -97,7 +111,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         workload.mix,
         workload.seed
     );
-    let run = run_with_progress(args.store, &workload);
+    if bounded {
+        say!("capacity {capacity} entries; judged against the cache model");
+    }
+    let store = args.store.build_with_capacity(capacity, args.seed);
+    let run = run_with_progress(&*store, &workload);
     let ops = run.history.len();
     let secs = run.elapsed.as_secs_f64().max(1e-9);
     say!(
@@ -110,6 +128,18 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if bounded {
+        let gets = run
+            .history
+            .events()
+            .iter()
+            .filter(|e| matches!(e.op, Op::Get { .. }));
+        let (hits, all) = gets.fold((0, 0), |(hits, all), e| {
+            let hit = matches!(e.result, Some(Ret::Value(Some(_))));
+            (hits + usize::from(hit), all + 1)
+        });
+        say!("gets: {hits} hits of {all}");
+    }
 
     let spinner = ProgressBar::new_spinner().with_message("checking linearizability");
     spinner.enable_steady_tick(Duration::from_millis(100));
@@ -117,8 +147,25 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         time: Duration::from_secs(args.check_seconds),
         ..Budget::default()
     };
+    if bounded {
+        let report = check_with(&CacheSpec, &run.history, budget);
+        spinner.finish_and_clear();
+        return judge(report, args, &workload, &run, secs);
+    }
     let report = check(&run.history, budget);
     spinner.finish_and_clear();
+    judge(report, args, &workload, &run, secs)
+}
+
+/// Prints the verdict of a check of a run (against the store's or the cache's model).
+fn judge<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>> + Default>(
+    report: CheckReport<S>,
+    args: &Args,
+    workload: &Workload,
+    run: &Run,
+    secs: f64,
+) -> ExitCode {
+    let spec = S::default();
     say!(
         "checked {} operations over {} keys in {:.2} s ({} search steps)",
         report.operations,
@@ -128,15 +175,15 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     );
     if let Some(path) = &args.html {
         let facts = [
-            ("store".to_string(), format!("{:?}", args.store)),
+            ("store".to_string(), store_name(args.store)),
             ("keys drawn from".to_string(), workload.keys.to_string()),
             ("mix".to_string(), workload.mix.to_string()),
             ("seed".to_string(), workload.seed.to_string()),
             ("run time".to_string(), format!("{secs:.2} s")),
         ];
-        let title = format!("cowtrie check --store {:?}", args.store);
+        let title = format!("cowtrie check --store {}", store_name(args.store));
         let page = html_report(
-            &StoreSpec,
+            &spec,
             &run.history,
             &report,
             Values::Workload,
@@ -160,7 +207,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             );
             say!(
                 "{}",
-                violation_text(&StoreSpec, &run.history, &violation, Values::Workload).trim_end()
+                violation_text(&spec, &run.history, &violation, Values::Workload).trim_end()
             );
             if let Some(path) = &args.svg {
                 match std::fs::write(path, timeline_svg_in(&violation, &run.history)) {
@@ -180,9 +227,16 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     }
 }
 
+/// The store's name as `--store` spells it.
+fn store_name(store: StoreKind) -> String {
+    use clap::ValueEnum as _;
+    store
+        .to_possible_value()
+        .map_or_else(|| format!("{store:?}"), |v| v.get_name().to_string())
+}
+
 /// Runs the workload while a progress bar follows it.
-fn run_with_progress(kind: StoreKind, workload: &Workload) -> Run {
-    let store = kind.build();
+fn run_with_progress(store: &dyn cowtrie_model::KvStore, workload: &Workload) -> Run {
     let done = AtomicU64::new(0);
     let bar = match workload.stop {
         Stop::Ops(total) => ProgressBar::new(total),
@@ -194,7 +248,7 @@ fn run_with_progress(kind: StoreKind, workload: &Workload) -> Run {
     );
     let start = std::time::Instant::now();
     std::thread::scope(|s| {
-        let runner = s.spawn(|| workload.run(&*store, &done));
+        let runner = s.spawn(|| workload.run(store, &done));
         while !runner.is_finished() {
             let ops = done.load(Ordering::Relaxed);
             bar.set_position(match workload.stop {

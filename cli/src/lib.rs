@@ -8,9 +8,9 @@ pub mod trace;
 use std::sync::Mutex;
 
 use clap::ValueEnum;
-use cowtrie::TrieStore;
-use cowtrie_model::broken::{LostUpdate, NonAtomicRemove, StaleRead};
-use cowtrie_model::{KvStore, Model};
+use cowtrie::{Cache, TrieStore};
+use cowtrie_model::broken::{LostUpdate, NonAtomicRemove, ResurrectingCache, StaleRead};
+use cowtrie_model::{EvictingModel, KvStore, Model};
 
 /// cowtrie's store as a [`KvStore`] (the model crate cannot name cowtrie's types).
 #[derive(Default)]
@@ -40,6 +40,37 @@ impl KvStore for CowtrieStore {
     }
 }
 
+/// cowtrie's bounded store as a [`KvStore`], judged against the cache model.
+pub struct CowtrieCache(pub Cache<u64>);
+
+impl KvStore for CowtrieCache {
+    fn put(&self, key: &[u8], value: u64) {
+        self.0.put(key, value);
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.0.get(key).map(|guard| *guard)
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        self.0.remove(key)
+    }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.0
+            .compare_and_swap(key, from.as_ref(), Some(to))
+            .is_ok()
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.0.update(key, |_| Some(value)).map(|guard| *guard)
+    }
+}
+
+/// The capacity (in entries) of the bounded stores when none is given: small, so that
+/// a check over a few dozen keys evicts all the time.
+pub const DEFAULT_CAPACITY: u64 = 16;
+
 /// The stores a campaign can check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum StoreKind {
@@ -53,12 +84,28 @@ pub enum StoreKind {
     BrokenStaleRead,
     /// Check-then-delete remove (two removes can both succeed).
     BrokenNonAtomicRemove,
+    /// cowtrie's bounded `Cache` (judged against the cache model).
+    Cache,
+    /// The reference model evicting at random (correct by construction; cache model).
+    EvictingModel,
+    /// A cache whose ghost table returns evicted values (resurrects them; cache model).
+    BrokenResurrectingCache,
 }
 
 impl StoreKind {
-    /// A fresh, empty store of this kind.
+    /// A fresh, empty store of this kind (a bounded one of [`DEFAULT_CAPACITY`]).
     pub fn build(self) -> Box<dyn KvStore> {
+        self.build_with_capacity(DEFAULT_CAPACITY, 1)
+    }
+
+    /// A fresh, empty store of this kind; a bounded one keeps `capacity` entries (the
+    /// model stores draw their evictions from `seed`).
+    pub fn build_with_capacity(self, capacity: u64, seed: u64) -> Box<dyn KvStore> {
+        let entries = usize::try_from(capacity).unwrap_or(usize::MAX);
         match self {
+            Self::Cache => Box::new(CowtrieCache(Cache::new(capacity))),
+            Self::EvictingModel => Box::new(EvictingModel::new(entries, seed)),
+            Self::BrokenResurrectingCache => Box::new(ResurrectingCache::new(entries, seed)),
             Self::Cowtrie => Box::new(CowtrieStore::default()),
             Self::MutexModel => Box::new(Mutex::new(Model::new())),
             Self::BrokenLostUpdate => Box::new(LostUpdate::default()),
@@ -69,6 +116,17 @@ impl StoreKind {
 
     /// Whether the store is meant to be linearizable.
     pub fn is_correct(self) -> bool {
-        matches!(self, Self::Cowtrie | Self::MutexModel)
+        matches!(
+            self,
+            Self::Cowtrie | Self::MutexModel | Self::Cache | Self::EvictingModel
+        )
+    }
+
+    /// Whether the store evicts, so that it is judged against the cache model.
+    pub fn is_cache(self) -> bool {
+        matches!(
+            self,
+            Self::Cache | Self::EvictingModel | Self::BrokenResurrectingCache
+        )
     }
 }

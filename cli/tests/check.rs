@@ -4,9 +4,10 @@ use std::process::Command;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use cowtrie_cli::{CowtrieStore, StoreKind};
+use cowtrie::Cache;
+use cowtrie_cli::{CowtrieCache, CowtrieStore, StoreKind};
 use cowtrie_model::workload::{Mix, Stop, Workload};
-use cowtrie_model::{check, Budget, Verdict};
+use cowtrie_model::{check, check_with, Budget, CacheSpec, Verdict};
 
 #[test]
 fn cowtrie_stress_runs_are_linearizable() {
@@ -167,4 +168,74 @@ fn html_reports_are_written_for_a_passing_and_a_failing_run() {
     let html = std::fs::read_to_string(&page).expect("html written");
     assert!(html.contains("NOT linearizable") && html.contains("id=\"report-data\""));
     std::fs::remove_file(&page).ok();
+}
+
+#[test]
+fn check_judges_bounded_stores_against_the_cache_model() {
+    for (store, correct) in [
+        ("cache", true),
+        ("evicting-model", true),
+        ("broken-resurrecting-cache", false),
+    ] {
+        let (code, stdout, stderr) = cowtrie(&["check", "--store", store, "--seconds", "1"]);
+        assert!(
+            stdout.contains("64 keys")
+                && stdout.contains("capacity 16 entries; judged against the cache model"),
+            "{stdout}"
+        );
+        // Evictions happened: some gets missed, some hit.
+        let gets = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("gets: "))
+            .expect("a gets line");
+        let numbers: Vec<u64> = gets.split(' ').filter_map(|w| w.parse().ok()).collect();
+        assert!(numbers[0] > 0 && numbers[0] < numbers[1], "{gets}");
+        if correct {
+            assert_eq!(code, 0, "{store}: {stdout}{stderr}");
+            assert!(stdout.contains("verdict: linearizable"), "{stdout}");
+        } else {
+            assert_eq!(code, 1, "{store} must be flagged: {stdout}{stderr}");
+            assert!(stdout.contains("came back"), "{stdout}");
+        }
+    }
+    let (code, stdout, _) = cowtrie(&[
+        "check",
+        "--store",
+        "cache",
+        "--capacity",
+        "4",
+        "--keys",
+        "200",
+        "--ops",
+        "100000",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("capacity 4 entries"), "{stdout}");
+    let (code, _, stderr) = cowtrie(&["check", "--capacity", "8"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--capacity applies to a bounded store"),
+        "{stderr}"
+    );
+    let (code, _, _) = cowtrie(&["check", "--store", "cache", "--capacity", "0"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn cowtrie_cache_stress_runs_keep_to_the_cache_model() {
+    for (seed, keys, capacity) in [(1, 64, 16), (2, 8, 2), (3, 256, 100)] {
+        let workload = Workload {
+            threads: 4,
+            keys,
+            stop: Stop::Time(Duration::from_millis(500)),
+            mix: "get=50,put=20,remove=10,cas=10,update=10".parse().unwrap(),
+            seed,
+        };
+        let store = CowtrieCache(Cache::new(capacity));
+        let run = workload.run(&store, &AtomicU64::new(0));
+        assert!(run.history.len() > 1_000, "the run did work");
+        assert!(store.0.len() as u64 <= capacity);
+        let report = check_with(&CacheSpec, &run.history, Budget::default());
+        assert_eq!(report.verdict, Verdict::Linearizable, "seed {seed}");
+    }
 }

@@ -5,9 +5,10 @@
 //!   `u64` values) and their results, shared by property tests, fuzz targets and the CLI.
 //! - [`Model`]: the store's sequential specification, a `HashMap`.
 //! - [`Spec`]: one trait for every model the checker judges against: the store's own
-//!   ([`StoreSpec`]), a compare-and-set [`Register`] and a string [`KeyValue`] map.
+//!   ([`StoreSpec`]), a cache's, where keys may be evicted ([`CacheSpec`]), a compare-and-set [`Register`] and a string [`KeyValue`] map.
 //! - [`KvStore`]: what a store under test implements; [`broken`] holds stores with
-//!   deliberate bugs, to show the checks catch them.
+//!   deliberate bugs, to show the checks catch them; [`EvictingModel`] is the model with
+//!   random evictions, the control group of cache checks.
 //! - [`Recorder`] / [`History`]: per-thread logs of operations against one logical clock.
 //! - [`check`] / [`check_with`]: decide whether a history is linearizable.
 //! - [`read`]: histories recorded by other tools (Jepsen logs, EDN operation maps).
@@ -20,6 +21,7 @@
 
 pub mod broken;
 mod check;
+mod evicting;
 mod history;
 mod model;
 mod op;
@@ -32,12 +34,14 @@ mod value;
 pub mod workload;
 
 pub use check::{check, check_with, Budget, CheckReport, Verdict, Violation};
+pub use evicting::EvictingModel;
 pub use history::{Event, History, Recorder, ThreadLog, NEVER};
 pub use model::{KvStore, Model};
 pub use op::{Op, Ret};
 pub use oracle::linearizable_by_brute_force;
 pub use spec::{
-    KeyValue, KvOp, KvRet, Register, RegisterOp, RegisterRet, Spec, SpecEvent, StoreSpec,
+    CacheSpec, CacheState, KeyValue, KvOp, KvRet, Register, RegisterOp, RegisterRet, Spec,
+    SpecEvent, StoreSpec,
 };
 pub use timeline::{timeline_svg, timeline_svg_in};
 pub use value::Value;

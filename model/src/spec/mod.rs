@@ -11,11 +11,14 @@
 //!    keys uses `()`: one partition.
 //! 3. `init` is the state of every partition before any operation.
 //!
-//! Three specs ship: [`StoreSpec`] (the store's own put / get / remove, per key),
-//! [`Register`] (read, write, compare-and-set on one register that starts nil) and
-//! [`KeyValue`] (get, put, append per string key; a missing key reads as `""`). A user
+//! Four specs ship: [`StoreSpec`] (the store's own put / get / remove, per key),
+//! [`CacheSpec`] (the same on a bounded store: a present key may be evicted at any
+//! moment, an evicted or overwritten value never comes back), [`Register`] (read, write,
+//! compare-and-set on one register that starts nil) and [`KeyValue`] (get, put, append
+//! per string key; a missing key reads as `""`). A user
 //! adds a model by implementing the trait and calling [`check_with`](crate::check_with).
 
+mod cache;
 mod kv;
 mod register;
 mod store;
@@ -23,6 +26,7 @@ mod store;
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
 
+pub use cache::{CacheSpec, CacheState};
 pub use kv::{KeyValue, KvOp, KvRet};
 pub use register::{Register, RegisterOp, RegisterRet};
 pub use store::StoreSpec;
