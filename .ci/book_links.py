@@ -65,6 +65,7 @@ def main():
     print(f"{len(pages)} pages; {len(external)} external links (well-formed, not fetched):")
     for link in sorted(external):
         print(f"  {link}")
+    broken = list(dict.fromkeys(broken))  # an element reported twice is one problem
     for problem in broken:
         print(f"BROKEN {problem}")
     if broken:
