@@ -14,8 +14,10 @@ An exercise is a ```console block in book/src/*.md holding `# exit:` lines:
 - `# contains: TEXT` (any number) is text its output (stdout and stderr) must contain;
 - `# heavy: WHY` anywhere in the block makes it run only with `--all`.
 
-Prints one line per command (chapter, command, result, seconds) and exits 1 if any
-outcome differs from the one the guide states, 2 if a block breaks the format.
+Usage: exercises.py [--all] [CHAPTER...]: CHAPTER (a part of a file name, such as
+05-reclamation) limits the run to those chapters. Prints one line per command
+(chapter, command, result, seconds) and exits 1 if any outcome differs from the one
+the guide states, 2 if a block breaks the format.
 """
 import pathlib
 import re
@@ -57,9 +59,12 @@ def exercises(path):
 
 def main():
     run_heavy = "--all" in sys.argv[1:]
+    chapters = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
     failed = 0
     ran = skipped = 0
     for path in sorted((ROOT / "book" / "src").glob("*.md")):
+        if chapters and not any(chapter in path.name for chapter in chapters):
+            continue
         try:
             blocks = list(exercises(path))
         except SyntaxError as error:

@@ -5,6 +5,7 @@
 #   .ci/exercises.sh --all   also the heavy ones, which apply a seeded bug
 #                            (tests/mutants/*.patch) to a scratch copy and run loom, Miri,
 #                            ThreadSanitizer or a stress run on it (see .ci/with-mutant.sh)
+#   .ci/exercises.sh --all 05-reclamation   one chapter's exercises
 # The format of an exercise block is described in .ci/exercises.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
