@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The compile_fail doctests (src/compile_fail_tests.rs) with their error codes checked,
-# which rustdoc does only on nightly.
+# which rustdoc does only on nightly; also the guide's blocks (book/src, src/book.rs), whose
+# compile_fail blocks state their codes too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CARGO_TARGET_DIR=target/nightly cargo +nightly test -p cowtrie --doc compile_fail
+CARGO_TARGET_DIR=target/nightly cargo +nightly test -p cowtrie --doc -- compile_fail book::

@@ -143,6 +143,8 @@ pub use store::TrieStore;
 pub use trie::Trie;
 
 #[cfg(doctest)]
+mod book;
+#[cfg(doctest)]
 mod compile_fail_tests;
 /// The README's example runs as a doctest.
 #[cfg(doctest)]

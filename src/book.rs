@@ -1,0 +1,25 @@
+//! The guide's Rust blocks (`book/src/*.md`) as doctests of this crate: each chapter is
+//! included as the documentation of one item below, so `cargo test --doc` compiles and
+//! runs every block against the real crate. Blocks that must not compile are marked
+//! `compile_fail` with the error code and the reason beside them.
+
+macro_rules! chapters {
+    ($($name:ident = $file:literal;)*) => {$(
+        #[doc = include_str!(concat!("../book/src/", $file))]
+        pub struct $name;
+    )*};
+}
+
+chapters! {
+    Introduction = "introduction.md";
+    FromCmu = "01-from-cmu.md";
+    Sharing = "02-sharing.md";
+    Guards = "03-guards.md";
+    Publishing = "04-publishing.md";
+    Reclamation = "05-reclamation.md";
+    Writers = "06-writers.md";
+    Linearizability = "07-linearizability.md";
+    Tools = "08-tools.md";
+    Alternatives = "09-alternatives.md";
+    Glossary = "glossary.md";
+}
