@@ -10,6 +10,8 @@
 //!   deliberate bugs, to show the checks catch them.
 //! - [`Recorder`] / [`History`]: per-thread logs of operations against one logical clock.
 //! - [`check`] / [`check_with`]: decide whether a history is linearizable.
+//! - [`durable`]: the durable-prefix check, judging the state a store recovers after a
+//!   crash against the commits it acknowledged.
 //! - [`read`]: histories recorded by other tools (Jepsen logs, EDN operation maps).
 //! - [`workload`]: threads running a random operation mix on a store, recorded.
 //!
@@ -18,6 +20,7 @@
 
 pub mod broken;
 mod check;
+pub mod durable;
 mod history;
 mod model;
 mod op;
