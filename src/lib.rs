@@ -83,6 +83,8 @@
 
 mod batch;
 mod cell;
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub mod durable;
 mod guard;
 mod iter;
 mod node;

@@ -1,0 +1,416 @@
+//! [`DurableStore`]: the store, its options and its background thread.
+
+use std::any::Any;
+use std::fmt;
+use std::path::Path;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::log::{create_log, encode_put, encode_remove, Log};
+use super::recover::recover;
+use super::snapshot::write_snapshot;
+use super::{Decode, Encode, Error, FsStorage, Storage};
+use crate::batch::Write;
+use crate::sync::{lock, Arc, AtomicU64, Condvar, Mutex, Ordering};
+use crate::{Trie, TrieStore, ValueGuard, WriteBatch};
+
+/// When a write is synced to disk, and so what a crash can lose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Every write is synced before it is published and acknowledged: a crash loses no
+    /// acknowledged write, and readers never see a write a crash could lose. Writers
+    /// wait for one sync each, one after the other.
+    Sync,
+    /// A write is published, then its writer waits for a sync shared with every writer
+    /// waiting at the time (group commit): a crash loses no acknowledged write, and
+    /// concurrent writers pay about one sync between them. Readers may see a write
+    /// whose writer is still waiting, and a crash then may lose it.
+    Group,
+    /// A write is published and acknowledged (with [`Commit::durable`] `= false`) at
+    /// once; the log is synced by the [`Options::flush_interval`] timer, by
+    /// [`DurableStore::flush`], by checkpoints and by [`DurableStore::close`]. A crash
+    /// loses the writes after the last sync, never some write without the ones after
+    /// it (what survives is always a prefix).
+    Buffered,
+}
+
+/// How a [`DurableStore`] syncs and checkpoints.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// When writes are synced. Default: [`Durability::Group`].
+    pub durability: Durability,
+    /// Checkpoint from a background thread once the log since the last snapshot is
+    /// longer than this many bytes *and* longer than that snapshot. Recovery then reads
+    /// one snapshot and at most about as much log again (plus this many bytes), and
+    /// the snapshot cost per logged byte stays bounded. `None`: only
+    /// [`DurableStore::checkpoint`]. Default: 64 MiB.
+    pub checkpoint_log_bytes: Option<u64>,
+    /// In [`Durability::Buffered`] mode, how often the background thread syncs the
+    /// log. `None`: only on [`DurableStore::flush`]. Default: 10 ms.
+    pub flush_interval: Option<Duration>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            durability: Durability::Group,
+            checkpoint_log_bytes: Some(64 << 20),
+            flush_interval: Some(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// Where an acknowledged write stands in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Commit {
+    /// Its sequence number: 1, 2, 3, ... in log order, which is the order its version
+    /// was published in; numbering goes on across reopenings.
+    pub seq: u64,
+    /// Whether it was synced before the call returned (always in `Sync` and `Group`
+    /// modes).
+    pub durable: bool,
+}
+
+/// What a checkpoint did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointStats {
+    /// The sequence number of the last write in the snapshot.
+    pub seq: u64,
+    /// The snapshot file's length (0: nothing new since the last snapshot).
+    pub bytes: u64,
+    /// The entries written.
+    pub entries: usize,
+    /// How long the checkpoint held the writer lock (C2), the longest any writer
+    /// could have waited because of it.
+    pub writer_block: Duration,
+}
+
+/// A [`TrieStore`] kept in a directory: writes go to a write-ahead log before they are
+/// published, checkpoints write snapshots in the background, and opening recovers the
+/// last state. The module docs ([`crate::durable`]) state the file formats and the
+/// protocol.
+///
+/// ```
+/// use cowtrie::durable::{DurableStore, Options};
+///
+/// let dir = tempfile::tempdir()?;
+/// let store = DurableStore::<String>::open(dir.path(), Options::default())?;
+/// let commit = store.put("user/1", "ada".to_string())?;
+/// assert!(commit.durable);
+/// store.close()?;
+///
+/// let store = DurableStore::<String>::open(dir.path(), Options::default())?;
+/// assert_eq!(store.get("user/1").as_deref().map(String::as_str), Some("ada"));
+/// assert_eq!(store.last_seq(), commit.seq);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct DurableStore<V> {
+    shared: Arc<Shared<V>>,
+    background: Option<JoinHandle<()>>,
+}
+
+struct Shared<V> {
+    store: TrieStore<V>,
+    log: Log,
+    storage: Arc<dyn Storage>,
+    options: Options,
+    /// The last snapshot's sequence number; held while a checkpoint runs.
+    checkpoint: Mutex<u64>,
+    snapshot_bytes: AtomicU64,
+    stop: Mutex<bool>,
+    wake: Condvar,
+    /// Last, so the directory lock is released after everything else is dropped.
+    _lock: Box<dyn Any + Send + Sync>,
+}
+
+impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
+    /// Opens (creating if needed) the store in directory `dir`, recovering its state.
+    pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Self, Error> {
+        let dir = dir.as_ref();
+        let storage = FsStorage::new(dir).map_err(|e| Error::io(dir, "create directory", e))?;
+        Self::open_with(Arc::new(storage), options)
+    }
+
+    /// Opens the store kept in `storage` (a [`SimDisk`](super::SimDisk), for instance).
+    pub fn open_with(storage: Arc<dyn Storage>, options: Options) -> Result<Self, Error> {
+        let dir_lock = storage.lock()?;
+        let recovered = recover::<V>(&*storage)?;
+        let log = Log::new(
+            Arc::clone(&storage),
+            recovered.file,
+            recovered.name,
+            recovered.generation,
+            recovered.last_seq + 1,
+            recovered.log_bytes,
+        );
+        let shared = Arc::new(Shared {
+            store: TrieStore::from(recovered.trie),
+            log,
+            storage,
+            checkpoint: Mutex::new(recovered.snapshot_seq),
+            snapshot_bytes: AtomicU64::new(recovered.snapshot_bytes),
+            options,
+            stop: Mutex::new(false),
+            wake: Condvar::new(),
+            _lock: dir_lock,
+        });
+        let timer = shared.options.durability == Durability::Buffered
+            && shared.options.flush_interval.is_some();
+        let background = (timer || shared.options.checkpoint_log_bytes.is_some()).then(|| {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || shared.run_background())
+        });
+        Ok(Self { shared, background })
+    }
+
+    /// Maps `key` to `value`, replacing any previous value.
+    pub fn put(&self, key: impl AsRef<[u8]>, value: V) -> Result<Commit, Error> {
+        let key = key.as_ref();
+        let mut encoded = Vec::new();
+        value.encode(&mut encoded);
+        let mut body = Vec::with_capacity(key.len() + encoded.len() + 9);
+        encode_put(&mut body, key, &encoded)?;
+        let commit = self.commit(1, &body, |trie| Some(trie.put(key, value)))?;
+        Ok(commit.expect("a put always writes"))
+    }
+
+    /// Removes `key`. Returns `None` if it was absent (nothing is logged).
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Commit>, Error> {
+        let key = key.as_ref();
+        let mut body = Vec::with_capacity(key.len() + 5);
+        encode_remove(&mut body, key)?;
+        self.commit(1, &body, |trie| {
+            trie.remove_entry(key).map(|(next, _removed)| next)
+        })
+    }
+
+    /// Applies `batch` as one version and one log record: after a crash, all of it is
+    /// recovered or none. Returns `None` if it changed nothing (nothing is logged).
+    pub fn write_batch(&self, batch: WriteBatch<V>) -> Result<Option<Commit>, Error> {
+        let mut body = Vec::new();
+        let mut value = Vec::new();
+        for write in batch.writes() {
+            match write {
+                Write::Put(key, v) => {
+                    value.clear();
+                    v.encode(&mut value);
+                    encode_put(&mut body, key, &value)?;
+                }
+                Write::Remove(key) => encode_remove(&mut body, key)?,
+            }
+        }
+        let count = super::format::len32(batch.len())?;
+        self.commit(count, &body, |trie| batch.apply(trie))
+    }
+
+    /// Syncs everything logged so far; returns [`durable_seq`](Self::durable_seq).
+    pub fn flush(&self) -> Result<u64, Error> {
+        self.shared.log.sync_through(self.shared.log.appended())?;
+        Ok(self.shared.log.durable())
+    }
+
+    /// Writes the current version to a snapshot now and drops the log before it; the
+    /// same steps the background thread takes. Writers go on meanwhile.
+    pub fn checkpoint(&self) -> Result<CheckpointStats, Error> {
+        self.shared.checkpoint()
+    }
+
+    /// Flushes, stops the background thread and releases the directory.
+    pub fn close(mut self) -> Result<(), Error> {
+        self.stop_background();
+        self.flush().map(|_| ())
+    }
+}
+
+impl<V> DurableStore<V> {
+    /// W1–W5 for one record of `count` ops in `body`; `apply` builds the next version,
+    /// or returns `None` if nothing changes (then nothing is logged).
+    fn commit(
+        &self,
+        count: u32,
+        body: &[u8],
+        apply: impl FnOnce(&Trie<V>) -> Option<Trie<V>>,
+    ) -> Result<Option<Commit>, Error> {
+        let shared = &*self.shared;
+        let mode = shared.options.durability;
+        let seq = shared.store.commit_with(|trie| {
+            let Some(next) = apply(trie) else {
+                return Ok((None, None));
+            };
+            let seq = shared.log.append(count, body)?;
+            if mode == Durability::Sync {
+                shared.log.sync_through(seq)?;
+            }
+            Ok::<_, Error>((Some(next), Some(seq)))
+        })?;
+        let Some(seq) = seq else { return Ok(None) };
+        if mode == Durability::Group {
+            shared.log.sync_through(seq)?;
+        }
+        let durable = shared.log.durable() >= seq;
+        Ok(Some(Commit { seq, durable }))
+    }
+
+    /// The value under `key`, as [`TrieStore::get`].
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Option<ValueGuard<V>> {
+        self.shared.store.get(key)
+    }
+
+    /// Runs `f` on the value under `key`, as [`TrieStore::get_with`].
+    pub fn get_with<R>(&self, key: impl AsRef<[u8]>, f: impl FnOnce(Option<&V>) -> R) -> R {
+        self.shared.store.get_with(key, f)
+    }
+
+    /// The whole current version, as [`TrieStore::snapshot`].
+    pub fn snapshot(&self) -> Trie<V> {
+        self.shared.store.snapshot()
+    }
+
+    /// The number of keys in the current version.
+    pub fn len(&self) -> usize {
+        self.snapshot().len()
+    }
+
+    /// Whether the current version holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The sequence number of the last write logged; just after opening, of the last
+    /// write recovered (the state is then that after every write up to it).
+    pub fn last_seq(&self) -> u64 {
+        self.shared.log.appended()
+    }
+
+    /// The sequence number up to which every write is known synced.
+    pub fn durable_seq(&self) -> u64 {
+        self.shared.log.durable()
+    }
+
+    fn stop_background(&mut self) {
+        *lock(&self.shared.stop) = true;
+        self.shared.wake.notify_all();
+        if let Some(thread) = self.background.take() {
+            // A panic there has already been reported; the store is closing anyway.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl<V> Shared<V> {
+    fn run_background(&self)
+    where
+        V: Encode,
+    {
+        let options = &self.options;
+        let timer = options
+            .flush_interval
+            .filter(|_| options.durability == Durability::Buffered);
+        let tick = timer.unwrap_or(Duration::from_millis(50));
+        let mut stop = lock(&self.stop);
+        while !*stop {
+            stop = self
+                .wake
+                .wait_timeout(stop, tick)
+                .unwrap_or_else(|poison| poison.into_inner())
+                .0;
+            if *stop {
+                break;
+            }
+            drop(stop);
+            // Failures poison the store (sync) or leave the old snapshot (checkpoint);
+            // writers and the next checkpoint report them.
+            if timer.is_some() && self.log.appended() > self.log.durable() {
+                let _ = self.log.sync_through(self.log.appended());
+            }
+            if let Some(min) = options.checkpoint_log_bytes {
+                let snapshot = self.snapshot_bytes.load(Ordering::Relaxed);
+                if self.log.bytes() > min.max(snapshot) {
+                    let _ = self.checkpoint();
+                }
+            }
+            stop = lock(&self.stop);
+        }
+    }
+
+    /// C1–C5 of the module protocol.
+    fn checkpoint(&self) -> Result<CheckpointStats, Error>
+    where
+        V: Encode,
+    {
+        let mut last = lock(&self.checkpoint);
+        if self.log.appended() == *last {
+            return Ok(CheckpointStats {
+                seq: *last,
+                bytes: 0,
+                entries: 0,
+                writer_block: Duration::ZERO,
+            });
+        }
+        let generation = self.log.generation() + 1;
+        let (file, name) = create_log(&*self.storage, generation)?; // C1
+        let (seq, trie, writer_block) = self.store.commit_with(|trie| {
+            let start = Instant::now();
+            let seq = self.log.rotate(file, name, generation); // C2
+            let trie = trie.clone();
+            Ok::<_, Error>((None, (seq, trie, start.elapsed())))
+        })?;
+        self.log.sync_through(seq)?; // C3
+        let bytes = write_snapshot(&*self.storage, &trie, seq)?; // C4
+        *last = seq;
+        self.snapshot_bytes.store(bytes, Ordering::Relaxed);
+        self.remove_old(seq, generation)?; // C5
+        Ok(CheckpointStats {
+            seq,
+            bytes,
+            entries: trie.len(),
+            writer_block,
+        })
+    }
+
+    /// C5: removes snapshots before `seq` and logs before `generation`, oldest first.
+    fn remove_old(&self, seq: u64, generation: u64) -> Result<(), Error> {
+        let storage = &*self.storage;
+        let mut names = storage
+            .list()
+            .map_err(|e| Error::io(storage.path(""), "list", e))?;
+        names.sort();
+        let old_snapshot = super::snapshot::snapshot_name(seq);
+        let old_log = super::log::log_name(generation);
+        let mut removed = false;
+        for name in names {
+            let old = (name.starts_with("snap-") && name.ends_with(".snap") && name < old_snapshot)
+                || (name.starts_with("wal-") && name.ends_with(".log") && name < old_log);
+            if old {
+                storage
+                    .remove(&name)
+                    .map_err(|e| Error::io(storage.path(&name), "remove", e))?;
+                removed = true;
+            }
+        }
+        if removed {
+            storage
+                .sync_dir()
+                .map_err(|e| Error::io(storage.path(""), "directory sync", e))?;
+        }
+        Ok(())
+    }
+}
+
+impl<V> Drop for DurableStore<V> {
+    fn drop(&mut self) {
+        self.stop_background();
+        // Best effort: `close` reports what this cannot.
+        let _ = self.shared.log.sync_through(self.shared.log.appended());
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for DurableStore<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DurableStore")
+            .field("last_seq", &self.last_seq())
+            .field("durable_seq", &self.durable_seq())
+            .field("store", &self.shared.store)
+            .finish()
+    }
+}
