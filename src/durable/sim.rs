@@ -113,6 +113,7 @@ impl SimDisk {
             files: state.files.clone(),
             names: state.names.clone(),
             synced_names: state.synced_names.clone(),
+            last_append: state.last_append,
             ..State::default()
         };
         Self {
