@@ -426,3 +426,84 @@ fn serde_values_round_trip() {
     assert_eq!(store.get("k").unwrap().0, (1, "x".to_string()));
     assert_eq!(store.get("j").unwrap().0, (2, "y".to_string()));
 }
+
+/// Measures what a checkpoint costs writers: the time it holds the writer lock, and
+/// the slowest put while a checkpoint of a large store runs beside a writer, against
+/// the slowest put with no checkpoint. A measurement, not an assertion; run with
+/// `cargo test --release --test durable -- --ignored --nocapture checkpoint_writer_block`.
+#[test]
+#[ignore = "a measurement: prints numbers, takes seconds"]
+fn checkpoint_writer_block() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let keys: u64 = std::env::var("KEYS").map_or(1_000_000, |k| k.parse().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        durability: Durability::Buffered,
+        checkpoint_log_bytes: None,
+        flush_interval: None,
+    };
+    let store = DurableStore::<Vec<u8>>::open(dir.path(), options).unwrap();
+    for chunk in (0..keys).collect::<Vec<_>>().chunks(10_000) {
+        let mut batch = cowtrie::WriteBatch::new();
+        for &i in chunk {
+            batch.put(i.to_be_bytes(), [7u8; 16].to_vec());
+        }
+        store.write_batch(batch).unwrap();
+    }
+    let slowest_put = |during: &mut dyn FnMut()| {
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let writer = s.spawn(|| {
+                let mut times = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let start = Instant::now();
+                    let key = (times.len() as u64 % keys).to_be_bytes();
+                    store.put(key, vec![1; 16]).unwrap();
+                    times.push(start.elapsed());
+                }
+                times.sort();
+                let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+                let over_1ms = times
+                    .iter()
+                    .filter(|t| **t > Duration::from_millis(1))
+                    .count();
+                let summary = format!(
+                    "{} puts, p99 {:?}, p99.9 {:?}, max {:?}, {over_1ms} over 1 ms",
+                    times.len(),
+                    at(0.99),
+                    at(0.999),
+                    at(1.0)
+                );
+                (summary, times.len())
+            });
+            during();
+            stop.store(true, Ordering::Relaxed);
+            writer.join().unwrap()
+        })
+    };
+    let mut blocks = Vec::new();
+    let mut seconds = 0.0;
+    let mut bytes = 0;
+    let (with, _) = slowest_put(&mut || {
+        for _ in 0..3 {
+            let start = Instant::now();
+            let stats = store.checkpoint().unwrap();
+            seconds = start.elapsed().as_secs_f64();
+            bytes = stats.bytes;
+            blocks.push(stats.writer_block);
+        }
+    });
+    let (without, _) =
+        slowest_put(&mut || std::thread::sleep(Duration::from_secs_f64(seconds * 3.0)));
+    println!(
+        "{keys} keys, snapshot {:.1} MiB in {seconds:.2} s ({:.0} MiB/s); writer lock held by \
+         checkpoints: {blocks:?};\n  puts during 3 checkpoints: {with}\n  puts without: {without}",
+        bytes as f64 / (1 << 20) as f64,
+        bytes as f64 / (1 << 20) as f64 / seconds
+    );
+    let start = Instant::now();
+    drop(store);
+    let store = DurableStore::<Vec<u8>>::open(dir.path(), Options::default()).unwrap();
+    println!("reopen: {:?} for {} keys", start.elapsed(), store.len());
+}
