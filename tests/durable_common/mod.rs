@@ -15,6 +15,9 @@ pub enum Step {
     Batch(Vec<Write>),
     Flush,
     Checkpoint,
+    /// A checkpoint whose failure the run goes on after (the store is not poisoned by
+    /// a failed snapshot, only by a failed log append or sync).
+    TryCheckpoint,
 }
 
 /// What a run did: the model's commit log plus, for each commit, its sequence number
@@ -144,6 +147,12 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
                 }
                 Err(_) => false,
             },
+            Step::TryCheckpoint => {
+                if let Ok(stats) = store.checkpoint() {
+                    journal.durable_through(stats.seq);
+                }
+                true
+            }
         };
         if !ok {
             return;
