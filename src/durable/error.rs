@@ -46,8 +46,16 @@ pub enum Error {
         /// Its length in bytes.
         len: usize,
     },
-    /// An earlier append or sync failed, so the store refuses writes: what it would
-    /// acknowledge might not be recovered. Reads still work; reopen to go on.
+    /// The write was appended to the log, but the sync that was to cover it failed (in
+    /// another thread: that one got the [`Error::Io`]). After a crash it may or may not
+    /// be there; the store is poisoned.
+    SyncFailed {
+        /// The failed sync.
+        cause: String,
+    },
+    /// An earlier append or sync failed, so the store refused this write (nothing was
+    /// logged): what it would acknowledge might not be recovered. Reads still work;
+    /// reopen to go on.
     Poisoned {
         /// The failure that poisoned the store.
         cause: String,
@@ -98,6 +106,10 @@ impl fmt::Display for Error {
             Self::TooLarge { len } => write!(
                 f,
                 "{len} bytes is too long for one key, value or batch (at most 4 GiB - 1)"
+            ),
+            Self::SyncFailed { cause } => write!(
+                f,
+                "the write was logged but the sync covering it failed ({cause})"
             ),
             Self::Poisoned { cause } => write!(
                 f,

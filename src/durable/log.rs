@@ -257,7 +257,8 @@ impl Log {
         lock(&self.failure).get_or_insert_with(|| error.to_string());
     }
 
-    fn check(&self) -> Result<(), Error> {
+    /// `Err(Poisoned)` once an append or sync has failed.
+    pub(crate) fn check(&self) -> Result<(), Error> {
         match &*lock(&self.failure) {
             Some(cause) => Err(Error::Poisoned {
                 cause: cause.clone(),
@@ -304,7 +305,10 @@ impl Log {
     pub(crate) fn sync_through(&self, seq: u64) -> Result<(), Error> {
         let mut syncing = lock(&self.syncing);
         loop {
-            self.check()?;
+            if let Some(cause) = &*lock(&self.failure) {
+                let cause = cause.clone();
+                return Err(Error::SyncFailed { cause });
+            }
             if self.durable() >= seq {
                 return Ok(());
             }

@@ -90,9 +90,11 @@
 //!    (its bytes end before its length says) and no later log file holds a record.
 //!    Any other damage — bad magic, bad checksum, a gap or disorder in sequence numbers,
 //!    a value that does not decode — is an [`Error`] naming the file and byte offset.
-//! 6. *A failed append or sync poisons.* After one, every write returns
-//!    [`Error::Poisoned`]: the store never acknowledges a write it may not recover
-//!    (after a failed fsync, the kernel may have dropped the dirty pages).
+//! 6. *A failed append or sync poisons.* The write that met it gets [`Error::Io`],
+//!    writers waiting on the same sync get [`Error::SyncFailed`] (their records are in
+//!    the log, maybe durable, maybe not), and every later write gets
+//!    [`Error::Poisoned`] and is not logged: the store never acknowledges a write it may
+//!    not recover (after a failed fsync, the kernel may have dropped the dirty pages).
 //! 7. *Readers never wait for I/O.* Reads go to the [`TrieStore`](crate::TrieStore)
 //!    only; in `Group` and `Buffered` modes they may see a write before it is durable,
 //!    and that write can be lost in a crash (its writer got no `Ok` yet, or, in

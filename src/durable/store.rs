@@ -308,6 +308,7 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
 
     /// Syncs everything logged so far; returns [`durable_seq`](Self::durable_seq).
     pub fn flush(&self) -> Result<u64, Error> {
+        self.shared.log.check()?;
         self.shared.log.sync_through(self.shared.log.appended())?;
         Ok(self.shared.log.durable())
     }
