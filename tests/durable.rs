@@ -507,3 +507,47 @@ fn checkpoint_writer_block() {
     let store = DurableStore::<Vec<u8>>::open(dir.path(), Options::default()).unwrap();
     println!("reopen: {:?} for {} keys", start.elapsed(), store.len());
 }
+
+/// Polls `done` for up to ten seconds (the background thread runs on its own time).
+fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    false
+}
+
+#[test]
+fn the_background_thread_flushes_and_checkpoints() {
+    let disk = SimDisk::new();
+    let options = Options {
+        durability: Durability::Buffered,
+        checkpoint_log_bytes: Some(2 << 10),
+        flush_interval: Some(std::time::Duration::from_millis(1)),
+    };
+    let store = DurableStore::<Vec<u8>>::open_with(disk.storage(), options).unwrap();
+    let commit = store.put("k", b"v".to_vec()).unwrap();
+    assert!(!commit.durable);
+    assert!(
+        eventually(|| store.durable_seq() >= commit.seq),
+        "the timer syncs"
+    );
+    for i in 0..200u32 {
+        store.put(i.to_be_bytes(), vec![0; 16]).unwrap();
+    }
+    let snapshot = || disk.names().iter().any(|n| n.ends_with(".snap"));
+    assert!(
+        eventually(snapshot),
+        "a checkpoint runs once the log outgrows 2 KiB"
+    );
+    // Whatever the thread has done, a crash now keeps everything synced so far.
+    let synced = store.durable_seq();
+    disk.crash_after(disk.ops());
+    drop(store);
+    disk.restart(Crash::DropUnsynced);
+    let store = open(&disk, &quiet(Durability::Sync)).unwrap();
+    assert!(store.last_seq() >= synced);
+}

@@ -161,6 +161,10 @@ fn a_failed_checkpoint_operation_then_more_writes() {
                     .unwrap_or_else(|e| panic!("{durability:?}, op {op} fails, {crash:?}: {e}"));
             }
         }
+        eprintln!(
+            "{durability:?}: a failure at each of {} checkpoint operations",
+            last - first + 1
+        );
     }
 }
 
