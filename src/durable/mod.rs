@@ -103,6 +103,7 @@
 //!    second open returns [`Error::Locked`].
 #![forbid(unsafe_code)]
 
+mod checkpoint;
 mod encode;
 mod error;
 mod format;
