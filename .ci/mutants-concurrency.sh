@@ -46,6 +46,8 @@ run_layer() {
     tests) CARGO_TARGET_DIR="$targets/debug" \
         cargo test -p cowtrie --lib --test trie --test store --test properties --test laws \
         --test cache_model "${build[@]}" ;;
+    crash) CARGO_TARGET_DIR="$targets/debug" \
+        cargo test -p cowtrie --test durable_crash --test durable "${build[@]}" ;;
     *) echo "unknown layer $1" >&2; return 2 ;;
     esac
 }

@@ -24,7 +24,8 @@ pub struct WriteBatch<V> {
     writes: Vec<Write<V>>,
 }
 
-enum Write<V> {
+/// One write of a batch (the durable store logs them one by one).
+pub(crate) enum Write<V> {
     Put(Box<[u8]>, V),
     Remove(Box<[u8]>),
 }
@@ -55,6 +56,12 @@ impl<V> WriteBatch<V> {
     /// Whether the batch holds no writes.
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
+    }
+
+    /// The writes, in the order they apply.
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    pub(crate) fn writes(&self) -> &[Write<V>] {
+        &self.writes
     }
 
     /// `trie` with every write applied in order, or `None` if nothing changed.

@@ -125,6 +125,8 @@
 mod batch;
 mod cache;
 mod cell;
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub mod durable;
 mod guard;
 mod inspect;
 mod iter;

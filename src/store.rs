@@ -176,6 +176,23 @@ impl<V> TrieStore<V> {
         (previous.map(ValueGuard::new), true)
     }
 
+    /// Runs `f` on the current version under the writer lock and publishes the version
+    /// it returns, if any, before the lock is released; an `Err` publishes nothing. The
+    /// durable store appends each write to its log inside `f`, so log order is publish
+    /// order.
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    pub(crate) fn commit_with<R, E>(
+        &self,
+        f: impl FnOnce(&Trie<V>) -> Result<(Option<Trie<V>>, R), E>,
+    ) -> Result<R, E> {
+        let mut writer = self.root.write();
+        let (next, result) = f(writer.current())?;
+        if let Some(next) = next {
+            writer.publish(next);
+        }
+        Ok(result)
+    }
+
     /// Applies `batch`'s puts and removes in order and publishes the result as one
     /// version: readers see all of them or none.
     pub fn write_batch(&self, batch: WriteBatch<V>) {

@@ -11,6 +11,8 @@
 //!   random evictions, the control group of cache checks.
 //! - [`Recorder`] / [`History`]: per-thread logs of operations against one logical clock.
 //! - [`check`] / [`check_with`]: decide whether a history is linearizable.
+//! - [`durable`]: the durable-prefix check, judging the state a store recovers after a
+//!   crash against the commits it acknowledged.
 //! - [`read`]: histories recorded by other tools (Jepsen logs, EDN operation maps).
 //! - [`workload`]: threads running a random operation mix on a store, recorded.
 //! - [`report`]: a check's findings for people: a violation as labelled text, a run as
@@ -21,6 +23,7 @@
 
 pub mod broken;
 mod check;
+pub mod durable;
 mod evicting;
 mod history;
 mod model;

@@ -1,0 +1,125 @@
+//! [`DurableStore`]: a [`TrieStore`](crate::TrieStore) whose writes survive a crash, kept
+//! in a write-ahead log and checkpointed to snapshot files.
+//!
+//! Reads are the store's ordinary lock-free reads and never touch a file. A write is
+//! encoded, appended to the log and published in one critical section (the store's
+//! writer lock), so the log's order is the order in which versions appear. A checkpoint
+//! takes the current version (an O(1) clone) and writes it to a snapshot file from a
+//! background thread while writers go on; then the log before it is dropped. Opening a
+//! directory loads the newest snapshot that verifies and replays the log after it.
+//!
+//! All I/O goes through the [`Storage`] trait: [`FsStorage`] on real files, [`SimDisk`]
+//! in memory for crash tests (it can fail any operation, lose what was not synced, keep
+//! it, or tear the last write).
+//!
+//! # Files
+//!
+//! One directory holds:
+//!
+//! ```text
+//! LOCK                          held (flock) while a store has the directory open
+//! wal-<generation:016x>.log     log files, appended to in generation order
+//! snap-<seq:016x>.snap          snapshots: the state after every write up to seq
+//! *.tmp                         files being written; ignored and removed on open
+//! ```
+//!
+//! All integers are little-endian; `crc` is CRC-32C (Castagnoli).
+//!
+//! ```text
+//! log header (24 bytes)   "CTRIEWAL" | version u32 = 1 | generation u64 | crc(first 20 bytes)
+//! log record              len u32 | crc(len) u32 | crc(payload) u32 | payload (len bytes)
+//!   payload               seq u64 | count u32 | count × op
+//!   op                    1 u8 | key_len u32 | key | value_len u32 | value     (put)
+//!                         2 u8 | key_len u32 | key                             (remove)
+//! snapshot header (24)    "CTRIESNP" | version u32 = 1 | seq u64 | crc(first 20 bytes)
+//! snapshot block          len u32 | count u32 | crc(len, count, payload) u32 | payload
+//!   payload               count × (key_len u32 | key | value_len u32 | value)
+//! snapshot end block      len = 8 | count = u32::MAX | crc | total entries u64, then EOF
+//! ```
+//!
+//! A record's length has a checksum of its own, so a damaged length field is reported
+//! as damage rather than mistaken for a record cut short by a crash. Values are the
+//! bytes of their [`Encode`] implementation. Every length is checked against the bytes
+//! actually present before anything is allocated or sliced.
+//!
+//! # Protocol
+//!
+//! A write (`put`, `remove`, `write_batch`):
+//! - **W1** encode the ops (outside any lock);
+//! - **W2** under the writer lock: refuse if the store is poisoned (I6); give the record
+//!   the next sequence number and append it to the current log file;
+//! - **W3** in [`Durability::Sync`] mode, sync the log (still under the lock);
+//! - **W4** publish the new version; release the lock;
+//! - **W5** in [`Durability::Group`] mode, wait until a sync covers the record: the first
+//!   waiter with no sync in progress becomes the leader, syncs every log file with
+//!   unsynced records up to the last record appended, and wakes the others.
+//!
+//! A checkpoint (background thread or [`DurableStore::checkpoint`]), one at a time:
+//! - **C1** create the next log file (temporary name, header, sync, rename, directory
+//!   sync), outside the lock;
+//! - **C2** under the writer lock: switch appends to the new file, note the last
+//!   sequence number `S` and clone the current version. Nothing else: this is all a
+//!   writer can be blocked by;
+//! - **C3** sync the old log file (so no record before `S` can be lost after records
+//!   after it became durable);
+//! - **C4** write the version to `snap-S.snap.tmp` in blocks, sync it, rename it to
+//!   `snap-S.snap`, sync the directory;
+//! - **C5** remove older snapshots and the log files before the new one, oldest first.
+//!
+//! Recovery ([`DurableStore::open`]): take the lock; remove `*.tmp`; load the newest
+//! snapshot that verifies (sequence `S`, or an empty store with `S = 0`); read the log
+//! files in generation order and apply every record after `S`; truncate an incomplete
+//! last record (and sync); append to the newest log file (or create one).
+//!
+//! # Invariants
+//!
+//! 1. *Log order is publish order.* A record is appended and its version published in
+//!    the same writer-lock critical section (W2–W4), and sequence numbers increase by
+//!    one per record, across files and across reopenings.
+//! 2. *Acknowledged durable means synced.* A write returns [`Commit::durable`] `= true`
+//!    only after a sync of every log file holding records up to it succeeded (W3, W5).
+//! 3. *A snapshot is complete or absent.* A snapshot file only gets its final name
+//!    after all its blocks are synced (C4), so a crash leaves the old snapshot, the new
+//!    one, or a `.tmp` that recovery removes; never neither, because nothing older is
+//!    removed before the directory sync that made the new name durable (C4 before C5).
+//! 4. *The log covers the snapshot.* Log files are removed only once a snapshot with
+//!    every record in them is durable (C5), and an old log file is synced before any
+//!    later record can be (C3, W5 syncs older files first), so the records after the
+//!    newest snapshot form an unbroken run `S+1, S+2, ...` with no hole.
+//! 5. *Only a torn tail is forgiven.* Recovery cuts a record only if it is incomplete
+//!    (its bytes end before its length says) and no later log file holds a record.
+//!    Any other damage — bad magic, bad checksum, a gap or disorder in sequence numbers,
+//!    a value that does not decode — is an [`Error`] naming the file and byte offset.
+//! 6. *A failed append or sync poisons.* The write that met it gets [`Error::Io`],
+//!    writers waiting on the same sync get [`Error::SyncFailed`] (their records are in
+//!    the log, maybe durable, maybe not), and every later write gets
+//!    [`Error::Poisoned`] and is not logged: the store never acknowledges a write it may
+//!    not recover (after a failed fsync, the kernel may have dropped the dirty pages).
+//! 7. *Readers never wait for I/O.* Reads go to the [`TrieStore`](crate::TrieStore)
+//!    only; in `Group` and `Buffered` modes they may see a write before it is durable,
+//!    and that write can be lost in a crash (its writer got no `Ok` yet, or, in
+//!    `Buffered` mode, got one with `durable = false`).
+//! 8. *One store per directory.* The `LOCK` file is held while the store lives; a
+//!    second open returns [`Error::Locked`].
+#![forbid(unsafe_code)]
+
+mod checkpoint;
+mod encode;
+mod error;
+mod format;
+mod log;
+mod recover;
+mod sim;
+mod snapshot;
+mod storage;
+mod store;
+
+#[cfg(feature = "serde")]
+pub use encode::Postcard;
+pub use encode::{Decode, DecodeError, Encode};
+pub use error::Error;
+pub use log::{read_log, LogInfo, LogOp, LogRecord, LogTail};
+pub use sim::{Crash, SimDisk};
+pub use snapshot::{read_snapshot, SnapshotInfo};
+pub use storage::{FsStorage, Storage, StorageFile};
+pub use store::{CheckpointStats, Commit, Durability, DurableStore, Options, Updated};
