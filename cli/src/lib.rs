@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod fuzz;
+pub mod kill;
 
 use std::sync::Mutex;
 

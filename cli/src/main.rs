@@ -37,6 +37,10 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         keys: u32,
     },
+    /// The child of the kill test: writes to a durable store until killed, reporting
+    /// each attempt and acknowledgement on stdout (see `cowtrie_cli::kill`).
+    #[command(hide = true)]
+    DurableWriter(cowtrie_cli::kill::WriterArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +50,6 @@ fn main() -> ExitCode {
             demo::run(keys);
             ExitCode::SUCCESS
         }
+        Command::DurableWriter(args) => cowtrie_cli::kill::run_writer(&args),
     }
 }
