@@ -105,6 +105,22 @@ impl SimDisk {
         Self::default()
     }
 
+    /// A separate disk with a copy of this one's contents as written (synced or not),
+    /// unlocked, with no failure pending: to run many crashes from one prepared state.
+    pub fn duplicate(&self) -> Self {
+        let state = lock(&self.state);
+        let copy = State {
+            files: state.files.clone(),
+            names: state.names.clone(),
+            synced_names: state.synced_names.clone(),
+            last_append: state.last_append,
+            ..State::default()
+        };
+        Self {
+            state: Arc::new(Mutex::new(copy)),
+        }
+    }
+
     /// This disk as the storage a store opens.
     pub fn storage(&self) -> Arc<dyn Storage> {
         Arc::new(self.clone())

@@ -77,7 +77,6 @@ pub(crate) fn write_snapshot<V: Encode>(
     block.extend_from_slice(&entries.to_le_bytes());
     let mut end = END;
     flush(&mut out, &mut block, &mut end)?;
-    drop(flush);
     file.sync().map_err(|e| io("sync", e))?;
     storage.rename(&tmp, &name).map_err(|e| io("rename", e))?;
     storage

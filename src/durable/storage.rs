@@ -131,10 +131,12 @@ impl Storage for FsStorage {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, "open", e))?;
-        match file.try_lock() {
+        // fs4's flock/LockFileEx, named in full: std's own `File::try_lock` is newer
+        // than the crate's minimum Rust version.
+        match fs4::FileExt::try_lock(&file) {
             Ok(()) => Ok(Box::new(file)),
-            Err(fs::TryLockError::WouldBlock) => Err(Error::Locked { file: path }),
-            Err(fs::TryLockError::Error(e)) => Err(Error::io(path, "lock", e)),
+            Err(fs4::TryLockError::WouldBlock) => Err(Error::Locked { file: path }),
+            Err(fs4::TryLockError::Error(e)) => Err(Error::io(path, "lock", e)),
         }
     }
 
