@@ -8,6 +8,7 @@ pub mod kill;
 use std::sync::Mutex;
 
 use clap::ValueEnum;
+use cowtrie::durable::{DurableStore, Options, SimDisk};
 use cowtrie::TrieStore;
 use cowtrie_model::broken::{LostUpdate, NonAtomicRemove, StaleRead};
 use cowtrie_model::{KvStore, Model};
@@ -53,6 +54,12 @@ pub enum StoreKind {
     BrokenStaleRead,
     /// Check-then-delete remove (two removes can both succeed).
     BrokenNonAtomicRemove,
+    /// cowtrie's `DurableStore` on a simulated disk; `cowtrie check` crashes it and
+    /// checks every recovery too.
+    Durable,
+    /// The durable store on a simulated disk whose file syncs do nothing: crashes lose
+    /// acknowledged writes (only under `cowtrie check`, which crashes it).
+    BrokenDurableLyingSync,
 }
 
 impl StoreKind {
@@ -64,11 +71,84 @@ impl StoreKind {
             Self::BrokenLostUpdate => Box::new(LostUpdate::default()),
             Self::BrokenStaleRead => Box::new(StaleRead::default()),
             Self::BrokenNonAtomicRemove => Box::new(NonAtomicRemove::default()),
+            Self::Durable | Self::BrokenDurableLyingSync => Box::new(DurableKv::new()),
         }
     }
 
     /// Whether the store is meant to be linearizable.
     pub fn is_correct(self) -> bool {
-        matches!(self, Self::Cowtrie | Self::MutexModel)
+        matches!(self, Self::Cowtrie | Self::MutexModel | Self::Durable)
+    }
+
+    /// Whether the store is a durable one (checked with crashes and recoveries).
+    pub fn is_durable(self) -> bool {
+        matches!(self, Self::Durable | Self::BrokenDurableLyingSync)
+    }
+}
+
+/// cowtrie's [`DurableStore`] (group commit, on a fresh simulated disk that never
+/// crashes) as a [`KvStore`]. The durable store has no compare-and-swap or update: this
+/// adapter serialises its writes with a mutex of its own to give them, while gets stay
+/// the store's lock-free reads. A failed write panics (the simulated disk only fails
+/// when told to).
+pub struct DurableKv {
+    store: DurableStore<u64>,
+    writer: Mutex<()>,
+}
+
+impl DurableKv {
+    /// An empty store on a fresh simulated disk.
+    pub fn new() -> Self {
+        let store = DurableStore::open_with(SimDisk::new().storage(), Options::default())
+            .expect("a fresh simulated disk opens");
+        Self {
+            store,
+            writer: Mutex::new(()),
+        }
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&DurableStore<u64>) -> R) -> R {
+        let _writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        f(&self.store)
+    }
+}
+
+impl Default for DurableKv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KvStore for DurableKv {
+    fn put(&self, key: &[u8], value: u64) {
+        self.write(|s| s.put(key, value)).expect("durable put");
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.store.get_with(key, |v| v.copied())
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        self.write(|s| s.remove(key))
+            .expect("durable remove")
+            .is_some()
+    }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.write(|s| {
+            let swapped = s.get_with(key, |v| v.copied()) == from;
+            if swapped {
+                s.put(key, to).expect("durable put");
+            }
+            swapped
+        })
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.write(|s| {
+            let before = s.get_with(key, |v| v.copied());
+            s.put(key, value).expect("durable put");
+            before
+        })
     }
 }

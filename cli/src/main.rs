@@ -15,6 +15,7 @@ macro_rules! say {
 }
 
 mod check;
+mod check_durable;
 mod demo;
 mod history;
 
