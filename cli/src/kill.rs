@@ -87,6 +87,11 @@ pub struct WriterArgs {
     /// Seed of the writers' choices; also makes values unique per run.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The seeded bug: report each single put as durable (with the sequence number it
+    /// will get) 2 ms before making it. A kill in between loses an acknowledged write,
+    /// which the parent must catch. Use with `--threads 1`.
+    #[arg(long, hide = true)]
+    pub ack_early: bool,
 }
 
 /// The child: writes until killed (or until a write fails: exit status 1).
@@ -141,6 +146,16 @@ fn write_forever(store: &DurableStore<Vec<u8>>, t: usize, args: &WriterArgs) {
             }
         };
         say(&format!("w {t} {n} {}", items_text(&items)));
+        if args.ack_early && items.len() == 1 && matches!(items[0], Write::Put { .. }) {
+            say(&format!("a {t} {n} {} 1", store.last_seq() + 1));
+            std::thread::sleep(Duration::from_millis(2));
+            if let [Write::Put { key, value }] = items.as_slice() {
+                if let Err(e) = store.put(key, value.clone()) {
+                    panic!("write {n} of thread {t} failed: {e}");
+                }
+            }
+            continue;
+        }
         let result = match items.as_slice() {
             [Write::Put { key, value }] => store.put(key, value.clone()).map(Some),
             [Write::Remove { key }] => store.remove(key),
@@ -270,6 +285,7 @@ pub fn kill_loop(
     dir: &Path,
     rounds: usize,
     seed: u64,
+    ack_early: bool,
     mut each: impl FnMut(usize, &RoundReport),
 ) -> Result<(), String> {
     let mut rng = SmallRng::seed_from_u64(seed);
@@ -280,8 +296,16 @@ pub fn kill_loop(
             DurabilityArg::Sync,
             DurabilityArg::Buffered,
         ][round % 3];
-        let (report, recovered) = kill_round(exe, dir, &state, durability, rng.random(), &mut rng)
-            .map_err(|e| format!("round {round} ({durability:?}): {e}"))?;
+        let (report, recovered) = kill_round(
+            exe,
+            dir,
+            &state,
+            durability,
+            rng.random(),
+            ack_early,
+            &mut rng,
+        )
+        .map_err(|e| format!("round {round} ({durability:?}): {e}"))?;
         each(round, &report);
         if let DurableVerdict::Rejected(r) = &report.verdict {
             return Err(format!("round {round} ({durability:?}): {}", r.explanation));
@@ -317,13 +341,19 @@ fn kill_round(
     initial: &State,
     durability: DurabilityArg,
     child_seed: u64,
+    ack_early: bool,
     rng: &mut SmallRng,
 ) -> Result<(RoundReport, State), String> {
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .args(["durable-writer", "--dir"])
         .arg(dir)
         .args(["--durability", &format!("{durability:?}").to_lowercase()])
-        .args(["--seed", &child_seed.to_string()])
+        .args(["--seed", &child_seed.to_string()]);
+    if ack_early {
+        command.args(["--threads", "1", "--ack-early"]);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
