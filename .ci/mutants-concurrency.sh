@@ -35,6 +35,8 @@ run_layer() {
         cargo test --release -p cowtrie --features shuttle --test shuttle "${build[@]}" ;;
     tests) CARGO_TARGET_DIR="$targets/debug" \
         cargo test -p cowtrie --lib --test trie --test store --test properties --test laws "${build[@]}" ;;
+    crash) CARGO_TARGET_DIR="$targets/debug" \
+        cargo test -p cowtrie --test durable_crash --test durable "${build[@]}" ;;
     *) echo "unknown layer $1" >&2; return 2 ;;
     esac
 }

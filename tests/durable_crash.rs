@@ -119,3 +119,47 @@ fn crash_during_recovery_of_a_torn_log() {
         matrix(&prepared, durability, &steps);
     }
 }
+
+/// One I/O operation of a checkpoint fails (each in turn), the store goes on with more
+/// writes and a flush, then crashes: a failed checkpoint must not cost a record before
+/// it once records after it are durable.
+#[test]
+fn a_failed_checkpoint_operation_then_more_writes() {
+    use durable_common::Step::*;
+    let steps = [
+        Put("a", "1"),
+        Put("b", "2"),
+        TryCheckpoint,
+        Put("c", "3"),
+        Put("d", "4"),
+        Flush,
+    ];
+    for durability in [Durability::Sync, Durability::Group, Durability::Buffered] {
+        let options = quiet(durability);
+        // The operations the checkpoint does, counted on a run without failures.
+        let (first, last) = {
+            let disk = SimDisk::new();
+            let store = open(&disk, &options).unwrap();
+            run(&store, &steps[..2], &mut Journal::starting_from(&store));
+            let first = disk.ops() + 1;
+            store.checkpoint().unwrap();
+            (first, disk.ops())
+        };
+        for op in first..=last {
+            for crash in [Crash::DropUnsynced, Crash::KeepUnsynced] {
+                let disk = SimDisk::new();
+                let store = open(&disk, &options).unwrap();
+                let mut journal = Journal::starting_from(&store);
+                disk.fail_op(op);
+                run(&store, &steps, &mut journal);
+                disk.crash_after(disk.ops());
+                drop(store);
+                disk.restart(crash);
+                let store = open(&disk, &options)
+                    .unwrap_or_else(|e| panic!("{durability:?}, op {op} fails, {crash:?}: {e}"));
+                judge(&journal, &store)
+                    .unwrap_or_else(|e| panic!("{durability:?}, op {op} fails, {crash:?}: {e}"));
+            }
+        }
+    }
+}

@@ -119,4 +119,4 @@ pub use log::{read_log, LogInfo, LogOp, LogRecord, LogTail};
 pub use sim::{Crash, SimDisk};
 pub use snapshot::{read_snapshot, SnapshotInfo};
 pub use storage::{FsStorage, Storage, StorageFile};
-pub use store::{CheckpointStats, Commit, Durability, DurableStore, Options};
+pub use store::{CheckpointStats, Commit, Durability, DurableStore, Options, Updated};

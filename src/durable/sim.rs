@@ -56,6 +56,7 @@ struct State {
     crash_after: Option<u64>,
     crashed: bool,
     fail_next_sync: bool,
+    fail_op: Option<u64>,
     /// The file and the length before the last append.
     last_append: Option<(usize, usize)>,
     /// Which lock holder is current; restarts invalidate old holders.
@@ -80,6 +81,9 @@ impl State {
         if self.crashed || self.crash_after.is_some_and(|after| self.ops > after) {
             self.crashed = true;
             return Err(crash_error());
+        }
+        if self.fail_op == Some(self.ops) {
+            return Err(io::Error::other("simulated I/O error"));
         }
         Ok(())
     }
@@ -137,6 +141,12 @@ impl SimDisk {
         lock(&self.state).crash_after = Some(ops);
     }
 
+    /// Makes operation number `op` (as [`ops`](Self::ops) counts) fail with an error;
+    /// the disk goes on.
+    pub fn fail_op(&self, op: u64) {
+        lock(&self.state).fail_op = Some(op);
+    }
+
     /// Makes the next sync (of a file or of the directory) fail; the disk goes on.
     pub fn fail_next_sync(&self) {
         lock(&self.state).fail_next_sync = true;
@@ -172,6 +182,7 @@ impl SimDisk {
         state.crash_after = None;
         state.crashed = false;
         state.fail_next_sync = false;
+        state.fail_op = None;
         state.last_append = None;
         state.lock_epoch += 1;
         state.locked = false;

@@ -71,6 +71,28 @@ pub struct Commit {
     pub durable: bool,
 }
 
+/// What [`DurableStore::update`] and [`DurableStore::compare_and_swap`] did.
+#[derive(Debug)]
+pub struct Updated<V> {
+    /// The value before.
+    pub previous: Option<ValueGuard<V>>,
+    /// The logged change (`None` if the key stayed as it was).
+    pub commit: Option<Commit>,
+}
+
+/// A change a write makes: the next version and its log record's ops.
+struct Change<V> {
+    next: Trie<V>,
+    count: u32,
+    body: Vec<u8>,
+}
+
+impl<V> Change<V> {
+    fn new(next: Trie<V>, count: u32, body: Vec<u8>) -> Self {
+        Self { next, count, body }
+    }
+}
+
 /// What a checkpoint did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckpointStats {
@@ -170,7 +192,10 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
         value.encode(&mut encoded);
         let mut body = Vec::with_capacity(key.len() + encoded.len() + 9);
         encode_put(&mut body, key, &encoded)?;
-        let commit = self.commit(1, &body, |trie| Some(trie.put(key, value)))?;
+        let (commit, ()) = self.commit(|trie| {
+            let next = trie.put(key, value);
+            Ok((Some(Change::new(next, 1, body)), ()))
+        })?;
         Ok(commit.expect("a put always writes"))
     }
 
@@ -179,9 +204,11 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
         let key = key.as_ref();
         let mut body = Vec::with_capacity(key.len() + 5);
         encode_remove(&mut body, key)?;
-        self.commit(1, &body, |trie| {
-            trie.remove_entry(key).map(|(next, _removed)| next)
-        })
+        let (commit, ()) = self.commit(|trie| {
+            let next = trie.remove_entry(key).map(|(next, _removed)| next);
+            Ok((next.map(|next| Change::new(next, 1, body)), ()))
+        })?;
+        Ok(commit)
     }
 
     /// Applies `batch` as one version and one log record: after a crash, all of it is
@@ -200,7 +227,83 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
             }
         }
         let count = super::format::len32(batch.len())?;
-        self.commit(count, &body, |trie| batch.apply(trie))
+        let (commit, ()) = self.commit(|trie| {
+            let next = batch.apply(trie);
+            Ok((next.map(|next| Change::new(next, count, body)), ()))
+        })?;
+        Ok(commit)
+    }
+
+    /// Atomically replaces the value under `key` with `f` of it (`None` removes), as
+    /// [`TrieStore::update`], and logs the result. Returns the value `f` saw and the
+    /// commit (`None` if nothing changed: `f` returned `None` for an absent key).
+    ///
+    /// `f` runs under the writer lock, and so does the encoding of its result.
+    pub fn update(
+        &self,
+        key: impl AsRef<[u8]>,
+        f: impl FnOnce(Option<&V>) -> Option<V>,
+    ) -> Result<Updated<V>, Error> {
+        self.rewrite(key.as_ref(), |value| Some(f(value)))
+            .map(|(updated, _)| updated)
+    }
+
+    /// Replaces the value under `key` with `new` (`None` removes) if the current one
+    /// equals `expected` (`None`: absent), atomically, as
+    /// [`TrieStore::compare_and_swap`], and logs the change. `Ok(Ok(updated))` if it
+    /// swapped, `Ok(Err(current))` if not (nothing logged).
+    #[allow(
+        clippy::type_complexity,
+        reason = "the store's compare_and_swap result inside the I/O result"
+    )]
+    pub fn compare_and_swap(
+        &self,
+        key: impl AsRef<[u8]>,
+        expected: Option<&V>,
+        new: Option<V>,
+    ) -> Result<Result<Updated<V>, Option<ValueGuard<V>>>, Error>
+    where
+        V: PartialEq,
+    {
+        let decide = |value: Option<&V>| (value == expected).then_some(new);
+        match self.rewrite(key.as_ref(), decide)? {
+            (updated, true) => Ok(Ok(updated)),
+            (updated, false) => Ok(Err(updated.previous)),
+        }
+    }
+
+    /// The read-modify-write under `update` and `compare_and_swap`: `decide` returns
+    /// `None` to leave the value, `Some(new)` to write `new` (`None` removes).
+    fn rewrite(
+        &self,
+        key: &[u8],
+        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+    ) -> Result<(Updated<V>, bool), Error> {
+        let (commit, (previous, decided)) = self.commit(|trie| {
+            let previous = trie.get_leaf(key).cloned();
+            let Some(new) = decide(previous.as_deref().map(|leaf| &leaf.value)) else {
+                return Ok((None, (previous, false)));
+            };
+            let mut body = Vec::new();
+            let change = match new {
+                Some(value) => {
+                    let mut encoded = Vec::new();
+                    value.encode(&mut encoded);
+                    encode_put(&mut body, key, &encoded)?;
+                    Some(Change::new(trie.put(key, value), 1, body))
+                }
+                None => match trie.remove_entry(key) {
+                    Some((next, _removed)) => {
+                        encode_remove(&mut body, key)?;
+                        Some(Change::new(next, 1, body))
+                    }
+                    None => None,
+                },
+            };
+            Ok((change, (previous, true)))
+        })?;
+        let previous = previous.map(ValueGuard::new);
+        Ok((Updated { previous, commit }, decided))
     }
 
     /// Syncs everything logged so far; returns [`durable_seq`](Self::durable_seq).
@@ -223,32 +326,34 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
 }
 
 impl<V> DurableStore<V> {
-    /// W1–W5 for one record of `count` ops in `body`; `apply` builds the next version,
-    /// or returns `None` if nothing changes (then nothing is logged).
-    fn commit(
+    /// W2–W5: `build` sees the current version under the writer lock and returns the
+    /// change to log and publish (the next version, its op count and encoded ops), or
+    /// `None` if nothing changes (then nothing is logged), beside a result of its own.
+    fn commit<R>(
         &self,
-        count: u32,
-        body: &[u8],
-        apply: impl FnOnce(&Trie<V>) -> Option<Trie<V>>,
-    ) -> Result<Option<Commit>, Error> {
+        build: impl FnOnce(&Trie<V>) -> Result<(Option<Change<V>>, R), Error>,
+    ) -> Result<(Option<Commit>, R), Error> {
         let shared = &*self.shared;
         let mode = shared.options.durability;
-        let seq = shared.store.commit_with(|trie| {
-            let Some(next) = apply(trie) else {
-                return Ok((None, None));
+        let (seq, result) = shared.store.commit_with(|trie| {
+            let (change, result) = build(trie)?;
+            let Some(change) = change else {
+                return Ok((None, (None, result)));
             };
-            let seq = shared.log.append(count, body)?;
+            let seq = shared.log.append(change.count, &change.body)?;
             if mode == Durability::Sync {
                 shared.log.sync_through(seq)?;
             }
-            Ok::<_, Error>((Some(next), Some(seq)))
+            Ok::<_, Error>((Some(change.next), (Some(seq), result)))
         })?;
-        let Some(seq) = seq else { return Ok(None) };
+        let Some(seq) = seq else {
+            return Ok((None, result));
+        };
         if mode == Durability::Group {
             shared.log.sync_through(seq)?;
         }
         let durable = shared.log.durable() >= seq;
-        Ok(Some(Commit { seq, durable }))
+        Ok((Some(Commit { seq, durable }), result))
     }
 
     /// The value under `key`, as [`TrieStore::get`].

@@ -13,8 +13,15 @@ pub enum Step {
     Put(&'static str, &'static str),
     Remove(&'static str),
     Batch(Vec<Write>),
+    /// `update` appending to the value (or starting it).
+    Append(&'static str, &'static str),
+    /// `compare_and_swap` removing the key if it holds the value.
+    RemoveIf(&'static str, &'static str),
     Flush,
     Checkpoint,
+    /// A checkpoint whose failure the run goes on after (the store is not poisoned by
+    /// a failed snapshot, only by a failed log append or sync).
+    TryCheckpoint,
 }
 
 /// What a run did: the model's commit log plus, for each commit, its sequence number
@@ -130,6 +137,40 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
                     }
                 }
             }
+            Step::Append(k, suffix) => {
+                let old = store.get(k).map(|v| v.to_vec()).unwrap_or_default();
+                let new = [old, suffix.as_bytes().to_vec()].concat();
+                let writes = vec![Write::put(k, &new)];
+                let result = store.update(k, |v| {
+                    let old = v.cloned().unwrap_or_default();
+                    Some([old, suffix.as_bytes().to_vec()].concat())
+                });
+                match result {
+                    Ok(updated) => {
+                        journal.acked(writes, updated.commit.expect("update writes"));
+                        true
+                    }
+                    Err(e) => {
+                        journal.failed(writes, &e);
+                        false
+                    }
+                }
+            }
+            Step::RemoveIf(k, v) => {
+                let writes = vec![Write::remove(k)];
+                let expected = v.as_bytes().to_vec();
+                match store.compare_and_swap(k, Some(&expected), None) {
+                    Ok(Ok(updated)) => {
+                        journal.acked(writes, updated.commit.expect("a swap writes"));
+                        true
+                    }
+                    Ok(Err(_)) => true,
+                    Err(e) => {
+                        journal.failed(writes, &e);
+                        false
+                    }
+                }
+            }
             Step::Flush => match store.flush() {
                 Ok(seq) => {
                     journal.durable_through(seq);
@@ -144,6 +185,12 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
                 }
                 Err(_) => false,
             },
+            Step::TryCheckpoint => {
+                if let Ok(stats) = store.checkpoint() {
+                    journal.durable_through(stats.seq);
+                }
+                true
+            }
         };
         if !ok {
             return;
@@ -234,7 +281,11 @@ pub fn script() -> Vec<Step> {
         Put("", "empty key"),
         Flush,
         Put("c", "7"),
+        Append("c", "+"),
+        RemoveIf("e", "not 6"),
         Checkpoint,
+        Append("new", "x"),
+        RemoveIf("e", "6"),
         Put("f", "8"),
         Batch(vec![Write::remove("c"), Write::put("g", "9")]),
         Remove("d"),
