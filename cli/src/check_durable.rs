@@ -13,11 +13,10 @@
 //!
 //! The durability mode turns group, sync, buffered from one epoch to the next; one
 //! recovery in four is itself crashed (at a random I/O operation of the open) and retried.
-//! The store has no compare-and-swap or update, so their weights in the mix go to puts.
 //! `--store broken-durable-lying-sync` runs the same on a disk whose file syncs do
 //! nothing: recoveries lose acknowledged writes, and the check must say so.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,12 +49,7 @@ pub(crate) struct Settings {
 }
 
 pub(crate) fn run(s: &Settings) -> ExitCode {
-    let mix = Mix {
-        put: s.mix.put + s.mix.cas + s.mix.update,
-        cas: 0,
-        update: 0,
-        ..s.mix
-    };
+    let mix = s.mix;
     say!(
         "checking durable store on a simulated disk{}: {} threads, {} keys, mix {mix}, \
          seed {}, {} crashes",
@@ -255,8 +249,8 @@ fn run_epoch(
         Stop::Ops(total) => ((total / epochs / s.threads as u64).max(1), None),
         Stop::Time(t) => (u64::MAX, Some(t / epochs as u32)),
     };
-    let weights = [mix.get, mix.put, mix.remove].map(u64::from);
-    let total_weight: u64 = weights.iter().sum::<u64>().max(1);
+    let weights = [mix.get, mix.put, mix.remove, mix.cas].map(u64::from);
+    let total_weight = mix.total().max(1);
     let start = Instant::now();
     let logs: Vec<Vec<Event>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..s.threads)
@@ -267,6 +261,8 @@ fn run_epoch(
                         s.seed ^ (u64::from(epoch) << 32) ^ (t as u64).wrapping_mul(0x9e37_79b9),
                     );
                     let mut log = Vec::new();
+                    // What this thread last saw of or wrote to each key: a cas expects it.
+                    let mut last: HashMap<Vec<u8>, Option<u64>> = HashMap::new();
                     for n in 0..quota {
                         if stop.load(Ordering::Relaxed)
                             || limit.is_some_and(|l| start.elapsed() > l)
@@ -281,8 +277,17 @@ fn run_epoch(
                             Op::Get { key }
                         } else if pick < weights[0] + weights[1] {
                             Op::Put { key, value }
-                        } else {
+                        } else if pick < weights[0] + weights[1] + weights[2] {
                             Op::Remove { key }
+                        } else if pick < weights.iter().sum::<u64>() {
+                            let from = last.get(&key).copied().flatten();
+                            Op::Cas {
+                                key,
+                                from,
+                                to: value,
+                            }
+                        } else {
+                            Op::Update { key, value }
                         };
                         let call = tick();
                         let (write, outcome) = perform(store, &op);
@@ -306,6 +311,18 @@ fn run_epoch(
                                 None
                             }
                         };
+                        let seen = match (&op, result) {
+                            (Op::Remove { .. }, Some(_)) => Some(None),
+                            (Op::Cas { to, .. }, Some(Ret::Swapped(true))) => Some(Some(*to)),
+                            (Op::Put { value, .. } | Op::Update { value, .. }, Some(_)) => {
+                                Some(Some(*value))
+                            }
+                            (Op::Get { .. }, Some(Ret::Value(v))) => Some(v),
+                            _ => None,
+                        };
+                        if let Some(seen) = seen {
+                            last.insert(op.key().to_vec(), seen);
+                        }
                         let failed = result.is_none();
                         log.push(Event {
                             thread: t,
@@ -366,8 +383,21 @@ fn perform(
             Some(Write::remove(key)),
             store.remove(key).map(|c| (Ret::Removed(c.is_some()), c)),
         ),
-        // The mix given to the threads holds neither.
-        Op::Cas { .. } | Op::Update { .. } => unreachable!("cas and update are folded into put"),
+        Op::Cas { key, from, to } => (
+            Some(Write::put(key, to.to_le_bytes())),
+            store
+                .compare_and_swap(key, from.as_ref(), Some(*to))
+                .map(|swapped| match swapped {
+                    Ok(updated) => (Ret::Swapped(true), updated.commit),
+                    Err(_) => (Ret::Swapped(false), None),
+                }),
+        ),
+        Op::Update { key, value } => (
+            Some(Write::put(key, value.to_le_bytes())),
+            store
+                .update(key, |_| Some(*value))
+                .map(|u| (Ret::Value(u.previous.map(|g| *g)), u.commit)),
+        ),
     }
 }
 

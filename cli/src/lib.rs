@@ -87,29 +87,17 @@ impl StoreKind {
 }
 
 /// cowtrie's [`DurableStore`] (group commit, on a fresh simulated disk that never
-/// crashes) as a [`KvStore`]. The durable store has no compare-and-swap or update: this
-/// adapter serialises its writes with a mutex of its own to give them, while gets stay
-/// the store's lock-free reads. A failed write panics (the simulated disk only fails
-/// when told to).
-pub struct DurableKv {
-    store: DurableStore<u64>,
-    writer: Mutex<()>,
-}
+/// crashes) as a [`KvStore`]. A failed write panics (the simulated disk only fails when
+/// told to).
+pub struct DurableKv(pub DurableStore<u64>);
 
 impl DurableKv {
     /// An empty store on a fresh simulated disk.
     pub fn new() -> Self {
-        let store = DurableStore::open_with(SimDisk::new().storage(), Options::default())
-            .expect("a fresh simulated disk opens");
-        Self {
-            store,
-            writer: Mutex::new(()),
-        }
-    }
-
-    fn write<R>(&self, f: impl FnOnce(&DurableStore<u64>) -> R) -> R {
-        let _writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        f(&self.store)
+        Self(
+            DurableStore::open_with(SimDisk::new().storage(), Options::default())
+                .expect("a fresh simulated disk opens"),
+        )
     }
 }
 
@@ -121,34 +109,24 @@ impl Default for DurableKv {
 
 impl KvStore for DurableKv {
     fn put(&self, key: &[u8], value: u64) {
-        self.write(|s| s.put(key, value)).expect("durable put");
+        self.0.put(key, value).expect("durable put");
     }
 
     fn get(&self, key: &[u8]) -> Option<u64> {
-        self.store.get_with(key, |v| v.copied())
+        self.0.get_with(key, |v| v.copied())
     }
 
     fn remove(&self, key: &[u8]) -> bool {
-        self.write(|s| s.remove(key))
-            .expect("durable remove")
-            .is_some()
+        self.0.remove(key).expect("durable remove").is_some()
     }
 
     fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
-        self.write(|s| {
-            let swapped = s.get_with(key, |v| v.copied()) == from;
-            if swapped {
-                s.put(key, to).expect("durable put");
-            }
-            swapped
-        })
+        let swapped = self.0.compare_and_swap(key, from.as_ref(), Some(to));
+        swapped.expect("durable compare_and_swap").is_ok()
     }
 
     fn update(&self, key: &[u8], value: u64) -> Option<u64> {
-        self.write(|s| {
-            let before = s.get_with(key, |v| v.copied());
-            s.put(key, value).expect("durable put");
-            before
-        })
+        let updated = self.0.update(key, |_| Some(value)).expect("durable update");
+        updated.previous.map(|guard| *guard)
     }
 }
