@@ -6,11 +6,15 @@
 //! work on a small stack.
 #![forbid(unsafe_code)]
 
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod build;
 mod children;
 
 use smallvec::SmallVec;
 
 use crate::sync::{self, Arc};
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub(crate) use build::from_sorted;
 use children::Children;
 pub(crate) use children::Iter as ChildIter;
 

@@ -302,3 +302,32 @@ fn a_put_touches_few_reference_counts() {
         assert!(fresh < 100.0 && present < 100.0);
     }
 }
+
+/// A trie built in one pass from sorted entries (what loading a snapshot does) passes
+/// the invariants, holds the entries, and has exactly the shape `put` gives the same
+/// keys: nested keys, shared prefixes, the empty key, wide branches.
+#[test]
+#[cfg(not(feature = "shuttle"))]
+fn a_trie_built_from_sorted_entries_is_the_one_put_builds() {
+    for seed in 0..scaled(60, 3) as u64 {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut model = BTreeMap::new();
+        for step in 0..rng.random_range(0..scaled(200, 30)) {
+            let key = if seed % 3 == 0 {
+                vec![rng.random::<u8>(), rng.random_range(0..3)]
+            } else {
+                random_key(&mut rng)
+            };
+            model.insert(key, step);
+        }
+        let entries: Vec<(Vec<u8>, usize)> = model.clone().into_iter().collect();
+        let built = Trie::from_sorted(entries);
+        assert_matches(&built, &model);
+        let put: Trie<usize> = model.iter().map(|(k, v)| (k, *v)).collect();
+        assert_eq!(built.node_count(), put.node_count(), "seed {seed}");
+        assert_eq!(built, put);
+        for (key, value) in &model {
+            assert_eq!(built.get(key), Some(value));
+        }
+    }
+}

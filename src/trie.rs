@@ -40,6 +40,17 @@ impl<V> Trie<V> {
         Self { root: None, len: 0 }
     }
 
+    /// The trie holding `entries`, whose keys strictly ascend (as a snapshot file lists
+    /// them), built in one pass without path copying.
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    pub(crate) fn from_sorted<K: AsRef<[u8]>>(entries: Vec<(K, V)>) -> Self {
+        let len = entries.len();
+        Self {
+            root: node::from_sorted(entries),
+            len,
+        }
+    }
+
     /// The value stored under `key`.
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<&V> {
         self.get_leaf(key.as_ref()).map(|leaf| &leaf.value)

@@ -70,13 +70,15 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
         let bytes = storage
             .read(name)
             .map_err(|e| Error::io(&path, "read", e))?;
-        let mut loaded = Trie::new();
+        let mut entries = Vec::new();
         let read = read_snapshot_file(&path, &bytes, |key, value| {
-            loaded = loaded.put(key, decode::<V>(key, value)?);
+            entries.push((key, decode::<V>(key, value)?));
             Ok(())
         });
         match read {
             Ok(info) if info.seq == *seq => {
+                // The reader checked that the keys strictly ascend.
+                let loaded = Trie::from_sorted(entries);
                 (trie, snapshot_seq, snapshot_bytes) = (loaded, *seq, bytes.len() as u64);
                 break;
             }

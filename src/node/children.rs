@@ -87,6 +87,22 @@ impl<V> Children<V> {
         }
     }
 
+    /// The set of `children`, whose bytes must strictly ascend.
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    pub(crate) fn from_sorted(children: Vec<(u8, Child<V>)>) -> Self {
+        let mut bitmap = [0; 4];
+        for (byte, _) in &children {
+            let (word, _, bit) = locate(*byte);
+            bitmap[word] |= bit;
+        }
+        let children = children.into_iter().map(|(_, child)| child).collect();
+        Self {
+            slots: Slots::from_vec(&bitmap, children),
+            below: below(&bitmap),
+            bitmap,
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         usize::from(self.below[3]) + self.bitmap[3].count_ones() as usize
     }
