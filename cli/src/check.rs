@@ -65,6 +65,10 @@ pub(crate) struct Args {
     /// The format of `--history`.
     #[arg(long, value_enum, default_value = "auto", requires = "history")]
     format: FormatArg,
+    /// With `--store durable`: crashes of the simulated disk, each followed by a recovery
+    /// that is checked to be a durable prefix.
+    #[arg(long, default_value_t = 8)]
+    crashes: u32,
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
@@ -93,6 +97,18 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     if args.capacity.is_some() && !bounded {
         eprintln!("error: --capacity applies to a bounded store (--store cache)");
         return ExitCode::from(2);
+    }
+    if args.store.is_durable() {
+        return crate::check_durable::run(&crate::check_durable::Settings {
+            threads: usize::from(args.threads),
+            keys: args.keys.unwrap_or(1_000) as usize,
+            stop,
+            mix: args.mix,
+            seed: args.seed,
+            crashes: args.crashes,
+            check_seconds: args.check_seconds,
+            lying_sync: args.store == StoreKind::BrokenDurableLyingSync,
+        });
     }
     let capacity = args.capacity.unwrap_or(DEFAULT_CAPACITY);
     let keys = args.keys.unwrap_or(if bounded { 64 } else { 1_000 });

@@ -16,6 +16,7 @@ macro_rules! say {
 
 mod cache;
 mod check;
+mod check_durable;
 mod demo;
 mod draw;
 mod history;
@@ -49,6 +50,10 @@ enum Command {
         #[arg(long)]
         tree: bool,
     },
+    /// The child of the kill test: writes to a durable store until killed, reporting
+    /// each attempt and acknowledgement on stdout (see `cowtrie_cli::kill`).
+    #[command(hide = true)]
+    DurableWriter(cowtrie_cli::kill::WriterArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,5 +65,6 @@ fn main() -> ExitCode {
             demo::run(keys, tree);
             ExitCode::SUCCESS
         }
+        Command::DurableWriter(args) => cowtrie_cli::kill::run_writer(&args),
     }
 }
