@@ -65,15 +65,11 @@ fn read_into<'c>(
 /// m writes, with no trie built in between.
 pub(crate) fn merge<'k, V>(
     entries: Vec<(&'k [u8], V)>,
-    writes: Vec<(&'k [u8], Option<V>)>,
+    mut writes: Vec<Write<'k, V>>,
 ) -> Vec<(&'k [u8], V)> {
     // Stable: the writes to one key stay in log order. The keys point all over the
     // log's bytes; comparing their first 8 bytes, kept beside them, first spares most
     // comparisons a cache miss (a key's order agrees with its zero-padded prefix's).
-    let mut writes: Vec<(u64, &[u8], Option<V>)> = writes
-        .into_iter()
-        .map(|(key, value)| (prefix(key), key, value))
-        .collect();
     writes.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let writes = writes.into_iter().map(|(_, key, value)| (key, value));
     let mut merged = Vec::with_capacity(entries.len() + writes.len());
@@ -95,12 +91,16 @@ pub(crate) fn merge<'k, V>(
     merged
 }
 
-/// The first 8 bytes of `key`, zero-padded, as a big-endian number.
-fn prefix(key: &[u8]) -> u64 {
+/// A write from the log: its key's first 8 bytes (zero-padded, big-endian), the key,
+/// and the value put (`None`: a remove).
+pub(crate) type Write<'k, V> = (u64, &'k [u8], Option<V>);
+
+/// `key`'s write of `value`.
+pub(crate) fn write<V>(key: &[u8], value: Option<V>) -> Write<'_, V> {
     let mut bytes = [0; 8];
     let n = key.len().min(8);
     bytes[..n].copy_from_slice(&key[..n]);
-    u64::from_be_bytes(bytes)
+    (u64::from_be_bytes(bytes), key, value)
 }
 
 /// Reads the directory's state (the recovery paragraph of the module docs).
@@ -135,7 +135,14 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
     for ((seq, name), cell) in snapshots.iter().zip(&snapshot_files).rev() {
         let path = storage.path(name);
         let bytes = read_into(storage, name, cell)?;
-        let mut read_entries = Vec::new();
+        // Room for as many entries as the end block counts, if the file can hold them
+        // (8 bytes each at least): the list is allocated once, not regrown as it fills.
+        let counted = bytes.len().checked_sub(8).map_or(0, |at| {
+            let end: [u8; 8] = bytes[at..].try_into().unwrap_or_default();
+            u64::from_le_bytes(end)
+        });
+        let capacity = usize::try_from(counted).map_or(0, |n| n.min(bytes.len() / 8));
+        let mut read_entries = Vec::with_capacity(capacity);
         let read = read_snapshot_file(&path, bytes, |key, value| {
             read_entries.push((key, decode::<V>(key, value)?));
             Ok(())
@@ -165,7 +172,7 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
     // The log records after it, in order, with no gap: their writes are collected in
     // log order (`None`: a remove) and merged into the snapshot's entries at the end.
     let log_files: Vec<OnceCell<Vec<u8>>> = logs.iter().map(|_| OnceCell::new()).collect();
-    let mut writes: Vec<(&[u8], Option<V>)> = Vec::new();
+    let mut writes: Vec<Write<'_, V>> = Vec::new();
     let mut last = snapshot_seq;
     let mut applied_any = false;
     let mut torn: Option<(String, u64)> = None;
@@ -191,8 +198,8 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
             }
             for op in record.ops {
                 writes.push(match op {
-                    LogOp::Put(key, value) => (key, Some(decode::<V>(key, value)?)),
-                    LogOp::Remove(key) => (key, None),
+                    LogOp::Put(key, value) => write(key, Some(decode::<V>(key, value)?)),
+                    LogOp::Remove(key) => write(key, None),
                 });
             }
             last = record.seq;
@@ -264,7 +271,7 @@ mod tests {
     use rand::rngs::SmallRng;
     use rand::{Rng, SeedableRng};
 
-    use super::merge;
+    use super::{merge, write};
 
     /// Keys that share prefixes of 0 to 12 bytes, so the 8-byte prefix ties often.
     const KEYS: [&[u8]; 10] = [
@@ -301,7 +308,7 @@ mod tests {
                     Some(value) => model.insert(key, value),
                     None => model.remove(key),
                 };
-                writes.push((key, value));
+                writes.push(write(key, value));
             }
             let merged = merge(entries.clone(), writes.clone());
             let expected: Vec<(&[u8], u32)> = model.into_iter().collect();
