@@ -37,6 +37,16 @@ run_layer() {
         cargo test -p cowtrie --lib --test trie --test store --test properties --test laws "${build[@]}" ;;
     crash) CARGO_TARGET_DIR="$targets/debug" \
         cargo test -p cowtrie --test durable_crash --test durable "${build[@]}" ;;
+    # `cowtrie check --store durable` on six seeds: crashes of a simulated disk between
+    # epochs of the workload; fails if any recovery is not a durable prefix or fails.
+    durable-check) if [[ "$2" == build ]]; then
+            CARGO_TARGET_DIR="$targets/debug" cargo build -q -p cowtrie-cli
+        else
+            for seed in 1 2 3 4 5 6; do
+                "$targets/debug/debug/cowtrie" check --store durable --ops 8000 --keys 40 \
+                    --crashes 8 --seed "$seed" || return 1
+            done
+        fi ;;
     *) echo "unknown layer $1" >&2; return 2 ;;
     esac
 }

@@ -53,6 +53,10 @@ pub(crate) struct Args {
     /// The format of `--history`.
     #[arg(long, value_enum, default_value = "auto", requires = "history")]
     format: FormatArg,
+    /// With `--store durable`: crashes of the simulated disk, each followed by a recovery
+    /// that is checked to be a durable prefix.
+    #[arg(long, default_value_t = 8)]
+    crashes: u32,
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
@@ -76,6 +80,18 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             Stop::Time(Duration::from_secs_f64(seconds))
         }
     };
+    if args.store.is_durable() {
+        return crate::check_durable::run(&crate::check_durable::Settings {
+            threads: usize::from(args.threads),
+            keys: args.keys as usize,
+            stop,
+            mix: args.mix,
+            seed: args.seed,
+            crashes: args.crashes,
+            check_seconds: args.check_seconds,
+            lying_sync: args.store == StoreKind::BrokenDurableLyingSync,
+        });
+    }
     let workload = Workload {
         threads: usize::from(args.threads),
         keys: args.keys as usize,

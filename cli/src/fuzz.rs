@@ -11,6 +11,9 @@ use cowtrie_model::{
 
 use crate::CowtrieStore;
 
+mod durable;
+pub use durable::{durable_log_reader, durable_snapshot_reader};
+
 /// `trie_ops`: a sequence of operations on a `Trie` and on the model, results compared
 /// at every step; every version is kept and must still match its model at the end.
 pub fn trie_ops(data: &[u8]) {

@@ -3,10 +3,12 @@
 #![forbid(unsafe_code)]
 
 pub mod fuzz;
+pub mod kill;
 
 use std::sync::Mutex;
 
 use clap::ValueEnum;
+use cowtrie::durable::{DurableStore, Options, SimDisk};
 use cowtrie::TrieStore;
 use cowtrie_model::broken::{LostUpdate, NonAtomicRemove, StaleRead};
 use cowtrie_model::{KvStore, Model};
@@ -52,6 +54,12 @@ pub enum StoreKind {
     BrokenStaleRead,
     /// Check-then-delete remove (two removes can both succeed).
     BrokenNonAtomicRemove,
+    /// cowtrie's `DurableStore` on a simulated disk; `cowtrie check` crashes it and
+    /// checks every recovery too.
+    Durable,
+    /// The durable store on a simulated disk whose file syncs do nothing: crashes lose
+    /// acknowledged writes (only under `cowtrie check`, which crashes it).
+    BrokenDurableLyingSync,
 }
 
 impl StoreKind {
@@ -63,11 +71,62 @@ impl StoreKind {
             Self::BrokenLostUpdate => Box::new(LostUpdate::default()),
             Self::BrokenStaleRead => Box::new(StaleRead::default()),
             Self::BrokenNonAtomicRemove => Box::new(NonAtomicRemove::default()),
+            Self::Durable | Self::BrokenDurableLyingSync => Box::new(DurableKv::new()),
         }
     }
 
     /// Whether the store is meant to be linearizable.
     pub fn is_correct(self) -> bool {
-        matches!(self, Self::Cowtrie | Self::MutexModel)
+        matches!(self, Self::Cowtrie | Self::MutexModel | Self::Durable)
+    }
+
+    /// Whether the store is a durable one (checked with crashes and recoveries).
+    pub fn is_durable(self) -> bool {
+        matches!(self, Self::Durable | Self::BrokenDurableLyingSync)
+    }
+}
+
+/// cowtrie's [`DurableStore`] (group commit, on a fresh simulated disk that never
+/// crashes) as a [`KvStore`]. A failed write panics (the simulated disk only fails when
+/// told to).
+pub struct DurableKv(pub DurableStore<u64>);
+
+impl DurableKv {
+    /// An empty store on a fresh simulated disk.
+    pub fn new() -> Self {
+        Self(
+            DurableStore::open_with(SimDisk::new().storage(), Options::default())
+                .expect("a fresh simulated disk opens"),
+        )
+    }
+}
+
+impl Default for DurableKv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KvStore for DurableKv {
+    fn put(&self, key: &[u8], value: u64) {
+        self.0.put(key, value).expect("durable put");
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.0.get_with(key, |v| v.copied())
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        self.0.remove(key).expect("durable remove").is_some()
+    }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        let swapped = self.0.compare_and_swap(key, from.as_ref(), Some(to));
+        swapped.expect("durable compare_and_swap").is_ok()
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        let updated = self.0.update(key, |_| Some(value)).expect("durable update");
+        updated.previous.map(|guard| *guard)
     }
 }

@@ -15,6 +15,7 @@ macro_rules! say {
 }
 
 mod check;
+mod check_durable;
 mod demo;
 mod history;
 
@@ -37,6 +38,10 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         keys: u32,
     },
+    /// The child of the kill test: writes to a durable store until killed, reporting
+    /// each attempt and acknowledgement on stdout (see `cowtrie_cli::kill`).
+    #[command(hide = true)]
+    DurableWriter(cowtrie_cli::kill::WriterArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +51,6 @@ fn main() -> ExitCode {
             demo::run(keys);
             ExitCode::SUCCESS
         }
+        Command::DurableWriter(args) => cowtrie_cli::kill::run_writer(&args),
     }
 }
