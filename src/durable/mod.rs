@@ -72,7 +72,9 @@
 //! last record (and sync); append to the newest log file (or create one). No trie is
 //! built until the end: the snapshot's entries (already in key order) and the log's
 //! writes (sorted by key, each key's last write deciding) are merged into one sorted
-//! list, and the trie is built from it in one pass.
+//! list, and the trie is built from it in one pass. Meanwhile every decoded write of
+//! the log is held at once, overwritten ones too: memory in proportion to the log,
+//! which the checkpoint size rule bounds.
 //!
 //! # Invariants
 //!
