@@ -69,7 +69,12 @@
 //! Recovery ([`DurableStore::open`]): take the lock; remove `*.tmp`; load the newest
 //! snapshot that verifies (sequence `S`, or an empty store with `S = 0`); read the log
 //! files in generation order and apply every record after `S`; truncate an incomplete
-//! last record (and sync); append to the newest log file (or create one).
+//! last record (and sync); append to the newest log file (or create one). No trie is
+//! built until the end: the snapshot's entries (already in key order) and the log's
+//! writes (sorted by key, each key's last write deciding) are merged into one sorted
+//! list, and the trie is built from it in one pass. Meanwhile every decoded write of
+//! the log is held at once, overwritten ones too: memory in proportion to the log,
+//! which the checkpoint size rule bounds.
 //!
 //! # Invariants
 //!

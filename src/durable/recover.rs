@@ -1,5 +1,7 @@
 //! Recovery: the newest snapshot that verifies, then the log records after it.
 
+use std::cell::OnceCell;
+
 use super::format::HEADER_LEN;
 use super::log::{create_log, read_log_file, LogOp, LogTail};
 use super::snapshot::read_snapshot_file;
@@ -40,6 +42,67 @@ fn decode<V: Decode>(key: &[u8], value: &[u8]) -> Result<V, String> {
     })
 }
 
+/// `name`'s bytes, read into `cell` (which then owns them).
+fn read_into<'c>(
+    storage: &dyn Storage,
+    name: &str,
+    cell: &'c OnceCell<Vec<u8>>,
+) -> Result<&'c [u8], Error> {
+    if cell.get().is_none() {
+        let bytes = storage
+            .read(name)
+            .map_err(|e| Error::io(storage.path(name), "read", e))?;
+        // The cell is empty (checked above), so this cannot fail.
+        let _ = cell.set(bytes);
+    }
+    Ok(cell.get().map_or(&[], Vec::as_slice))
+}
+
+/// The entries after `writes` (in log order; `None` removes the key) are applied to
+/// `entries` (keys strictly ascending), keys strictly ascending again: the writes are
+/// sorted by key keeping each key's writes in log order, the last write to a key
+/// decides, and one merge pass joins the two lists. O((n + m) log m) for n entries and
+/// m writes, with no trie built in between.
+pub(crate) fn merge<'k, V>(
+    entries: Vec<(&'k [u8], V)>,
+    mut writes: Vec<Write<'k, V>>,
+) -> Vec<(&'k [u8], V)> {
+    // Stable: the writes to one key stay in log order. The keys point all over the
+    // log's bytes; comparing their first 8 bytes, kept beside them, first spares most
+    // comparisons a cache miss (a key's order agrees with its zero-padded prefix's).
+    writes.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let writes = writes.into_iter().map(|(_, key, value)| (key, value));
+    let mut merged = Vec::with_capacity(entries.len() + writes.len());
+    let mut entries = entries.into_iter().peekable();
+    let mut writes = writes.peekable();
+    while let Some((key, value)) = writes.next() {
+        if writes.peek().is_some_and(|(next, _)| *next == key) {
+            continue; // a later write to the same key decides
+        }
+        while let Some(entry) = entries.next_if(|(k, _)| *k < key) {
+            merged.push(entry);
+        }
+        entries.next_if(|(k, _)| *k == key); // replaced or removed
+        if let Some(value) = value {
+            merged.push((key, value));
+        }
+    }
+    merged.extend(entries);
+    merged
+}
+
+/// A write from the log: its key's first 8 bytes (zero-padded, big-endian), the key,
+/// and the value put (`None`: a remove).
+pub(crate) type Write<'k, V> = (u64, &'k [u8], Option<V>);
+
+/// `key`'s write of `value`.
+pub(crate) fn write<V>(key: &[u8], value: Option<V>) -> Write<'_, V> {
+    let mut bytes = [0; 8];
+    let n = key.len().min(8);
+    bytes[..n].copy_from_slice(&key[..n]);
+    (u64::from_be_bytes(bytes), key, value)
+}
+
 /// Reads the directory's state (the recovery paragraph of the module docs).
 pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, Error> {
     let dir_error = |op, e| Error::io(storage.path(""), op, e);
@@ -61,25 +124,33 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
     logs.sort();
 
     // The newest snapshot that verifies; the newer ones' errors, in case the log
-    // cannot bridge the gap from an older one.
-    let mut trie = Trie::new();
+    // cannot bridge the gap from an older one. Its entries stay a sorted list until
+    // the log's writes are merged into it. Files are read into cells that outlive the
+    // lists, which borrow their keys from the bytes.
+    let snapshot_files: Vec<OnceCell<Vec<u8>>> =
+        snapshots.iter().map(|_| OnceCell::new()).collect();
+    let mut entries: Vec<(&[u8], V)> = Vec::new();
     let (mut snapshot_seq, mut snapshot_bytes) = (0, 0);
     let mut newer_error = None;
-    for (seq, name) in snapshots.iter().rev() {
+    for ((seq, name), cell) in snapshots.iter().zip(&snapshot_files).rev() {
         let path = storage.path(name);
-        let bytes = storage
-            .read(name)
-            .map_err(|e| Error::io(&path, "read", e))?;
-        let mut entries = Vec::new();
-        let read = read_snapshot_file(&path, &bytes, |key, value| {
-            entries.push((key, decode::<V>(key, value)?));
+        let bytes = read_into(storage, name, cell)?;
+        // Room for as many entries as the end block counts, if the file can hold them
+        // (8 bytes each at least): the list is allocated once, not regrown as it fills.
+        let counted = bytes.len().checked_sub(8).map_or(0, |at| {
+            let end: [u8; 8] = bytes[at..].try_into().unwrap_or_default();
+            u64::from_le_bytes(end)
+        });
+        let capacity = usize::try_from(counted).map_or(0, |n| n.min(bytes.len() / 8));
+        let mut read_entries = Vec::with_capacity(capacity);
+        let read = read_snapshot_file(&path, bytes, |key, value| {
+            read_entries.push((key, decode::<V>(key, value)?));
             Ok(())
         });
         match read {
             Ok(info) if info.seq == *seq => {
                 // The reader checked that the keys strictly ascend.
-                let loaded = Trie::from_sorted(entries);
-                (trie, snapshot_seq, snapshot_bytes) = (loaded, *seq, bytes.len() as u64);
+                (entries, snapshot_seq, snapshot_bytes) = (read_entries, *seq, bytes.len() as u64);
                 break;
             }
             Ok(info) => {
@@ -98,18 +169,19 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
         }
     }
 
-    // The log records after it, in order, with no gap.
+    // The log records after it, in order, with no gap: their writes are collected in
+    // log order (`None`: a remove) and merged into the snapshot's entries at the end.
+    let log_files: Vec<OnceCell<Vec<u8>>> = logs.iter().map(|_| OnceCell::new()).collect();
+    let mut writes: Vec<Write<'_, V>> = Vec::new();
     let mut last = snapshot_seq;
     let mut applied_any = false;
     let mut torn: Option<(String, u64)> = None;
     let mut last_len = 0;
-    for (generation, name) in &logs {
+    for ((generation, name), cell) in logs.iter().zip(&log_files) {
         let path = storage.path(name);
-        let bytes = storage
-            .read(name)
-            .map_err(|e| Error::io(&path, "read", e))?;
+        let bytes = read_into(storage, name, cell)?;
         let mut gap = false;
-        let info = read_log_file(&path, &bytes, |record| {
+        let info = read_log_file(&path, bytes, |record| {
             if record.seq <= snapshot_seq {
                 if applied_any {
                     return Err(format!("sequence number {} goes back", record.seq));
@@ -125,10 +197,10 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
                 ));
             }
             for op in record.ops {
-                trie = match op {
-                    LogOp::Put(key, value) => trie.put(key, decode::<V>(key, value)?),
-                    LogOp::Remove(key) => trie.remove(key),
-                };
+                writes.push(match op {
+                    LogOp::Put(key, value) => write(key, Some(decode::<V>(key, value)?)),
+                    LogOp::Remove(key) => write(key, None),
+                });
             }
             last = record.seq;
             applied_any = true;
@@ -175,8 +247,13 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
             (file, name, 1, 0)
         }
     };
+    let entries = if writes.is_empty() {
+        entries
+    } else {
+        merge(entries, writes)
+    };
     Ok(Recovered {
-        trie,
+        trie: Trie::from_sorted(entries),
         last_seq: last,
         snapshot_seq,
         snapshot_bytes,
@@ -185,4 +262,57 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
         generation,
         log_bytes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::{merge, write};
+
+    /// Keys that share prefixes of 0 to 12 bytes, so the 8-byte prefix ties often.
+    const KEYS: [&[u8]; 10] = [
+        b"",
+        b"a",
+        b"a\0",
+        b"ab",
+        b"abcdefgh",
+        b"abcdefgh\0",
+        b"abcdefghij",
+        b"abcdefghik",
+        b"abcdefgz",
+        b"b",
+    ];
+
+    /// `merge` gives what applying the writes one by one to a map gives.
+    #[test]
+    fn merge_applies_writes_in_log_order() {
+        let cases = if cfg!(miri) { 20 } else { 2000 };
+        let mut rng = SmallRng::seed_from_u64(14);
+        for case in 0..cases {
+            let mut model: BTreeMap<&[u8], u32> = BTreeMap::new();
+            for key in KEYS {
+                if rng.random_bool(0.5) {
+                    model.insert(key, rng.random_range(0..100));
+                }
+            }
+            let entries: Vec<(&[u8], u32)> = model.iter().map(|(k, v)| (*k, *v)).collect();
+            let mut writes = Vec::new();
+            for _ in 0..rng.random_range(0..20) {
+                let key = KEYS[rng.random_range(0..KEYS.len())];
+                let value = rng.random_bool(0.7).then(|| rng.random_range(100..200));
+                match value {
+                    Some(value) => model.insert(key, value),
+                    None => model.remove(key),
+                };
+                writes.push(write(key, value));
+            }
+            let merged = merge(entries.clone(), writes.clone());
+            let expected: Vec<(&[u8], u32)> = model.into_iter().collect();
+            assert_eq!(merged, expected, "case {case}: {entries:?} + {writes:?}");
+        }
+    }
 }
