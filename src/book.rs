@@ -21,5 +21,7 @@ chapters! {
     Linearizability = "07-linearizability.md";
     Tools = "08-tools.md";
     Alternatives = "09-alternatives.md";
+    Durability = "10-durability.md";
+    Eviction = "11-eviction.md";
     Glossary = "glossary.md";
 }
