@@ -4,15 +4,25 @@
 #![cfg(unix)]
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use cowtrie_cli::kill::{commits_from_report, kill_loop};
 use cowtrie_model::durable::{Ack, Write};
+
+/// The tests that spawn writers take turns. The parent holds a store's `LOCK` (flock)
+/// while it reads the recovered state; a child spawned at that moment by another test's
+/// thread holds a copy of that descriptor until its exec closes it, and on a loaded
+/// machine that is long enough for this test's next writer to find its directory
+/// "locked" (seen once in CI). One test at a time removes the race; the lock itself is
+/// right to refuse.
+static SPAWNING: Mutex<()> = Mutex::new(());
 
 fn exe() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cowtrie"))
 }
 
 fn run(rounds: usize, seed: u64) {
+    let _turn = SPAWNING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut acked = 0;
     kill_loop(exe(), dir.path(), rounds, seed, false, |round, report| {
@@ -56,6 +66,7 @@ fn kill_loop_campaign() {
 /// kill lands in between within a few rounds, and the check names the lost write.
 #[test]
 fn a_child_that_acknowledges_early_is_caught() {
+    let _turn = SPAWNING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("temporary directory");
     let error = kill_loop(exe(), dir.path(), 30, 3, true, |_, _| {})
         .expect_err("30 kills of an early-acknowledging writer never lost an acknowledged write");
