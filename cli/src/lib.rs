@@ -14,60 +14,55 @@ use cowtrie::{Cache, TrieStore};
 use cowtrie_model::broken::{LostUpdate, NonAtomicRemove, ResurrectingCache, StaleRead};
 use cowtrie_model::{EvictingModel, KvStore, Model};
 
-/// cowtrie's store as a [`KvStore`] (the model crate cannot name cowtrie's types).
-#[derive(Default)]
-pub struct CowtrieStore(pub TrieStore<u64>);
+/// Implements [`KvStore`] for a wrapper around one of cowtrie's in-memory stores. Both
+/// have the same method names (but no common trait, which the library does not need),
+/// so one body serves both.
+macro_rules! kv_store_adapter {
+    ($(#[$doc:meta])* $name:ident($inner:ty)) => {
+        $(#[$doc])*
+        pub struct $name(pub $inner);
 
-impl KvStore for CowtrieStore {
-    fn put(&self, key: &[u8], value: u64) {
-        self.0.put(key, value);
-    }
+        impl KvStore for $name {
+            fn put(&self, key: &[u8], value: u64) {
+                self.0.put(key, value);
+            }
 
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        self.0.get(key).map(|guard| *guard)
-    }
+            fn get(&self, key: &[u8]) -> Option<u64> {
+                self.0.get(key).map(|guard| *guard)
+            }
 
-    fn remove(&self, key: &[u8]) -> bool {
-        self.0.remove(key)
-    }
+            fn remove(&self, key: &[u8]) -> bool {
+                self.0.remove(key)
+            }
 
-    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
-        self.0
-            .compare_and_swap(key, from.as_ref(), Some(to))
-            .is_ok()
-    }
+            fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+                self.0
+                    .compare_and_swap(key, from.as_ref(), Some(to))
+                    .is_ok()
+            }
 
-    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
-        self.0.update(key, |_| Some(value)).map(|guard| *guard)
+            fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+                self.0.update(key, |_| Some(value)).map(|guard| *guard)
+            }
+        }
+    };
+}
+
+kv_store_adapter!(
+    /// cowtrie's store as a [`KvStore`] (the model crate cannot name cowtrie's types).
+    CowtrieStore(TrieStore<u64>)
+);
+
+impl Default for CowtrieStore {
+    fn default() -> Self {
+        Self(TrieStore::new())
     }
 }
 
-/// cowtrie's bounded store as a [`KvStore`], judged against the cache model.
-pub struct CowtrieCache(pub Cache<u64>);
-
-impl KvStore for CowtrieCache {
-    fn put(&self, key: &[u8], value: u64) {
-        self.0.put(key, value);
-    }
-
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        self.0.get(key).map(|guard| *guard)
-    }
-
-    fn remove(&self, key: &[u8]) -> bool {
-        self.0.remove(key)
-    }
-
-    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
-        self.0
-            .compare_and_swap(key, from.as_ref(), Some(to))
-            .is_ok()
-    }
-
-    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
-        self.0.update(key, |_| Some(value)).map(|guard| *guard)
-    }
-}
+kv_store_adapter!(
+    /// cowtrie's bounded store as a [`KvStore`], judged against the cache model.
+    CowtrieCache(Cache<u64>)
+);
 
 /// The capacity (in entries) of the bounded stores when none is given: small, so that
 /// a check over a few dozen keys evicts all the time.

@@ -1,26 +1,9 @@
 //! `cowtrie cache --trace FILE --capacity N`: the hit ratio of a replay, both formats,
 //! compressed or not, and bad input naming its line with exit status 2.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn cowtrie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
-        .args(args)
-        .output()
-        .expect("run cowtrie");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("cowtrie-cache-{}-{name}", std::process::id()));
-    std::fs::write(&path, bytes).expect("write scratch file");
-    path
-}
+use common::{cowtrie, scratch};
 
 fn replay(path: &std::path::Path, capacity: &str, format: &str) -> (i32, String, String) {
     let path = path.to_str().expect("utf-8 temp path");

@@ -1,6 +1,5 @@
 //! The store's linearizability under real threads, and the `cowtrie check` command.
 
-use std::process::Command;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
@@ -8,6 +7,10 @@ use cowtrie::Cache;
 use cowtrie_cli::{CowtrieCache, CowtrieStore, StoreKind};
 use cowtrie_model::workload::{Mix, Stop, Workload};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, Verdict};
+
+mod common;
+
+use common::cowtrie;
 
 #[test]
 fn cowtrie_stress_runs_are_linearizable() {
@@ -36,18 +39,6 @@ fn cowtrie_stress_runs_are_linearizable() {
         let report = check(&run.history, Budget::default());
         assert_eq!(report.verdict, Verdict::Linearizable, "seed {seed}");
     }
-}
-
-fn cowtrie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
-        .args(args)
-        .output()
-        .expect("run cowtrie");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -2,23 +2,14 @@
 //! usual workload, every epoch judged linearizable and every recovery a durable prefix;
 //! and the same on a disk whose syncs lie, which must be caught.
 
-use std::process::Command;
+mod common;
 
-fn cowtrie(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
-        .args(args)
-        .output()
-        .expect("run cowtrie");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
+use common::cowtrie;
 
 #[test]
 fn a_durable_store_survives_its_crashes() {
     for seed in ["1", "2", "3"] {
-        let (code, out) = cowtrie(&[
+        let (code, out, _) = cowtrie(&[
             "check",
             "--store",
             "durable",
@@ -51,7 +42,7 @@ fn a_disk_whose_syncs_lie_is_caught() {
     // that acknowledged writes as durable: the lie shows there. (Seed 3 only drops after
     // buffered epochs, whose losses are allowed, and passes.)
     for seed in ["1", "4", "6"] {
-        let (code, out) = cowtrie(&[
+        let (code, out, _) = cowtrie(&[
             "check",
             "--store",
             "broken-durable-lying-sync",

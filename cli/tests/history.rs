@@ -1,20 +1,12 @@
 //! `cowtrie check --history FILE --model register|kv`: exit statuses, errors naming the
 //! place, explanations naming the file's lines, and the timeline.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn cowtrie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
-        .args(args)
-        .output()
-        .expect("run cowtrie");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+
+use common::{cowtrie, exe, scratch};
 
 fn committed(file: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,12 +14,6 @@ fn committed(file: &str) -> String {
         .join(file)
         .display()
         .to_string()
-}
-
-fn scratch(name: &str, text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("cowtrie-{}-{name}", std::process::id()));
-    std::fs::write(&path, text).expect("write scratch file");
-    path
 }
 
 #[test]
@@ -120,7 +106,7 @@ fn bad_input_exits_2_with_file_line_column_and_what_was_expected() {
 #[test]
 fn a_closed_output_keeps_the_verdict_and_does_not_panic() {
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
+    let mut child = Command::new(exe())
         .args(["check", "--history", &committed("jepsen-etcd/etcd_000.log")])
         .args(["--model", "register"])
         .stdout(Stdio::piped())

@@ -5,7 +5,6 @@
 //! store.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use roxmltree::Document;
 
@@ -14,16 +13,10 @@ const PICTURES: [&str; 3] = ["sharing", "reclamation", "violation"];
 /// The advance of a monospace character, in ems (DejaVu Sans Mono: 0.602).
 const EM_ADVANCE: f64 = 0.61;
 
+mod common;
+
 fn draw(picture: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
-        .args(["draw", picture])
-        .output()
-        .expect("run cowtrie draw");
-    assert!(
-        out.status.success(),
-        "cowtrie draw {picture} failed: {out:?}"
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 SVG")
+    common::cowtrie_ok(&["draw", picture])
 }
 
 fn committed(picture: &str) -> PathBuf {
@@ -149,12 +142,9 @@ fn the_reclamation_picture_shows_each_free_and_who_did_it() {
 
 #[test]
 fn an_unwritable_output_is_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_cowtrie"))
-        .args(["draw", "sharing", "--out", "/nonexistent-dir/sharing.svg"])
-        .output()
-        .expect("run cowtrie draw");
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (code, _, stderr) =
+        common::cowtrie(&["draw", "sharing", "--out", "/nonexistent-dir/sharing.svg"]);
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("cannot write /nonexistent-dir/sharing.svg"),
         "{stderr}"
