@@ -31,35 +31,17 @@ pub struct LostUpdate {
     current: RwLock<Arc<Map>>,
 }
 
-impl LostUpdate {
+impl SplitMap for LostUpdate {
+    fn snapshot(&self) -> Arc<Map> {
+        read(&self.current)
+    }
+
     fn write<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
-        let mut next = Map::clone(&read(&self.current));
+        let mut next = Map::clone(&self.snapshot());
         let result = change(&mut next);
         thread::yield_now(); // widen the window another writer can slip into
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         result
-    }
-}
-
-impl KvStore for LostUpdate {
-    fn put(&self, key: &[u8], value: u64) {
-        self.write(|map| map.insert(key.to_vec(), value));
-    }
-
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        read(&self.current).get(key).copied()
-    }
-
-    fn remove(&self, key: &[u8]) -> bool {
-        self.write(|map| map.remove(key).is_some())
-    }
-
-    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
-        self.write(|map| cas(map, key, from, to))
-    }
-
-    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
-        self.write(|map| map.insert(key.to_vec(), value))
     }
 }
 
@@ -72,7 +54,11 @@ pub struct StaleRead {
     writes: AtomicU64,
 }
 
-impl StaleRead {
+impl SplitMap for StaleRead {
+    fn snapshot(&self) -> Arc<Map> {
+        read(&self.replica)
+    }
+
     fn write<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
         let mut primary = self.primary.lock().unwrap_or_else(|p| p.into_inner());
         let result = change(&mut primary);
@@ -80,28 +66,6 @@ impl StaleRead {
             *self.replica.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(primary.clone());
         }
         result
-    }
-}
-
-impl KvStore for StaleRead {
-    fn put(&self, key: &[u8], value: u64) {
-        self.write(|map| map.insert(key.to_vec(), value));
-    }
-
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        read(&self.replica).get(key).copied()
-    }
-
-    fn remove(&self, key: &[u8]) -> bool {
-        self.write(|map| map.remove(key).is_some())
-    }
-
-    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
-        self.write(|map| cas(map, key, from, to))
-    }
-
-    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
-        self.write(|map| map.insert(key.to_vec(), value))
     }
 }
 
@@ -224,6 +188,37 @@ impl KvStore for ResurrectingCache {
 }
 
 /// Sets `key` to `to` in `map` if it holds `from`; whether it did.
+/// A store whose reads see one map and whose writes change a map (the same or another):
+/// the two broken stores above differ only in how their `write` publishes.
+trait SplitMap: Send + Sync {
+    /// The map reads see.
+    fn snapshot(&self) -> Arc<Map>;
+    /// Applies `change` to the map writes go to, publishing it as the store does.
+    fn write<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R;
+}
+
+impl<S: SplitMap> KvStore for S {
+    fn put(&self, key: &[u8], value: u64) {
+        self.write(|map| map.insert(key.to_vec(), value));
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.snapshot().get(key).copied()
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        self.write(|map| map.remove(key).is_some())
+    }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.write(|map| cas(map, key, from, to))
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.write(|map| map.insert(key.to_vec(), value))
+    }
+}
+
 fn cas(map: &mut Map, key: &[u8], from: Option<u64>, to: u64) -> bool {
     let swapped = map.get(key).copied() == from;
     if swapped {
