@@ -183,12 +183,20 @@ pub(crate) fn create_log(
 pub(crate) struct Log {
     storage: Arc<dyn Storage>,
     appender: Mutex<Appender>,
-    /// Whether a sync leader is at work (W5).
-    syncing: Mutex<bool>,
+    /// Whether a sync leader is at work (W5), and how many wait for it.
+    syncing: Mutex<Syncing>,
     synced: Condvar,
     appended: AtomicU64,
     durable: AtomicU64,
     failure: Mutex<Option<String>>,
+}
+
+#[derive(Default)]
+struct Syncing {
+    leader: bool,
+    /// Waiters on `synced`: the leader wakes them only if there are some, so a lone
+    /// writer's sync (every sync in `Sync` mode) costs no wake-up system call.
+    waiters: usize,
 }
 
 struct Appender {
@@ -226,7 +234,7 @@ impl Log {
         Self {
             storage,
             appender: Mutex::new(appender),
-            syncing: Mutex::new(false),
+            syncing: Mutex::new(Syncing::default()),
             synced: Condvar::new(),
             appended: AtomicU64::new(next_seq - 1),
             durable: AtomicU64::new(next_seq - 1),
@@ -312,19 +320,23 @@ impl Log {
             if self.durable() >= seq {
                 return Ok(());
             }
-            if *syncing {
+            if syncing.leader {
+                syncing.waiters += 1;
                 syncing = self
                     .synced
                     .wait(syncing)
                     .unwrap_or_else(|poison| poison.into_inner());
+                syncing.waiters -= 1;
                 continue;
             }
-            *syncing = true;
+            syncing.leader = true;
             drop(syncing);
             let result = self.sync_all();
             syncing = lock(&self.syncing);
-            *syncing = false;
-            self.synced.notify_all();
+            syncing.leader = false;
+            if syncing.waiters > 0 {
+                self.synced.notify_all();
+            }
             result?;
         }
     }
