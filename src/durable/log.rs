@@ -11,6 +11,8 @@ const PUT: u8 = 1;
 const REMOVE: u8 = 2;
 /// A record's header: payload length, its checksum, the payload's checksum.
 const RECORD_HEADER: usize = 12;
+/// Log files grow ahead of their records in steps of this many zero bytes.
+pub(crate) const PREALLOCATE: u64 = 1 << 20;
 
 /// One logged write: a single put or remove, or a whole batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +41,9 @@ pub enum LogTail {
     Clean,
     /// With a record cut short at this offset: what a crash during an append leaves.
     Torn(u64),
+    /// With whole records, then zero bytes from this offset to the end: the unused
+    /// part of a preallocated file.
+    Zeros(u64),
 }
 
 /// What [`read_log`] found.
@@ -85,12 +90,29 @@ pub(crate) fn read_log_file<'a>(
     let mut at = HEADER_LEN;
     while at < bytes.len() {
         let rest = bytes.len() - at;
+        if zeros(&bytes[at..at + rest.min(RECORD_HEADER)]) {
+            // No record header is all zeros (the checksum of a zero length is not 0).
+            if !zeros(&bytes[at..]) {
+                return Err(Error::corrupt(
+                    file,
+                    at as u64,
+                    "data after a zero record header",
+                ));
+            }
+            info.tail = LogTail::Zeros(at as u64);
+            break;
+        }
         if rest < RECORD_HEADER {
             info.tail = LogTail::Torn(at as u64);
             break;
         }
         let len = u32_at(bytes, at) as usize;
         if crc(&bytes[at..at + 4]) != u32_at(bytes, at + 4) {
+            if zeros(&bytes[at + 7..]) {
+                // Written up to a byte of the length's checksum, zeros after it.
+                info.tail = LogTail::Torn(at as u64);
+                break;
+            }
             return Err(Error::corrupt(file, at as u64, "record length checksum"));
         }
         if len > rest - RECORD_HEADER {
@@ -99,6 +121,12 @@ pub(crate) fn read_log_file<'a>(
         }
         let payload = &bytes[at + RECORD_HEADER..at + RECORD_HEADER + len];
         if crc(payload) != u32_at(bytes, at + 8) {
+            // Its last byte and all after it zeros: written in part, into the zero
+            // tail of a preallocated file. (A record's payload is never empty.)
+            if payload.last() == Some(&0) && zeros(&bytes[at + RECORD_HEADER + len..]) {
+                info.tail = LogTail::Torn(at as u64);
+                break;
+            }
             return Err(Error::corrupt(file, at as u64, "record checksum"));
         }
         let record = parse_record(payload, at as u64)
@@ -115,6 +143,11 @@ pub(crate) fn read_log_file<'a>(
         at += RECORD_HEADER + len;
     }
     Ok(info)
+}
+
+/// Whether every byte is 0.
+fn zeros(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b == 0)
 }
 
 fn parse_record(payload: &[u8], offset: u64) -> Result<LogRecord<'_>, String> {
@@ -176,6 +209,8 @@ pub(crate) fn create_log(
     storage
         .sync_dir()
         .map_err(|e| Error::io(storage.path(""), "directory sync", e))?;
+    file.preallocate(PREALLOCATE)
+        .map_err(|e| Error::io(storage.path(&name), "preallocate", e))?;
     Ok((file, name))
 }
 

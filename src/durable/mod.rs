@@ -37,6 +37,15 @@
 //! snapshot end block      len = 8 | count = u32::MAX | crc | total entries u64, then EOF
 //! ```
 //!
+//! A log file may end in a *zero tail*: zero bytes after its last record. Log files
+//! grow ahead of their records in steps of zeros (1 MiB on real files, see
+//! [`StorageFile::preallocate`]), and an append overwrites zeros, so the sync after it
+//! writes data and no file size (a sync that must also commit a new size costs about
+//! one more disk write on common file systems). No record header is all zeros (the
+//! checksum of a zero length is not 0), so a zero header ends the log; zeros are then
+//! required to the end of the file. Closing a store trims the tail; recovery cuts it
+//! from the file it appends to.
+//!
 //! A record's length has a checksum of its own, so a damaged length field is reported
 //! as damage rather than mistaken for a record cut short by a crash. Values are the
 //! bytes of their [`Encode`] implementation. Every length is checked against the bytes
@@ -69,7 +78,8 @@
 //! Recovery ([`DurableStore::open`]): take the lock; remove `*.tmp`; load the newest
 //! snapshot that verifies (sequence `S`, or an empty store with `S = 0`); read the log
 //! files in generation order and apply every record after `S`; truncate an incomplete
-//! last record (and sync); append to the newest log file (or create one). No trie is
+//! last record or a zero tail (and sync); append to the newest log file (or create
+//! one). No trie is
 //! built until the end: the snapshot's entries (already in key order) and the log's
 //! writes (sorted by key, each key's last write deciding) are merged into one sorted
 //! list, and the trie is built from it in one pass. Meanwhile every decoded write of
@@ -92,9 +102,14 @@
 //!    later record can be (C3, W5 syncs older files first), so the records after the
 //!    newest snapshot form an unbroken run `S+1, S+2, ...` with no hole.
 //! 5. *Only a torn tail is forgiven.* Recovery cuts a record only if it is incomplete
-//!    (its bytes end before its length says) and no later log file holds a record.
-//!    Any other damage — bad magic, bad checksum, a gap or disorder in sequence numbers,
-//!    a value that does not decode — is an [`Error`] naming the file and byte offset.
+//!    and no later log file holds a record. Incomplete means: its bytes end before its
+//!    length says (an appended file), or it fails a checksum and every byte from its
+//!    last one to the end of the file is zero (a record written in part into a zero
+//!    tail: for a bad length checksum, from the checksum's last byte on). Any other
+//!    damage — bad magic, bad checksum, data after a zero record header, a gap or
+//!    disorder in sequence numbers, a value that does not decode — is an [`Error`]
+//!    naming the file and byte offset. (A flipped bit in the last record whose payload
+//!    ends in a zero byte cannot be told from a tear in that byte, and is cut.)
 //! 6. *A failed append or sync poisons.* The write that met it gets [`Error::Io`],
 //!    writers waiting on the same sync get [`Error::SyncFailed`] (their records are in
 //!    the log, maybe durable, maybe not), and every later write gets

@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 
 use super::format::HEADER_LEN;
-use super::log::{create_log, read_log_file, LogOp, LogTail};
+use super::log::{create_log, read_log_file, LogOp, LogTail, PREALLOCATE};
 use super::snapshot::read_snapshot_file;
 use super::{Decode, Error, Storage, StorageFile};
 use crate::sync::Arc;
@@ -220,11 +220,22 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
                 return Err(Error::corrupt(storage.path(torn_name), *offset, what));
             }
         }
-        if let LogTail::Torn(offset) = info.tail {
-            torn = Some((name.clone(), offset));
-            last_len = offset;
-        } else {
-            last_len = bytes.len() as u64;
+        match info.tail {
+            LogTail::Torn(offset) => {
+                torn = Some((name.clone(), offset));
+                last_len = offset;
+            }
+            LogTail::Zeros(offset) => last_len = offset,
+            LogTail::Clean => last_len = bytes.len() as u64,
+        }
+    }
+    // The file appended to next is cut to its last whole record: a torn record goes,
+    // and so does a zero tail (appends grow the file again).
+    let zero_tail = logs.last().zip(log_files.last().and_then(OnceCell::get));
+    let zero_tail = zero_tail.filter(|(_, bytes)| bytes.len() as u64 > last_len);
+    if torn.is_none() {
+        if let Some(((_, name), _)) = zero_tail {
+            torn = Some((name.clone(), last_len));
         }
     }
     if let Some((name, offset)) = &torn {
@@ -236,9 +247,10 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
 
     let (file, name, generation, log_bytes) = match logs.last() {
         Some((generation, name)) => {
-            let file = storage
-                .open_append(name)
-                .map_err(|e| Error::io(storage.path(name), "open", e))?;
+            let io = |op, e| Error::io(storage.path(name), op, e);
+            let file = storage.open_append(name).map_err(|e| io("open", e))?;
+            file.preallocate(PREALLOCATE)
+                .map_err(|e| io("preallocate", e))?;
             let len = last_len.saturating_sub(HEADER_LEN as u64);
             (file, name.clone(), *generation, len)
         }

@@ -50,8 +50,12 @@ pub fn durable_log_reader(data: &[u8]) {
         Ok(info) => {
             assert_eq!(info.records, records);
             assert_eq!(info.last_seq, last_seq);
-            if let LogTail::Torn(at) = info.tail {
+            if let LogTail::Torn(at) | LogTail::Zeros(at) = info.tail {
                 assert!(at <= data.len() as u64, "torn at {at} of {}", data.len());
+            }
+            if let LogTail::Zeros(at) = info.tail {
+                let tail = &data[at as usize..];
+                assert!(tail.iter().all(|&b| b == 0), "a zero tail with data in it");
             }
         }
         Err(e) => error_inside(&e, data.len()),
