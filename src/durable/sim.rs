@@ -235,7 +235,7 @@ struct SimFile {
 }
 
 impl SimFile {
-    fn new(state: &Arc<Mutex<State>>, inode: usize, len: usize) -> Arc<dyn StorageFile> {
+    fn shared(state: &Arc<Mutex<State>>, inode: usize, len: usize) -> Arc<dyn StorageFile> {
         Arc::new(Self {
             state: Arc::clone(state),
             inode,
@@ -316,14 +316,14 @@ impl Storage for SimDisk {
         let inode = state.files.len();
         state.files.push(Inode::default());
         state.names.insert(name.to_owned(), inode);
-        Ok(SimFile::new(&self.state, inode, 0))
+        Ok(SimFile::shared(&self.state, inode, 0))
     }
 
     fn open_append(&self, name: &str) -> io::Result<Arc<dyn StorageFile>> {
         let mut state = lock(&self.state);
         state.tick()?;
         let inode = state.inode(name)?;
-        Ok(SimFile::new(
+        Ok(SimFile::shared(
             &self.state,
             inode,
             state.files[inode].data.len(),
