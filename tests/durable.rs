@@ -37,7 +37,7 @@ fn record_offsets(bytes: &[u8]) -> Vec<usize> {
 fn data_end(bytes: &[u8]) -> usize {
     match read_log(bytes, |_| Ok(())).unwrap().tail {
         LogTail::Clean => bytes.len(),
-        LogTail::Zeros(end) | LogTail::Torn(end) => end as usize,
+        LogTail::Zeros(end) | LogTail::Torn(end) | LogTail::Lost(end) => end as usize,
     }
 }
 
@@ -232,19 +232,27 @@ fn bad_magic_and_versions_are_typed_errors() {
             }
             other => panic!("{name} with bad magic: {other:?}"),
         }
+        // The log format is at version 2 (zero tails, lost tails cut), the snapshot
+        // format still at 1: a log file of version 1, or a snapshot of version 2, is
+        // refused by name.
+        let (found, supported): (u32, u32) = if name == &log { (1, 2) } else { (2, 1) };
         let mut version = bytes.clone();
-        version[8..12].copy_from_slice(&2u32.to_le_bytes());
+        version[8..12].copy_from_slice(&found.to_le_bytes());
         let sum = crc32c::crc32c(&version[..20]);
         version[20..24].copy_from_slice(&sum.to_le_bytes());
         let disk = prepared.duplicate();
         disk.set_file(name, version);
         match open(&disk, &quiet(Durability::Sync)) {
-            Err(Error::UnsupportedVersion {
-                file,
-                found: 2,
-                supported: 1,
-            }) => assert_eq!(file_name(&file), *name),
-            other => panic!("{name} with version 2: {other:?}"),
+            Err(error @ Error::UnsupportedVersion { .. }) => {
+                let text = error.to_string();
+                let Error::UnsupportedVersion { file, found: f, supported: s } = error else {
+                    unreachable!()
+                };
+                assert_eq!((f, s), (found, supported), "{name}");
+                assert_eq!(file_name(&file), *name);
+                assert!(text.contains(name.as_str()), "{text}");
+            }
+            other => panic!("{name} with version {found}: {other:?}"),
         }
     }
 }

@@ -138,7 +138,7 @@ mod store;
 pub use encode::Postcard;
 pub use encode::{Decode, DecodeError, Encode};
 pub use error::Error;
-pub use log::{read_log, LogInfo, LogOp, LogRecord, LogTail};
+pub use log::{read_log, LogInfo, LogOp, LogRecord, LogTail, SECTOR};
 pub use sim::{Crash, SimDisk};
 pub use snapshot::{read_snapshot, SnapshotInfo};
 pub use storage::{FsStorage, Storage, StorageFile};

@@ -3,8 +3,9 @@
 //! It keeps, for every file, the bytes written and the bytes synced, and for the
 //! directory, the names as they are and as last synced. A crash ([`SimDisk::restart`])
 //! keeps what a real disk could: only synced bytes and names ([`Crash::DropUnsynced`]),
-//! everything ([`Crash::KeepUnsynced`]), or everything but the tail of the last append
-//! ([`Crash::TearLastWrite`]). [`SimDisk::crash_after`] makes every operation after a
+//! everything ([`Crash::KeepUnsynced`]), everything but the tail of the last append
+//! ([`Crash::TearLastWrite`]), or everything but one unsynced sector, earlier or later
+//! than others kept ([`Crash::LoseSector`]). [`SimDisk::crash_after`] makes every operation after a
 //! given count fail, as if the process had died there. A file asked to
 //! [`preallocate`](StorageFile::preallocate) grows in steps of zeros as a real one
 //! does (in steps of at most 64 bytes), and appends overwrite them: a crash then leaves a zero tail after the data
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::PathBuf;
 
-use super::{Error, Storage, StorageFile};
+use super::{Error, Storage, StorageFile, SECTOR};
 use crate::sync::{lock, Arc, Mutex};
 
 /// What survives a simulated crash.
@@ -29,6 +30,13 @@ pub enum Crash {
     /// its first `n` bytes (the rest is cut off, or zeros again if it overwrote a
     /// preallocated zero tail).
     TearLastWrite(usize),
+    /// Everything written, except one sector ([`SECTOR`] bytes, aligned) whose
+    /// contents differ from what was last synced: it reads as last synced (zeros past
+    /// the synced length). The sectors that differ are counted over the files in name
+    /// order, and the one lost is number `n` modulo their count, so an earlier
+    /// unsynced sector can be lost while a later one is kept. With none, the same as
+    /// [`KeepUnsynced`](Self::KeepUnsynced).
+    LoseSector(usize),
 }
 
 /// A simulated disk holding one directory. Cloning gives another handle to the same
@@ -101,6 +109,29 @@ impl State {
             .get(name)
             .copied()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no file {name}")))
+    }
+
+    /// Reverts unsynced sector number `n` (modulo their count) to its synced contents.
+    fn lose_sector(&mut self, n: usize) {
+        let mut sectors = Vec::new();
+        for &inode in self.names.values() {
+            let file = &self.files[inode];
+            for start in (0..file.data.len()).step_by(SECTOR) {
+                let end = (start + SECTOR).min(file.data.len());
+                let synced = |at: usize| file.synced.get(at).copied().unwrap_or(0);
+                if (start..end).any(|at| file.data[at] != synced(at)) {
+                    sectors.push((inode, start, end));
+                }
+            }
+        }
+        if sectors.is_empty() {
+            return;
+        }
+        let (inode, start, end) = sectors[n % sectors.len()];
+        let file = &mut self.files[inode];
+        for at in start..end {
+            file.data[at] = file.synced.get(at).copied().unwrap_or(0);
+        }
     }
 
     fn sync_result(&mut self) -> io::Result<()> {
@@ -177,6 +208,9 @@ impl SimDisk {
                 file.data.truncate(cut);
             }
         }
+        if let Crash::LoseSector(n) = crash {
+            state.lose_sector(n);
+        }
         match crash {
             Crash::DropUnsynced => {
                 state.names = state.synced_names.clone();
@@ -184,7 +218,7 @@ impl SimDisk {
                     file.data = file.synced.clone();
                 }
             }
-            Crash::KeepUnsynced | Crash::TearLastWrite(_) => {
+            Crash::KeepUnsynced | Crash::TearLastWrite(_) | Crash::LoseSector(_) => {
                 state.synced_names = state.names.clone();
                 for file in &mut state.files {
                     file.synced = file.data.clone();
