@@ -245,7 +245,12 @@ fn bad_magic_and_versions_are_typed_errors() {
         match open(&disk, &quiet(Durability::Sync)) {
             Err(error @ Error::UnsupportedVersion { .. }) => {
                 let text = error.to_string();
-                let Error::UnsupportedVersion { file, found: f, supported: s } = error else {
+                let Error::UnsupportedVersion {
+                    file,
+                    found: f,
+                    supported: s,
+                } = error
+                else {
                     unreachable!()
                 };
                 assert_eq!((f, s), (found, supported), "{name}");
