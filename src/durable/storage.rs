@@ -171,6 +171,16 @@ fn write_all_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()
     Ok(())
 }
 
+/// Writes all of `bytes` at `offset`, on a platform with no positioned write: a seek,
+/// then a write (the caller holds the file's `space` lock, so no other write moves
+/// the position in between).
+#[cfg(not(any(unix, windows)))]
+fn write_all_at(mut file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(bytes)
+}
+
 impl Storage for FsStorage {
     fn create(&self, name: &str) -> io::Result<Arc<dyn StorageFile>> {
         let path = self.dir.join(name);
