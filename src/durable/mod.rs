@@ -119,7 +119,9 @@
 //!    file), whatever follows. And a log file whose first record leaves a gap after
 //!    the file of the generation just before it shows that file lost its last records.
 //!    Recovery cuts the log at the first such tail: the rest of that file, and every
-//!    later log file down to its header. This loses nothing acknowledged: a sync
+//!    later log file down to its header; unless the next file begins at or before the
+//!    record after the snapshot, so the tail held only records the snapshot covers (a
+//!    file a checkpoint had yet to remove, C5): then nothing is cut. This loses nothing acknowledged: a sync
 //!    writes the whole file, and older files are synced first (C3, W5), so a lost or
 //!    torn sector means no sync completed after it was written, and no record from it
 //!    on, in this file or a later one, was acknowledged durable. Each cut is synced

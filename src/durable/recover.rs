@@ -103,6 +103,22 @@ pub(crate) fn write<V>(key: &[u8], value: Option<V>) -> Write<'_, V> {
     (u64::from_be_bytes(bytes), key, value)
 }
 
+/// The sequence number of the first record of log file `name`, if it has a whole one.
+fn first_seq(
+    storage: &dyn Storage,
+    name: &str,
+    cell: &OnceCell<Vec<u8>>,
+) -> Result<Option<u64>, Error> {
+    let bytes = read_into(storage, name, cell)?;
+    let mut first = None;
+    // Stops at the first record; damage past it is for the main pass to judge.
+    let _ = read_log_file(&storage.path(name), bytes, |record| {
+        first = Some(record.seq);
+        Err(String::new())
+    });
+    Ok(first)
+}
+
 /// Reads the directory's state (the recovery paragraph of the module docs).
 pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, Error> {
     let dir_error = |op, e| Error::io(storage.path(""), op, e);
@@ -244,6 +260,23 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
         }
         match info.tail {
             LogTail::Torn(offset) | LogTail::Lost(offset) => {
+                // The next file's first record tells which records the tail held.
+                let next_first = match logs.get(i + 1).zip(log_files.get(i + 1)) {
+                    Some(((_, next), cell)) => first_seq(storage, next, cell)?,
+                    None => None,
+                };
+                match next_first {
+                    // Records the snapshot covers (a file the last checkpoint had yet
+                    // to remove): nothing after it is lost, the log goes on.
+                    Some(first) if first <= snapshot_seq.saturating_add(1) => continue,
+                    // A newer snapshot that failed may be why: report it, cut nothing.
+                    Some(_) if !may_cut_gap => {
+                        if let Some(error) = newer_error {
+                            return Err(error);
+                        }
+                    }
+                    _ => {}
+                }
                 cuts.push((name, offset));
                 last_len = offset;
             }
