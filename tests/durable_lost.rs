@@ -172,17 +172,16 @@ fn a_lost_tail_in_an_older_file_drops_the_later_files_records() {
         let store =
             open(&disk, &quiet(Durability::Sync)).unwrap_or_else(|e| panic!("{kept} kept: {e}"));
         assert_eq!(keys(&store), keys_through(kept));
-        assert_eq!(
-            disk.file(&wal(2)).unwrap(),
-            header(2),
-            "file 2 cut to its header"
-        );
+        // A write after recovery survives a clean reopen: none of file 2's old records
+        // stand before it.
         store.put("after", b"x".to_vec()).unwrap();
         drop(store);
         disk.restart(Crash::DropUnsynced);
         let store = open(&disk, &quiet(Durability::Sync)).unwrap();
         assert_eq!(store.last_seq(), u64::from(kept) + 1);
         assert_eq!(store.get("after").as_deref(), Some(&b"x".to_vec()));
+        let second = disk.file(&wal(2)).unwrap();
+        assert_eq!(second[..24], header(2), "file 2 cut to its header");
     }
 }
 
