@@ -181,6 +181,10 @@ impl StorageFile for CountingFile {
         self.syncs.fetch_add(1, Ordering::Relaxed);
         self.inner.sync()
     }
+
+    fn preallocate(&self, step: u64) -> io::Result<()> {
+        self.inner.preallocate(step)
+    }
 }
 
 impl Storage for CountingStorage {

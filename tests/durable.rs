@@ -32,6 +32,15 @@ fn record_offsets(bytes: &[u8]) -> Vec<usize> {
     offsets
 }
 
+/// Where a log file's records end: before its zero tail (the unused end of a
+/// preallocated file), if it has one.
+fn data_end(bytes: &[u8]) -> usize {
+    match read_log(bytes, |_| Ok(())).unwrap().tail {
+        LogTail::Clean => bytes.len(),
+        LogTail::Zeros(end) | LogTail::Torn(end) | LogTail::Lost(end) => end as usize,
+    }
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
@@ -52,24 +61,98 @@ fn three_puts() -> (SimDisk, String) {
 #[test]
 fn a_torn_last_record_is_cut_at_every_byte() {
     let (prepared, name) = three_puts();
-    let bytes = prepared.file(&name).unwrap();
+    let preallocated = prepared.file(&name).unwrap();
+    let bytes = preallocated[..data_end(&preallocated)].to_vec();
+    assert!(preallocated.len() > bytes.len(), "the log has a zero tail");
     let last = *record_offsets(&bytes).last().unwrap();
     for cut in last..=bytes.len() {
-        let disk = prepared.duplicate();
-        disk.set_file(&name, bytes[..cut].to_vec());
-        let store =
-            open(&disk, &quiet(Durability::Sync)).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
-        let whole = cut == bytes.len();
-        assert_eq!(store.last_seq(), if whole { 3 } else { 2 }, "cut at {cut}");
-        assert_eq!(store.get("c").is_some(), whole, "cut at {cut}");
-        assert_eq!(store.get("b").as_deref(), Some(&b"2".to_vec()));
-        // The torn bytes are gone from the file, so later records follow whole ones.
-        let expected_len = if whole { bytes.len() } else { last };
-        assert_eq!(
-            disk.file(&name).unwrap().len(),
-            expected_len,
-            "cut at {cut}"
+        // Cut at the end of the file (an appended file), or followed by zeros up to the
+        // file's length (a record written in part into a preallocated file).
+        let mut padded = bytes[..cut].to_vec();
+        padded.resize(preallocated.len(), 0);
+        for torn in [bytes[..cut].to_vec(), padded] {
+            let disk = prepared.duplicate();
+            disk.set_file(&name, torn);
+            let store = open(&disk, &quiet(Durability::Sync))
+                .unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
+            let whole = cut == bytes.len();
+            assert_eq!(store.last_seq(), if whole { 3 } else { 2 }, "cut at {cut}");
+            assert_eq!(store.get("c").is_some(), whole, "cut at {cut}");
+            assert_eq!(store.get("b").as_deref(), Some(&b"2".to_vec()));
+            // The torn bytes (and zeros) are gone from the file, so later records
+            // follow whole ones.
+            let expected_len = if whole { bytes.len() } else { last };
+            assert_eq!(
+                disk.file(&name).unwrap().len(),
+                expected_len,
+                "cut at {cut}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_zero_tail_ends_the_log_and_data_after_zeros_is_corrupt() {
+    let (disk, name) = three_puts();
+    let bytes = disk.file(&name).unwrap();
+    let end = data_end(&bytes);
+    let mut log = bytes[..end].to_vec();
+    assert_eq!(read_log(&log, |_| Ok(())).unwrap().tail, LogTail::Clean);
+    log.resize(end + 100, 0);
+    let info = read_log(&log, |_| Ok(())).unwrap();
+    assert_eq!((info.records, info.tail), (3, LogTail::Zeros(end as u64)));
+    // One byte in the first 7 of the zeros: a record header torn in its length or
+    // the length's checksum, cut off.
+    for at in [end, end + 3, end + 6] {
+        let mut torn = log.clone();
+        torn[at] = 1;
+        let info = read_log(&torn, |_| Ok(())).unwrap();
+        assert_eq!((info.records, info.tail), (3, LogTail::Torn(end as u64)));
+    }
+    // One stray byte further on: not a tail a crash leaves, so damage.
+    for at in [end + 7, end + 11, end + 12, end + 99] {
+        let mut damaged = log.clone();
+        damaged[at] = 1;
+        match read_log(&damaged, |_| Ok(())) {
+            Err(Error::Corrupt { offset, .. }) => assert_eq!(offset as usize, end, "at {at}"),
+            other => panic!("a byte at {at} after the zero tail began: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn real_log_files_are_preallocated_and_trimmed_on_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        durability: Durability::Sync,
+        checkpoint_log_bytes: None,
+        ..Options::default()
+    };
+    let wal_len = || {
+        let wal = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| file_name(p).starts_with("wal-"))
+            .unwrap();
+        std::fs::metadata(wal).unwrap().len()
+    };
+    for round in 0..3u8 {
+        let store = DurableStore::<Vec<u8>>::open(dir.path(), options.clone()).unwrap();
+        for i in 0..100u8 {
+            store.put([round, i], vec![i; 50]).unwrap();
+        }
+        // Appends went into zeros written ahead of them.
+        assert!(wal_len() >= 1 << 20, "round {round}: {} bytes", wal_len());
+        let in_use = wal_len();
+        drop(store);
+        assert!(
+            wal_len() < in_use,
+            "round {round}: closing trims the zero tail"
         );
+        let store = DurableStore::<Vec<u8>>::open(dir.path(), options.clone()).unwrap();
+        assert_eq!(store.len(), 100 * (usize::from(round) + 1));
+        assert_eq!(store.get([round, 99]).as_deref(), Some(&vec![99; 50]));
+        drop(store);
     }
 }
 
@@ -98,8 +181,9 @@ fn a_flipped_bit_in_a_whole_record_is_a_typed_error_at_its_offset() {
     let (prepared, name) = three_puts();
     let bytes = prepared.file(&name).unwrap();
     let offsets = record_offsets(&bytes);
-    // Every byte of the first and of the last (whole) record: neither is ever cut.
-    for (start, end) in [(offsets[0], offsets[1]), (offsets[2], bytes.len())] {
+    // Every byte of the first and of the last (whole) record, the zero tail after it
+    // kept: neither is ever cut.
+    for (start, end) in [(offsets[0], offsets[1]), (offsets[2], data_end(&bytes))] {
         for at in start..end {
             let mut damaged = bytes.clone();
             damaged[at] ^= 1 << (at % 8);
@@ -148,19 +232,32 @@ fn bad_magic_and_versions_are_typed_errors() {
             }
             other => panic!("{name} with bad magic: {other:?}"),
         }
+        // The log format is at version 2 (zero tails, lost tails cut), the snapshot
+        // format still at 1: a log file of version 1, or a snapshot of version 2, is
+        // refused by name.
+        let (found, supported): (u32, u32) = if name == &log { (1, 2) } else { (2, 1) };
         let mut version = bytes.clone();
-        version[8..12].copy_from_slice(&2u32.to_le_bytes());
+        version[8..12].copy_from_slice(&found.to_le_bytes());
         let sum = crc32c::crc32c(&version[..20]);
         version[20..24].copy_from_slice(&sum.to_le_bytes());
         let disk = prepared.duplicate();
         disk.set_file(name, version);
         match open(&disk, &quiet(Durability::Sync)) {
-            Err(Error::UnsupportedVersion {
-                file,
-                found: 2,
-                supported: 1,
-            }) => assert_eq!(file_name(&file), *name),
-            other => panic!("{name} with version 2: {other:?}"),
+            Err(error @ Error::UnsupportedVersion { .. }) => {
+                let text = error.to_string();
+                let Error::UnsupportedVersion {
+                    file,
+                    found: f,
+                    supported: s,
+                } = error
+                else {
+                    unreachable!()
+                };
+                assert_eq!((f, s), (found, supported), "{name}");
+                assert_eq!(file_name(&file), *name);
+                assert!(text.contains(name.as_str()), "{text}");
+            }
+            other => panic!("{name} with version {found}: {other:?}"),
         }
     }
 }

@@ -5,14 +5,37 @@
 
 mod durable_common;
 
-use cowtrie::durable::{Crash, Durability, SimDisk};
+use cowtrie::durable::{read_log, Crash, Durability, LogTail, SimDisk, SECTOR};
+use cowtrie_model::durable::Write;
 use durable_common::{judge, open, quiet, run, script, state_of, Journal, Step};
 
-const CRASHES: [Crash; 4] = [
+/// Whether a log file on `disk` ends in a lost tail with data after its zero run: a
+/// crash lost an earlier sector and kept a later one.
+fn lost_with_data_after(disk: &SimDisk) -> bool {
+    disk.names()
+        .iter()
+        .filter(|name| name.starts_with("wal-"))
+        .filter_map(|name| disk.file(name))
+        .any(|bytes| match read_log(&bytes, |_| Ok(())) {
+            Ok(info) => match info.tail {
+                LogTail::Lost(at) => {
+                    let next = (at as usize / SECTOR + 1) * SECTOR;
+                    bytes.iter().skip(next).any(|&b| b != 0)
+                }
+                _ => false,
+            },
+            Err(_) => false,
+        })
+}
+
+const CRASHES: [Crash; 7] = [
     Crash::DropUnsynced,
     Crash::KeepUnsynced,
     Crash::TearLastWrite(5),
     Crash::TearLastWrite(21),
+    Crash::LoseSector(0),
+    Crash::LoseSector(1),
+    Crash::LoseSector(2),
 ];
 
 /// Runs `steps` on a copy of `prepared`, crashing after `crash_after` operations (the
@@ -23,7 +46,7 @@ fn crash_run(
     steps: &[Step],
     crash_after: Option<u64>,
     crash: Crash,
-) -> Result<u64, String> {
+) -> Result<(u64, bool), String> {
     let options = quiet(durability);
     // What the run starts from: the prepared disk recovered without a crash.
     let initial = {
@@ -43,6 +66,7 @@ fn crash_run(
     // point it fails like everything else.
     let ops = disk.ops();
     disk.restart(crash);
+    let lost_then_kept = lost_with_data_after(&disk);
     let store = open(&disk, &options).map_err(|e| format!("reopen: {e}"))?;
     judge(&journal, &store)?;
     // The recovered store goes on: one more write survives a clean reopen.
@@ -62,25 +86,132 @@ fn crash_run(
             ack.seq
         ));
     }
-    Ok(ops)
+    Ok((ops, lost_then_kept))
 }
 
 /// Crashes `steps` after every operation, in every crash mode; returns the number of
 /// crash points run.
 fn matrix(prepared: &SimDisk, durability: Durability, steps: &[Step]) -> usize {
-    let total = crash_run(prepared, durability, steps, None, Crash::KeepUnsynced)
+    matrix_of(prepared, durability, steps, &CRASHES).0
+}
+
+/// Crashes `steps` after every operation in each of `crashes`; returns the number of
+/// crash points run and how many left a lost sector before data that was kept.
+fn matrix_of(
+    prepared: &SimDisk,
+    durability: Durability,
+    steps: &[Step],
+    crashes: &[Crash],
+) -> (usize, usize) {
+    let (total, _) = crash_run(prepared, durability, steps, None, Crash::KeepUnsynced)
         .unwrap_or_else(|e| panic!("{durability:?}, no crash: {e}"));
-    let mut points = 0;
+    let (mut points, mut lost_then_kept) = (0, 0);
     for after in 0..=total {
-        for crash in CRASHES {
-            if let Err(e) = crash_run(prepared, durability, steps, Some(after), crash) {
-                panic!("{durability:?}, crash after {after} of {total} ops, {crash:?}: {e}");
+        for &crash in crashes {
+            match crash_run(prepared, durability, steps, Some(after), crash) {
+                Ok((_, lost)) => lost_then_kept += usize::from(lost),
+                Err(e) => {
+                    panic!("{durability:?}, crash after {after} of {total} ops, {crash:?}: {e}")
+                }
             }
             points += 1;
         }
     }
-    eprintln!("{durability:?}: {total} operations, {points} crash points");
-    points
+    eprintln!(
+        "{durability:?}: {total} operations, {points} crash points, \
+         {lost_then_kept} lost a sector before one kept"
+    );
+    (points, lost_then_kept)
+}
+
+/// Puts of 150-byte values, flushed now and then: between syncs a buffered run's
+/// records span several sectors, so one can be lost and a later one kept.
+fn long_script() -> Vec<Step> {
+    let mut steps = Vec::new();
+    for i in 0..16u8 {
+        let key = [b'k', b'a' + i % 5];
+        steps.push(Step::Batch(vec![Write::put(key, vec![i + 1; 150])]));
+        match i {
+            7 => steps.push(Step::Flush),
+            10 => steps.push(Step::Checkpoint),
+            _ => {}
+        }
+    }
+    steps
+}
+
+/// A crash loses one unsynced sector (each in turn) and keeps the rest, earlier and
+/// later sectors, after every operation of a workload whose records span sectors:
+/// every recovery is a durable prefix, and goes on writing.
+#[test]
+fn a_crash_losing_an_earlier_sector_and_keeping_later_ones() {
+    let crashes: Vec<Crash> = (0..8).map(Crash::LoseSector).collect();
+    for durability in [Durability::Buffered, Durability::Group] {
+        let (points, lost_then_kept) =
+            matrix_of(&SimDisk::new(), durability, &long_script(), &crashes);
+        assert!(points > 100, "{points} crash points");
+        if durability == Durability::Buffered {
+            assert!(lost_then_kept > 20, "{lost_then_kept} of {points}");
+        }
+    }
+}
+
+/// Crash losing a sector with records after it, recover (the lost tail is cut), write
+/// records of other lengths over the cut region and sync them, crash again, recover:
+/// the second recovery holds every record written after the first, so no byte from
+/// before the cut was read as a record.
+#[test]
+fn records_written_after_a_cut_never_meet_the_bytes_it_dropped() {
+    let options = quiet(Durability::Buffered);
+    let mut lost_then_kept = 0;
+    for lost in 0..6 {
+        for second in [
+            Crash::DropUnsynced,
+            Crash::KeepUnsynced,
+            Crash::LoseSector(lost),
+        ] {
+            let disk = SimDisk::new();
+            let store = open(&disk, &options).unwrap();
+            let mut journal = Journal::starting_from(&store);
+            let mut steps = vec![Step::Put("a", "1"), Step::Flush];
+            for i in 0..12u8 {
+                steps.push(Step::Batch(vec![Write::put([b'k', i], vec![i; 100])]));
+            }
+            run(&store, &steps, &mut journal);
+            disk.crash_after(disk.ops());
+            drop(store);
+            disk.restart(Crash::LoseSector(lost));
+            lost_then_kept += usize::from(lost_with_data_after(&disk));
+            let store = open(&disk, &options).unwrap_or_else(|e| panic!("lost {lost}: {e}"));
+            judge(&journal, &store).unwrap_or_else(|e| panic!("lost {lost}: {e}"));
+
+            let mut journal = Journal::starting_from(&store);
+            let mut steps = Vec::new();
+            for i in 0..12u8 {
+                steps.push(Step::Batch(vec![Write::put([b'n', i], vec![i; 37])]));
+            }
+            steps.push(Step::Flush);
+            steps.push(Step::Batch(vec![Write::put("last", vec![7; 300])]));
+            run(&store, &steps, &mut journal);
+            disk.crash_after(disk.ops());
+            drop(store);
+            disk.restart(second);
+            let store = open(&disk, &options)
+                .unwrap_or_else(|e| panic!("lost {lost}, then {second:?}: {e}"));
+            judge(&journal, &store).unwrap_or_else(|e| panic!("lost {lost}, then {second:?}: {e}"));
+            for i in 0..12u8 {
+                assert_eq!(
+                    store.get([b'n', i]).as_deref(),
+                    Some(&vec![i; 37]),
+                    "lost {lost}"
+                );
+            }
+        }
+    }
+    assert!(
+        lost_then_kept >= 9,
+        "{lost_then_kept} runs lost a sector before one kept"
+    );
 }
 
 #[test]

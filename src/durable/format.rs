@@ -4,8 +4,13 @@
 use super::Error;
 use std::path::PathBuf;
 
-/// The format version this build writes and reads.
-pub(crate) const VERSION: u32 = 1;
+/// The log format version this build writes and reads. Version 2: log files may hold a
+/// zero tail, and recovery cuts a tail lost by a crash (invariant 5 of the module docs);
+/// a version 1 reader would refuse such a file.
+pub(crate) const LOG_VERSION: u32 = 2;
+/// The snapshot format version this build writes and reads (versioned apart from the
+/// log: its layout has not changed).
+pub(crate) const SNAPSHOT_VERSION: u32 = 1;
 /// The length of a log or snapshot header.
 pub(crate) const HEADER_LEN: usize = 24;
 pub(crate) const LOG_MAGIC: &[u8; 8] = b"CTRIEWAL";
@@ -15,11 +20,20 @@ pub(crate) fn crc(bytes: &[u8]) -> u32 {
     crc32c::crc32c(bytes)
 }
 
+/// The version a file with `magic` has in this build.
+fn version_of(magic: &[u8; 8]) -> u32 {
+    if magic == LOG_MAGIC {
+        LOG_VERSION
+    } else {
+        SNAPSHOT_VERSION
+    }
+}
+
 /// A header: magic, version, a 64-bit number (generation or seq), checksum.
 pub(crate) fn header(magic: &[u8; 8], number: u64) -> [u8; HEADER_LEN] {
     let mut out = [0; HEADER_LEN];
     out[..8].copy_from_slice(magic);
-    out[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    out[8..12].copy_from_slice(&version_of(magic).to_le_bytes());
     out[12..20].copy_from_slice(&number.to_le_bytes());
     let sum = crc(&out[..20]);
     out[20..].copy_from_slice(&sum.to_le_bytes());
@@ -51,12 +65,12 @@ pub(crate) fn check_header(
             format!("not a cowtrie {kind} file (bad magic)"),
         ));
     }
-    let version = u32_at(bytes, 8);
-    if version != VERSION {
+    let (version, supported) = (u32_at(bytes, 8), version_of(magic));
+    if version != supported {
         return Err(Error::UnsupportedVersion {
             file: file.clone(),
             found: version,
-            supported: VERSION,
+            supported,
         });
     }
     if crc(&bytes[..20]) != u32_at(bytes, 20) {

@@ -11,6 +11,11 @@ const PUT: u8 = 1;
 const REMOVE: u8 = 2;
 /// A record's header: payload length, its checksum, the payload's checksum.
 const RECORD_HEADER: usize = 12;
+/// Log files grow ahead of their records in steps of this many zero bytes.
+pub(crate) const PREALLOCATE: u64 = 1 << 20;
+/// The unit in which a crash loses unsynced writes: a disk sector. A lost sector reads
+/// as it was last synced, which past the synced records is zeros (invariant 5).
+pub const SECTOR: usize = 512;
 
 /// One logged write: a single put or remove, or a whole batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +44,13 @@ pub enum LogTail {
     Clean,
     /// With a record cut short at this offset: what a crash during an append leaves.
     Torn(u64),
+    /// With whole records, then zero bytes from this offset to the end: the unused
+    /// part of a preallocated file.
+    Zeros(u64),
+    /// With a record at this offset damaged the way a crash that lost unsynced sectors
+    /// damages it (invariant 5 of the module docs); the bytes after it, records or
+    /// not, are not read.
+    Lost(u64),
 }
 
 /// What [`read_log`] found.
@@ -57,7 +69,8 @@ pub struct LogInfo {
 /// Reads a log file's bytes, calling `f` on each whole record in order.
 ///
 /// Checks the header, each record's checksums and that sequence numbers rise by one.
-/// A record cut short at the end is reported in [`LogInfo::tail`], not as an error;
+/// A record cut short at the end, or damaged as a crash losing unsynced sectors
+/// damages it, is reported in [`LogInfo::tail`], not as an error;
 /// anything else wrong is an [`Error::Corrupt`] (with the offset of the record) or
 /// [`Error::UnsupportedVersion`]. An `Err` from `f` becomes `Corrupt` at that record.
 /// Never panics and allocates in proportion to the input, whatever its length fields
@@ -85,36 +98,86 @@ pub(crate) fn read_log_file<'a>(
     let mut at = HEADER_LEN;
     while at < bytes.len() {
         let rest = bytes.len() - at;
-        if rest < RECORD_HEADER {
-            info.tail = LogTail::Torn(at as u64);
-            break;
-        }
-        let len = u32_at(bytes, at) as usize;
-        if crc(&bytes[at..at + 4]) != u32_at(bytes, at + 4) {
-            return Err(Error::corrupt(file, at as u64, "record length checksum"));
-        }
-        if len > rest - RECORD_HEADER {
-            info.tail = LogTail::Torn(at as u64);
-            break;
-        }
-        let payload = &bytes[at + RECORD_HEADER..at + RECORD_HEADER + len];
-        if crc(payload) != u32_at(bytes, at + 8) {
-            return Err(Error::corrupt(file, at as u64, "record checksum"));
-        }
-        let record = parse_record(payload, at as u64)
-            .map_err(|what| Error::corrupt(&file, at as u64, what))?;
-        if let Some(last) = info.last_seq {
-            if last.checked_add(1) != Some(record.seq) {
-                let what = format!("sequence number {} follows {last}", record.seq);
-                return Err(Error::corrupt(file, at as u64, what));
+        // The end of the damage a tail loss can explain, if the record is damaged.
+        let lost_end;
+        let what;
+        if zeros(&bytes[at..at + rest.min(RECORD_HEADER)]) {
+            // No record header is all zeros (the checksum of a zero length is not 0).
+            if zeros(&bytes[at..]) {
+                info.tail = LogTail::Zeros(at as u64);
+                break;
             }
+            (lost_end, what) = (at + RECORD_HEADER, "data after a zero record header");
+        } else if rest < RECORD_HEADER {
+            info.tail = LogTail::Torn(at as u64);
+            break;
+        } else if crc(&bytes[at..at + 4]) != u32_at(bytes, at + 4) {
+            if zeros(&bytes[at + 7..]) {
+                // Written up to a byte of the length's checksum, zeros after it.
+                info.tail = LogTail::Torn(at as u64);
+                break;
+            }
+            (lost_end, what) = (at + RECORD_HEADER, "record length checksum");
+        } else {
+            let len = u32_at(bytes, at) as usize;
+            if len > rest - RECORD_HEADER {
+                info.tail = LogTail::Torn(at as u64);
+                break;
+            }
+            let end = at + RECORD_HEADER + len;
+            let payload = &bytes[at + RECORD_HEADER..end];
+            if crc(payload) == u32_at(bytes, at + 8) {
+                let record = parse_record(payload, at as u64)
+                    .map_err(|what| Error::corrupt(&file, at as u64, what))?;
+                if let Some(last) = info.last_seq {
+                    if last.checked_add(1) != Some(record.seq) {
+                        let what = format!("sequence number {} follows {last}", record.seq);
+                        return Err(Error::corrupt(file, at as u64, what));
+                    }
+                }
+                info.last_seq = Some(record.seq);
+                info.records += 1;
+                f(record).map_err(|what| Error::corrupt(&file, at as u64, what))?;
+                at = end;
+                continue;
+            }
+            // Its last byte and all after it zeros: written in part, into the zero
+            // tail of a preallocated file. (A record's payload is never empty.)
+            if payload.last() == Some(&0) && zeros(&bytes[end..]) {
+                info.tail = LogTail::Torn(at as u64);
+                break;
+            }
+            (lost_end, what) = (end, "record checksum");
         }
-        info.last_seq = Some(record.seq);
-        info.records += 1;
-        f(record).map_err(|what| Error::corrupt(&file, at as u64, what))?;
-        at += RECORD_HEADER + len;
+        if lost(bytes, at, lost_end) {
+            info.tail = LogTail::Lost(at as u64);
+            break;
+        }
+        return Err(Error::corrupt(file, at as u64, what));
     }
     Ok(info)
+}
+
+/// Whether the damaged record at `at` bears the mark of sectors a crash lost
+/// (invariant 5 of the module docs): zeros from `at`, or from a sector boundary
+/// before `end` (where its header says it ends), up to the end of that sector or of
+/// the file.
+fn lost(bytes: &[u8], at: usize, end: usize) -> bool {
+    let end = end.min(bytes.len());
+    let mut from = at;
+    while from < end {
+        let sector_end = (from / SECTOR + 1) * SECTOR;
+        if zeros(&bytes[from..sector_end.min(bytes.len())]) {
+            return true;
+        }
+        from = sector_end;
+    }
+    false
+}
+
+/// Whether every byte is 0.
+fn zeros(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b == 0)
 }
 
 fn parse_record(payload: &[u8], offset: u64) -> Result<LogRecord<'_>, String> {
@@ -176,6 +239,8 @@ pub(crate) fn create_log(
     storage
         .sync_dir()
         .map_err(|e| Error::io(storage.path(""), "directory sync", e))?;
+    file.preallocate(PREALLOCATE)
+        .map_err(|e| Error::io(storage.path(&name), "preallocate", e))?;
     Ok((file, name))
 }
 
@@ -183,12 +248,20 @@ pub(crate) fn create_log(
 pub(crate) struct Log {
     storage: Arc<dyn Storage>,
     appender: Mutex<Appender>,
-    /// Whether a sync leader is at work (W5).
-    syncing: Mutex<bool>,
+    /// Whether a sync leader is at work (W5), and how many wait for it.
+    syncing: Mutex<Syncing>,
     synced: Condvar,
     appended: AtomicU64,
     durable: AtomicU64,
     failure: Mutex<Option<String>>,
+}
+
+#[derive(Default)]
+struct Syncing {
+    leader: bool,
+    /// Waiters on `synced`: the leader wakes them only if there are some, so a lone
+    /// writer's sync (every sync in `Sync` mode) costs no wake-up system call.
+    waiters: usize,
 }
 
 struct Appender {
@@ -226,7 +299,7 @@ impl Log {
         Self {
             storage,
             appender: Mutex::new(appender),
-            syncing: Mutex::new(false),
+            syncing: Mutex::new(Syncing::default()),
             synced: Condvar::new(),
             appended: AtomicU64::new(next_seq - 1),
             durable: AtomicU64::new(next_seq - 1),
@@ -312,19 +385,23 @@ impl Log {
             if self.durable() >= seq {
                 return Ok(());
             }
-            if *syncing {
+            if syncing.leader {
+                syncing.waiters += 1;
                 syncing = self
                     .synced
                     .wait(syncing)
                     .unwrap_or_else(|poison| poison.into_inner());
+                syncing.waiters -= 1;
                 continue;
             }
-            *syncing = true;
+            syncing.leader = true;
             drop(syncing);
             let result = self.sync_all();
             syncing = lock(&self.syncing);
-            *syncing = false;
-            self.synced.notify_all();
+            syncing.leader = false;
+            if syncing.waiters > 0 {
+                self.synced.notify_all();
+            }
             result?;
         }
     }

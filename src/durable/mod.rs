@@ -26,7 +26,7 @@
 //! All integers are little-endian; `crc` is CRC-32C (Castagnoli).
 //!
 //! ```text
-//! log header (24 bytes)   "CTRIEWAL" | version u32 = 1 | generation u64 | crc(first 20 bytes)
+//! log header (24 bytes)   "CTRIEWAL" | version u32 = 2 | generation u64 | crc(first 20 bytes)
 //! log record              len u32 | crc(len) u32 | crc(payload) u32 | payload (len bytes)
 //!   payload               seq u64 | count u32 | count × op
 //!   op                    1 u8 | key_len u32 | key | value_len u32 | value     (put)
@@ -36,6 +36,20 @@
 //!   payload               count × (key_len u32 | key | value_len u32 | value)
 //! snapshot end block      len = 8 | count = u32::MAX | crc | total entries u64, then EOF
 //! ```
+//!
+//! The two formats have their own versions. Log version 2 (this one) adds the zero tail
+//! and the lost-tail rule of invariant 5; a version 1 log is refused with
+//! [`Error::UnsupportedVersion`] naming the file, as is any other version. Snapshots are
+//! still at version 1.
+//!
+//! A log file may end in a *zero tail*: zero bytes after its last record. Log files
+//! grow ahead of their records in steps of zeros (1 MiB on real files, see
+//! [`StorageFile::preallocate`]), and an append overwrites zeros, so the sync after it
+//! writes data and no file size (a sync that must also commit a new size costs about
+//! one more disk write on common file systems). No record header is all zeros (the
+//! checksum of a zero length is not 0), so a zero header followed by zeros to the end of
+//! the file ends the log; zeros that stop earlier are a lost tail or damage (invariant
+//! 5). Closing a store trims the tail; recovery cuts it from the file it appends to.
 //!
 //! A record's length has a checksum of its own, so a damaged length field is reported
 //! as damage rather than mistaken for a record cut short by a crash. Values are the
@@ -68,8 +82,10 @@
 //!
 //! Recovery ([`DurableStore::open`]): take the lock; remove `*.tmp`; load the newest
 //! snapshot that verifies (sequence `S`, or an empty store with `S = 0`); read the log
-//! files in generation order and apply every record after `S`; truncate an incomplete
-//! last record (and sync); append to the newest log file (or create one). No trie is
+//! files in generation order and apply every record after `S` up to the first tail a
+//! crash left (invariant 5); cut that tail, every later log file to its header, and
+//! the zero tail of the file appended to, syncing each cut before anything is
+//! appended; append to the newest log file (or create one). No trie is
 //! built until the end: the snapshot's entries (already in key order) and the log's
 //! writes (sorted by key, each key's last write deciding) are merged into one sorted
 //! list, and the trie is built from it in one pass. Meanwhile every decoded write of
@@ -91,10 +107,39 @@
 //!    every record in them is durable (C5), and an old log file is synced before any
 //!    later record can be (C3, W5 syncs older files first), so the records after the
 //!    newest snapshot form an unbroken run `S+1, S+2, ...` with no hole.
-//! 5. *Only a torn tail is forgiven.* Recovery cuts a record only if it is incomplete
-//!    (its bytes end before its length says) and no later log file holds a record.
-//!    Any other damage — bad magic, bad checksum, a gap or disorder in sequence numbers,
-//!    a value that does not decode — is an [`Error`] naming the file and byte offset.
+//! 5. *Only a tail a crash can leave is cut.* After the last synced record a crash
+//!    leaves either nothing, or a *torn* record (its bytes end before its length says,
+//!    or it fails a checksum and every byte from its last one to the end of the file
+//!    is zero: written in part into the zero tail; for a bad length checksum, from
+//!    that checksum's last byte on), or a *lost* tail: a disk writes sectors of
+//!    [`SECTOR`] (512) bytes and may lose an unsynced one while keeping a later one,
+//!    and a lost sector reads as last synced, which past the synced records is zeros.
+//!    So a damaged record is lost if zeros run from its first byte, or from a sector
+//!    boundary before the end its header gives, to the end of that sector (or of the
+//!    file), whatever follows. And a log file whose first record leaves a gap after
+//!    the file of the generation just before it shows that file lost its last records.
+//!    Recovery cuts the log at the first such tail: the rest of that file, and every
+//!    later log file down to its header; unless the next file begins at or before the
+//!    record after the snapshot, so the tail held only records the snapshot covers (a
+//!    file a checkpoint had yet to remove, C5): then nothing is cut. This loses nothing acknowledged: a sync
+//!    writes the whole file, and older files are synced first (C3, W5), so a lost or
+//!    torn sector means no sync completed after it was written, and no record from it
+//!    on, in this file or a later one, was acknowledged durable. Each cut is synced
+//!    before the first append, so no byte it dropped is ever read as a record after
+//!    new ones. Any other damage — bad magic, a bad checksum with no such zeros, data
+//!    after a zero record header within its sector, a gap or disorder in sequence
+//!    numbers inside a file or across files whose generations do not follow, a value
+//!    that does not decode — is an [`Error`] naming the file and byte offset.
+//!
+//!    What the rule cannot tell apart, and cuts: a synced sector the medium later
+//!    zeroed or lost, from one never synced (the records from it on go, acknowledged
+//!    or not; likewise a synced log file cut or zeroed at its end, seen as a gap before
+//!    the next file); a flipped bit in a record that itself holds zeros from a sector
+//!    boundary to that sector's end (a zero-filled value), or from its start to its
+//!    sector's end, from a lost sector; a flipped bit in the last record whose payload
+//!    ends in a zero byte, from a tear in that byte. What it cannot tell apart, and
+//!    refuses as `Corrupt`: stale non-zero bytes where a lost sector should read as
+//!    zeros (a file system that shows old blocks after a crash), from damage.
 //! 6. *A failed append or sync poisons.* The write that met it gets [`Error::Io`],
 //!    writers waiting on the same sync get [`Error::SyncFailed`] (their records are in
 //!    the log, maybe durable, maybe not), and every later write gets
@@ -123,7 +168,7 @@ mod store;
 pub use encode::Postcard;
 pub use encode::{Decode, DecodeError, Encode};
 pub use error::Error;
-pub use log::{read_log, LogInfo, LogOp, LogRecord, LogTail};
+pub use log::{read_log, LogInfo, LogOp, LogRecord, LogTail, SECTOR};
 pub use sim::{Crash, SimDisk};
 pub use snapshot::{read_snapshot, SnapshotInfo};
 pub use storage::{FsStorage, Storage, StorageFile};

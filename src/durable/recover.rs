@@ -2,8 +2,8 @@
 
 use std::cell::OnceCell;
 
-use super::format::HEADER_LEN;
-use super::log::{create_log, read_log_file, LogOp, LogTail};
+use super::format::{check_header, HEADER_LEN, LOG_MAGIC};
+use super::log::{create_log, read_log_file, LogOp, LogTail, PREALLOCATE};
 use super::snapshot::read_snapshot_file;
 use super::{Decode, Error, Storage, StorageFile};
 use crate::sync::Arc;
@@ -103,6 +103,22 @@ pub(crate) fn write<V>(key: &[u8], value: Option<V>) -> Write<'_, V> {
     (u64::from_be_bytes(bytes), key, value)
 }
 
+/// The sequence number of the first record of log file `name`, if it has a whole one.
+fn first_seq(
+    storage: &dyn Storage,
+    name: &str,
+    cell: &OnceCell<Vec<u8>>,
+) -> Result<Option<u64>, Error> {
+    let bytes = read_into(storage, name, cell)?;
+    let mut first = None;
+    // Stops at the first record; damage past it is for the main pass to judge.
+    let _ = read_log_file(&storage.path(name), bytes, |record| {
+        first = Some(record.seq);
+        Err(String::new())
+    });
+    Ok(first)
+}
+
 /// Reads the directory's state (the recovery paragraph of the module docs).
 pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, Error> {
     let dir_error = |op, e| Error::io(storage.path(""), op, e);
@@ -171,17 +187,36 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
 
     // The log records after it, in order, with no gap: their writes are collected in
     // log order (`None`: a remove) and merged into the snapshot's entries at the end.
+    // The log ends at the first tail a crash left (invariant 5): a torn or lost
+    // record, or a file whose first record leaves a gap after the file before it.
     let log_files: Vec<OnceCell<Vec<u8>>> = logs.iter().map(|_| OnceCell::new()).collect();
     let mut writes: Vec<Write<'_, V>> = Vec::new();
     let mut last = snapshot_seq;
     let mut applied_any = false;
-    let mut torn: Option<(String, u64)> = None;
+    // Where the files are cut, in order: the file holding the tail, then every file
+    // after it to its header (their records come after a loss, so none was synced).
+    let mut cuts: Vec<(&str, u64)> = Vec::new();
     let mut last_len = 0;
-    for ((generation, name), cell) in logs.iter().zip(&log_files) {
+    let may_cut_gap = newer_error.is_none();
+    for (i, ((generation, name), cell)) in logs.iter().zip(&log_files).enumerate() {
         let path = storage.path(name);
         let bytes = read_into(storage, name, cell)?;
-        let mut gap = false;
+        if !cuts.is_empty() {
+            let found = check_header(&path, bytes, LOG_MAGIC, "log")?;
+            if found != *generation {
+                let what = format!("header says generation {found}");
+                return Err(Error::corrupt(path, 12, what));
+            }
+            cuts.push((name, HEADER_LEN as u64));
+            last_len = HEADER_LEN as u64;
+            continue;
+        }
+        // This file follows the one before it directly, so a gap before its first
+        // record is the earlier file's lost tail.
+        let follows = i > 0 && logs[i - 1].0.checked_add(1) == Some(*generation);
+        let (mut gap, mut lost_before, mut here) = (false, false, 0);
         let info = read_log_file(&path, bytes, |record| {
+            here += 1;
             if record.seq <= snapshot_seq {
                 if applied_any {
                     return Err(format!("sequence number {} goes back", record.seq));
@@ -189,6 +224,10 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
                 return Ok(());
             }
             if record.seq != last + 1 {
+                if here == 1 && follows && may_cut_gap && record.seq > last + 1 {
+                    lost_before = true;
+                    return Err("a lost tail before this file".into());
+                }
                 gap = true;
                 return Err(format!(
                     "sequence number {} where {} was due (a gap in the log)",
@@ -206,6 +245,11 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
             applied_any = true;
             Ok(())
         });
+        if lost_before {
+            cuts.push((name, HEADER_LEN as u64));
+            last_len = HEADER_LEN as u64;
+            continue;
+        }
         let info = match info {
             Err(e) if gap && newer_error.is_some() => return Err(newer_error.unwrap_or(e)),
             other => other?,
@@ -214,31 +258,54 @@ pub(crate) fn recover<V: Decode>(storage: &dyn Storage) -> Result<Recovered<V>, 
             let what = format!("header says generation {}", info.generation);
             return Err(Error::corrupt(path, 12, what));
         }
-        if let Some((torn_name, offset)) = &torn {
-            if info.records > 0 {
-                let what = format!("an incomplete record, yet {name} holds later records");
-                return Err(Error::corrupt(storage.path(torn_name), *offset, what));
+        match info.tail {
+            LogTail::Torn(offset) | LogTail::Lost(offset) => {
+                // The next file's first record tells which records the tail held.
+                let next_first = match logs.get(i + 1).zip(log_files.get(i + 1)) {
+                    Some(((_, next), cell)) => first_seq(storage, next, cell)?,
+                    None => None,
+                };
+                match next_first {
+                    // Records the snapshot covers (a file the last checkpoint had yet
+                    // to remove): nothing after it is lost, the log goes on.
+                    Some(first) if first <= snapshot_seq.saturating_add(1) => continue,
+                    // A newer snapshot that failed may be why: report it, cut nothing.
+                    Some(_) if !may_cut_gap => {
+                        if let Some(error) = newer_error {
+                            return Err(error);
+                        }
+                    }
+                    _ => {}
+                }
+                cuts.push((name, offset));
+                last_len = offset;
             }
-        }
-        if let LogTail::Torn(offset) = info.tail {
-            torn = Some((name.clone(), offset));
-            last_len = offset;
-        } else {
-            last_len = bytes.len() as u64;
+            LogTail::Zeros(offset) => last_len = offset,
+            LogTail::Clean => last_len = bytes.len() as u64,
         }
     }
-    if let Some((name, offset)) = &torn {
+    // The file appended to next ends at its last whole record: a zero tail goes too
+    // (appends grow the file again).
+    if let Some(((_, name), bytes)) = logs.last().zip(log_files.last().and_then(OnceCell::get)) {
+        if cuts.is_empty() && bytes.len() as u64 > last_len {
+            cuts.push((name, last_len));
+        }
+    }
+    // Every cut is synced before anything is appended, so no byte after a cut can be
+    // read as a record once new records follow it.
+    for (name, offset) in cuts {
         let io = |op, e| Error::io(storage.path(name), op, e);
         let file = storage.open_append(name).map_err(|e| io("open", e))?;
-        file.truncate(*offset).map_err(|e| io("truncate", e))?;
+        file.truncate(offset).map_err(|e| io("truncate", e))?;
         file.sync().map_err(|e| io("sync", e))?;
     }
 
     let (file, name, generation, log_bytes) = match logs.last() {
         Some((generation, name)) => {
-            let file = storage
-                .open_append(name)
-                .map_err(|e| Error::io(storage.path(name), "open", e))?;
+            let io = |op, e| Error::io(storage.path(name), op, e);
+            let file = storage.open_append(name).map_err(|e| io("open", e))?;
+            file.preallocate(PREALLOCATE)
+                .map_err(|e| io("preallocate", e))?;
             let len = last_len.saturating_sub(HEADER_LEN as u64);
             (file, name.clone(), *generation, len)
         }

@@ -3,16 +3,20 @@
 //! It keeps, for every file, the bytes written and the bytes synced, and for the
 //! directory, the names as they are and as last synced. A crash ([`SimDisk::restart`])
 //! keeps what a real disk could: only synced bytes and names ([`Crash::DropUnsynced`]),
-//! everything ([`Crash::KeepUnsynced`]), or everything but the tail of the last append
-//! ([`Crash::TearLastWrite`]). [`SimDisk::crash_after`] makes every operation after a
-//! given count fail, as if the process had died there.
+//! everything ([`Crash::KeepUnsynced`]), everything but the tail of the last append
+//! ([`Crash::TearLastWrite`]), or everything but one unsynced sector, earlier or later
+//! than others kept ([`Crash::LoseSector`]). [`SimDisk::crash_after`] makes every operation after a
+//! given count fail, as if the process had died there. A file asked to
+//! [`preallocate`](StorageFile::preallocate) grows in steps of zeros as a real one
+//! does (in steps of at most 64 bytes), and appends overwrite them: a crash then leaves a zero tail after the data
+//! (unsynced appends are zeros again, a torn one is a prefix followed by zeros).
 
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::PathBuf;
 
-use super::{Error, Storage, StorageFile};
+use super::{Error, Storage, StorageFile, SECTOR};
 use crate::sync::{lock, Arc, Mutex};
 
 /// What survives a simulated crash.
@@ -23,8 +27,16 @@ pub enum Crash {
     /// Everything written, synced or not.
     KeepUnsynced,
     /// Everything written, except that the last append (if not yet synced) keeps only
-    /// its first `n` bytes.
+    /// its first `n` bytes (the rest is cut off, or zeros again if it overwrote a
+    /// preallocated zero tail).
     TearLastWrite(usize),
+    /// Everything written, except one sector ([`SECTOR`] bytes, aligned) whose
+    /// contents differ from what was last synced: it reads as last synced (zeros past
+    /// the synced length). The sectors that differ are counted over the files in name
+    /// order, and the one lost is number `n` modulo their count, so an earlier
+    /// unsynced sector can be lost while a later one is kept. With none, the same as
+    /// [`KeepUnsynced`](Self::KeepUnsynced).
+    LoseSector(usize),
 }
 
 /// A simulated disk holding one directory. Cloning gives another handle to the same
@@ -57,8 +69,9 @@ struct State {
     crashed: bool,
     fail_next_sync: bool,
     fail_op: Option<u64>,
-    /// The file and the length before the last append.
-    last_append: Option<(usize, usize)>,
+    /// The last append not synced since: its file, offset and length, and whether it
+    /// overwrote zeros (`true`) or grew the file.
+    last_append: Option<(usize, usize, usize, bool)>,
     /// Which lock holder is current; restarts invalidate old holders.
     lock_epoch: u64,
     locked: bool,
@@ -69,6 +82,9 @@ struct Inode {
     data: Vec<u8>,
     synced: Vec<u8>,
 }
+
+/// The largest preallocation step a simulated file takes.
+const SIM_STEP: u64 = 64;
 
 fn crash_error() -> io::Error {
     io::Error::other("simulated crash")
@@ -93,6 +109,29 @@ impl State {
             .get(name)
             .copied()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no file {name}")))
+    }
+
+    /// Reverts unsynced sector number `n` (modulo their count) to its synced contents.
+    fn lose_sector(&mut self, n: usize) {
+        let mut sectors = Vec::new();
+        for &inode in self.names.values() {
+            let file = &self.files[inode];
+            for start in (0..file.data.len()).step_by(SECTOR) {
+                let end = (start + SECTOR).min(file.data.len());
+                let synced = |at: usize| file.synced.get(at).copied().unwrap_or(0);
+                if (start..end).any(|at| file.data[at] != synced(at)) {
+                    sectors.push((inode, start, end));
+                }
+            }
+        }
+        if sectors.is_empty() {
+            return;
+        }
+        let (inode, start, end) = sectors[n % sectors.len()];
+        let file = &mut self.files[inode];
+        for at in start..end {
+            file.data[at] = file.synced.get(at).copied().unwrap_or(0);
+        }
     }
 
     fn sync_result(&mut self) -> io::Result<()> {
@@ -157,12 +196,20 @@ impl SimDisk {
     pub fn restart(&self, crash: Crash) {
         let mut state = lock(&self.state);
         let state = &mut *state;
-        if let (Crash::TearLastWrite(keep), Some((inode, start))) = (crash, state.last_append) {
+        if let (Crash::TearLastWrite(keep), Some((inode, start, len, over))) =
+            (crash, state.last_append)
+        {
             let file = &mut state.files[inode];
-            if file.synced.len() <= start {
-                let end = (start + keep).min(file.data.len());
-                file.data.truncate(end);
+            let cut = (start + keep.min(len)).min(file.data.len());
+            if over {
+                let end = (start + len).min(file.data.len());
+                file.data[cut..end].fill(0);
+            } else {
+                file.data.truncate(cut);
             }
+        }
+        if let Crash::LoseSector(n) = crash {
+            state.lose_sector(n);
         }
         match crash {
             Crash::DropUnsynced => {
@@ -171,7 +218,7 @@ impl SimDisk {
                     file.data = file.synced.clone();
                 }
             }
-            Crash::KeepUnsynced | Crash::TearLastWrite(_) => {
+            Crash::KeepUnsynced | Crash::TearLastWrite(_) | Crash::LoseSector(_) => {
                 state.synced_names = state.names.clone();
                 for file in &mut state.files {
                     file.synced = file.data.clone();
@@ -217,16 +264,36 @@ impl SimDisk {
 struct SimFile {
     state: Arc<Mutex<State>>,
     inode: usize,
+    /// The end of the data (where appends go) and the preallocation step (0: none).
+    space: Mutex<(usize, usize)>,
+}
+
+impl SimFile {
+    fn shared(state: &Arc<Mutex<State>>, inode: usize, len: usize) -> Arc<dyn StorageFile> {
+        Arc::new(Self {
+            state: Arc::clone(state),
+            inode,
+            space: Mutex::new((len, 0)),
+        })
+    }
 }
 
 impl StorageFile for SimFile {
     fn append(&self, bytes: &[u8]) -> io::Result<()> {
         let mut state = lock(&self.state);
         state.tick()?;
+        let mut space = lock(&self.space);
+        let (start, step) = *space;
         let file = &mut state.files[self.inode];
-        let start = file.data.len();
-        file.data.extend_from_slice(bytes);
-        state.last_append = Some((self.inode, start));
+        let end = start + bytes.len();
+        let over = end <= file.data.len();
+        if !over {
+            let grow = (end - file.data.len()).max(step);
+            file.data.resize(file.data.len() + grow, 0);
+        }
+        file.data[start..end].copy_from_slice(bytes);
+        space.0 = end;
+        state.last_append = Some((self.inode, start, bytes.len(), over));
         Ok(())
     }
 
@@ -235,6 +302,7 @@ impl StorageFile for SimFile {
         state.tick()?;
         let len = usize::try_from(len).map_err(io::Error::other)?;
         state.files[self.inode].data.truncate(len);
+        lock(&self.space).0 = len;
         Ok(())
     }
 
@@ -244,6 +312,19 @@ impl StorageFile for SimFile {
         state.sync_result()?;
         let file = &mut state.files[self.inode];
         file.synced = file.data.clone();
+        if state
+            .last_append
+            .is_some_and(|(inode, ..)| inode == self.inode)
+        {
+            state.last_append = None;
+        }
+        Ok(())
+    }
+
+    fn preallocate(&self, step: u64) -> io::Result<()> {
+        // Small steps: tests cross a step boundary every few records, and a disk
+        // cloned per crash point stays small.
+        lock(&self.space).1 = usize::try_from(step.min(SIM_STEP)).map_err(io::Error::other)?;
         Ok(())
     }
 }
@@ -269,20 +350,18 @@ impl Storage for SimDisk {
         let inode = state.files.len();
         state.files.push(Inode::default());
         state.names.insert(name.to_owned(), inode);
-        Ok(Arc::new(SimFile {
-            state: Arc::clone(&self.state),
-            inode,
-        }))
+        Ok(SimFile::shared(&self.state, inode, 0))
     }
 
     fn open_append(&self, name: &str) -> io::Result<Arc<dyn StorageFile>> {
         let mut state = lock(&self.state);
         state.tick()?;
         let inode = state.inode(name)?;
-        Ok(Arc::new(SimFile {
-            state: Arc::clone(&self.state),
+        Ok(SimFile::shared(
+            &self.state,
             inode,
-        }))
+            state.files[inode].data.len(),
+        ))
     }
 
     fn read(&self, name: &str) -> io::Result<Vec<u8>> {

@@ -3,11 +3,11 @@
 
 use std::any::Any;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::Error;
-use crate::sync::Arc;
+use crate::sync::{lock, Arc, Mutex};
 
 /// One flat directory of files, named by plain names (no separators).
 ///
@@ -44,6 +44,14 @@ pub trait StorageFile: Send + Sync {
     fn truncate(&self, len: u64) -> io::Result<()>;
     /// Makes the contents durable.
     fn sync(&self) -> io::Result<()>;
+    /// From now on, grow the file in steps of at least `step` zero bytes ahead of its
+    /// data, so that appends overwrite zeros instead of growing it (a log file's format
+    /// allows a zero tail: see the module docs). The default does nothing: the file
+    /// holds its data and nothing else.
+    fn preallocate(&self, step: u64) -> io::Result<()> {
+        let _ = step;
+        Ok(())
+    }
 }
 
 /// [`Storage`] on a real directory.
@@ -61,21 +69,116 @@ impl FsStorage {
     }
 }
 
-struct FsFile(File);
+struct FsFile {
+    file: File,
+    space: Mutex<Space>,
+}
+
+/// Where an [`FsFile`]'s data ends and how far its zero tail reaches.
+struct Space {
+    /// The end of the data: where the next append goes.
+    data: u64,
+    /// The file's length; the bytes from `data` on are zeros.
+    len: u64,
+    /// The preallocation step (0: none, the file is its data).
+    step: u64,
+}
+
+impl FsFile {
+    fn new(file: File) -> io::Result<Self> {
+        let len = file.metadata()?.len();
+        let space = Space {
+            data: len,
+            len,
+            step: 0,
+        };
+        Ok(Self {
+            file,
+            space: Mutex::new(space),
+        })
+    }
+}
 
 impl StorageFile for FsFile {
     fn append(&self, bytes: &[u8]) -> io::Result<()> {
-        (&self.0).write_all(bytes)
+        let mut space = lock(&self.space);
+        let end = space.data + bytes.len() as u64;
+        if end > space.len && space.step > 0 {
+            // Real zero bytes, not a hole (`set_len`) nor unwritten extents
+            // (`fallocate`): overwriting them later changes no file-system metadata,
+            // so a sync of the appends after them writes data only.
+            let grow = (end - space.len).max(space.step);
+            let zeros = vec![0; usize::try_from(grow).unwrap_or(usize::MAX)];
+            write_all_at(&self.file, &zeros, space.len)?;
+            space.len += grow;
+        }
+        write_all_at(&self.file, bytes, space.data)?;
+        space.data = end;
+        space.len = space.len.max(end);
+        Ok(())
     }
 
     fn truncate(&self, len: u64) -> io::Result<()> {
-        self.0.set_len(len)
+        let mut space = lock(&self.space);
+        self.file.set_len(len)?;
+        (space.data, space.len) = (len, len);
+        Ok(())
     }
 
     fn sync(&self) -> io::Result<()> {
-        // fdatasync: the data and the size, which is all an appended file needs.
-        self.0.sync_data()
+        // fdatasync: the data and, if it changed, the size. Appends into the zero tail
+        // leave the size alone, so most syncs of a preallocated file write data only.
+        self.file.sync_data()
     }
+
+    fn preallocate(&self, step: u64) -> io::Result<()> {
+        lock(&self.space).step = step;
+        Ok(())
+    }
+}
+
+impl Drop for FsFile {
+    fn drop(&mut self) {
+        // Best effort: leave the file as long as its data. A crash before this (or
+        // instead of it) leaves the zero tail, which readers accept.
+        let space = lock(&self.space);
+        if space.len > space.data {
+            let _ = self.file.set_len(space.data);
+        }
+    }
+}
+
+/// Writes all of `bytes` at `offset`.
+#[cfg(unix)]
+fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+/// Writes all of `bytes` at `offset`.
+#[cfg(windows)]
+fn write_all_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_write(file, bytes, offset) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                bytes = &bytes[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes all of `bytes` at `offset`, on a platform with no positioned write: a seek,
+/// then a write (the caller holds the file's `space` lock, so no other write moves
+/// the position in between).
+#[cfg(not(any(unix, windows)))]
+fn write_all_at(mut file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(bytes)
 }
 
 impl Storage for FsStorage {
@@ -85,16 +188,13 @@ impl Storage for FsStorage {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
-        let file = OpenOptions::new()
-            .append(true)
-            .create_new(true)
-            .open(path)?;
-        Ok(Arc::new(FsFile(file)))
+        let file = OpenOptions::new().write(true).create_new(true).open(path)?;
+        Ok(Arc::new(FsFile::new(file)?))
     }
 
     fn open_append(&self, name: &str) -> io::Result<Arc<dyn StorageFile>> {
-        let file = OpenOptions::new().append(true).open(self.dir.join(name))?;
-        Ok(Arc::new(FsFile(file)))
+        let file = OpenOptions::new().write(true).open(self.dir.join(name))?;
+        Ok(Arc::new(FsFile::new(file)?))
     }
 
     fn read(&self, name: &str) -> io::Result<Vec<u8>> {

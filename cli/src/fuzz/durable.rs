@@ -4,7 +4,7 @@
 //! allocated for a length the input does not back); an error must name an offset inside
 //! the input; a clean read must count what it handed out.
 
-use cowtrie::durable::{read_log, read_snapshot, Error, LogOp, LogTail};
+use cowtrie::durable::{read_log, read_snapshot, Error, LogOp, LogTail, SECTOR};
 
 /// The offset an error names must lie inside the input (or at its end).
 fn error_inside(error: &Error, len: usize) {
@@ -50,8 +50,24 @@ pub fn durable_log_reader(data: &[u8]) {
         Ok(info) => {
             assert_eq!(info.records, records);
             assert_eq!(info.last_seq, last_seq);
-            if let LogTail::Torn(at) = info.tail {
+            if let LogTail::Torn(at) | LogTail::Zeros(at) | LogTail::Lost(at) = info.tail {
                 assert!(at <= data.len() as u64, "torn at {at} of {}", data.len());
+            }
+            // A lost tail is marked by zeros from its record or from a sector boundary
+            // after it, up to the end of that sector or of the input.
+            if let LogTail::Lost(at) = info.tail {
+                let at = at as usize;
+                let marked = (at..data.len())
+                    .filter(|&from| from == at || from % SECTOR == 0)
+                    .any(|from| {
+                        let end = ((from / SECTOR + 1) * SECTOR).min(data.len());
+                        data[from..end].iter().all(|&b| b == 0)
+                    });
+                assert!(marked, "a lost tail at {at} with no zero run after it");
+            }
+            if let LogTail::Zeros(at) = info.tail {
+                let tail = &data[at as usize..];
+                assert!(tail.iter().all(|&b| b == 0), "a zero tail with data in it");
             }
         }
         Err(e) => error_inside(&e, data.len()),
