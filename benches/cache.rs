@@ -9,7 +9,11 @@
 //!   table is printed and written to `target/criterion/hit_ratios.tsv`. The ARC traces
 //!   are read from `../shared/traces/` (or `$COWTRIE_TRACES`); rows whose file is missing
 //!   are skipped with a note. `COWTRIE_ROWS=a,b` keeps the rows whose name contains `a`
-//!   or `b`; `COWTRIE_PEERS=s` the caches whose name `s` contains.
+//!   or `b`; `COWTRIE_PEERS=s` the caches whose name `s` contains. Rows named `x ...`
+//!   ([`extra_rows`]) are synthetic traces kept aside to judge policy changes
+//!   (`COWTRIE_ROWS="x "` runs only them).
+//! - `moka_held` (only when named: `-- moka_held`): how many entries plain moka holds
+//!   after each insert, against its capacity (it defers eviction to batches of writes).
 #![allow(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
@@ -66,6 +70,7 @@ fn rows() -> Vec<Row> {
             });
         }
     }
+    rows.extend(extra_rows());
     let dir = traces_dir();
     let load = |file: &str| match trace::read_file(&dir.join(file), Format::Arc) {
         Ok(keys) => Some(std::sync::Arc::new(keys)),
@@ -92,6 +97,63 @@ fn rows() -> Vec<Row> {
                 capacity: unique * percent / 100,
             });
         }
+    }
+    rows
+}
+
+/// Synthetic traces kept aside to judge a policy change (not tuned on): Zipf at a flatter
+/// and a steeper α, a loop a tenth longer than the capacity, a scan-heavy mix (half the
+/// requests are one-pass scans) and a hot set that moves every 200,000 requests.
+fn extra_rows() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (alpha, seed) in [(0.7, 7), (1.2, 12)] {
+        let zipf = std::sync::Arc::new(trace::zipf(ZIPF_KEYS, alpha, ZIPF_REQUESTS, seed));
+        for percent in [1, 10] {
+            rows.push(Row {
+                name: format!("x zipf {alpha} @{percent}%"),
+                trace: zipf.clone(),
+                capacity: ZIPF_KEYS * percent / 100,
+            });
+        }
+    }
+    for capacity in [1_000u64, 10_000] {
+        let length = capacity + capacity / 10;
+        let looped: Vec<u64> = (0..ZIPF_REQUESTS as u64 / 2).map(|i| i % length).collect();
+        rows.push(Row {
+            name: format!("x loop {length}"),
+            trace: std::sync::Arc::new(looped),
+            capacity,
+        });
+    }
+    let zipf = trace::zipf(ZIPF_KEYS, 0.9, ZIPF_REQUESTS / 2, 90);
+    let mut heavy = Vec::with_capacity(ZIPF_REQUESTS);
+    let mut cold = ZIPF_KEYS;
+    for chunk in zipf.chunks(SCAN) {
+        heavy.extend_from_slice(chunk);
+        heavy.extend(cold..cold + SCAN as u64);
+        cold += SCAN as u64;
+    }
+    let heavy = std::sync::Arc::new(heavy);
+    for percent in [1, 10] {
+        rows.push(Row {
+            name: format!("x zipf 0.9 + 50% scans @{percent}%"),
+            trace: heavy.clone(),
+            capacity: ZIPF_KEYS * percent / 100,
+        });
+    }
+    let zipf = trace::zipf(ZIPF_KEYS, 0.9, ZIPF_REQUESTS, 91);
+    let shifting: Vec<u64> = zipf
+        .iter()
+        .enumerate()
+        .map(|(i, &rank)| rank + (i / 200_000) as u64 * 20_000)
+        .collect();
+    let shifting = std::sync::Arc::new(shifting);
+    for percent in [1, 10] {
+        rows.push(Row {
+            name: format!("x zipf 0.9 shifting @{percent}%"),
+            trace: shifting.clone(),
+            capacity: ZIPF_KEYS * percent / 100,
+        });
     }
     rows
 }
@@ -137,11 +199,56 @@ fn hit_ratios() {
     }
 }
 
+/// How many entries plain moka really holds (it defers eviction to batches of writes):
+/// after every insert, the entries its map holds (`iter().count()`, what a get can hit),
+/// averaged over the inserts, and the most seen. Rows as `COWTRIE_ROWS` picks them (set
+/// it: counting the map after each insert is slow at large capacities).
+fn moka_held() {
+    let only = env::var("COWTRIE_ROWS").ok();
+    println!(
+        "{:<26} {:>8} {:>10} {:>8} {:>8}",
+        "trace", "capacity", "mean held", "max", "hit %"
+    );
+    for row in rows() {
+        if only
+            .as_ref()
+            .is_some_and(|only| !only.split(',').any(|o| row.name.contains(o)))
+        {
+            continue;
+        }
+        let cache = moka::sync::Cache::<u64, ()>::new(row.capacity);
+        let (mut inserts, mut total, mut max, mut hits) = (0u64, 0u64, 0u64, 0u64);
+        for &key in row.trace.iter() {
+            if cache.get(&key).is_some() {
+                hits += 1;
+            } else {
+                cache.insert(key, ());
+                let held = cache.iter().count() as u64;
+                inserts += 1;
+                total += held;
+                max = max.max(held);
+            }
+        }
+        println!(
+            "{:<26} {:>8} {:>10.1} {:>8} {:>8.2}",
+            row.name,
+            row.capacity,
+            total as f64 / inserts.max(1) as f64,
+            max,
+            100.0 * hits as f64 / row.trace.len().max(1) as f64
+        );
+    }
+}
+
 fn main() {
     let filter: Option<String> = env::args().skip(1).find(|arg| !arg.starts_with('-'));
     let wants = |group: &str| filter.as_ref().map_or(true, |f| group.contains(f.as_str()));
     if wants("hit_ratios") {
         hit_ratios();
+    }
+    if filter.as_deref() == Some("moka_held") {
+        moka_held();
+        return;
     }
     if wants("read_cost") {
         let mut criterion = Criterion::default()
