@@ -24,8 +24,8 @@
 //! and moves the small queue's share: up one percent of the capacity on a small-ghost
 //! hit (new keys needed longer to prove themselves), down one on a main-ghost hit (the
 //! main queue was too short); it starts at 3% and stays within 1%..10%, in the manner of
-//! ARC's adaptation. The small ghost remembers half as many keys as the main queue
-//! holds, the main ghost as many.
+//! ARC's adaptation. The main ghost remembers as many keys as the main queue's target
+//! share of the entries held, the small ghost half as many.
 //! One pass over cold keys only churns the small queue: the hot set in the main queue
 //! stays, and the scan's keys, never read twice, never reach a ghost hit.
 //!

@@ -248,7 +248,7 @@ impl<V> Policy<V> {
             return None;
         }
         let hash = self.leaf_fingerprint(slot);
-        self.small_ghost.insert(hash, (self.main.len / 2).max(1));
+        self.small_ghost.insert(hash, (self.ghost_bound() / 2).max(1));
         Some(slot)
     }
 
@@ -265,8 +265,19 @@ impl<V> Policy<V> {
             return None;
         }
         let hash = self.leaf_fingerprint(slot);
-        self.main_ghost.insert(hash, self.main.len.max(1));
+        self.main_ghost.insert(hash, self.ghost_bound().max(1));
         Some(slot)
+    }
+
+    /// How many keys the main ghost remembers: the main queue's target share of the
+    /// entries held (as S3-FIFO sizes its ghost), not the main queue's current length,
+    /// which is near zero while the cache fills through the small queue alone (a ghost
+    /// of one key would then send almost no key to the main queue).
+    fn ghost_bound(&self) -> usize {
+        let held = (self.small.len + self.main.len) as u128;
+        let main_share = u128::from(self.capacity - self.small_target.min(self.capacity));
+        let bound = held * main_share / u128::from(self.capacity.max(1));
+        usize::try_from(bound).unwrap_or(usize::MAX)
     }
 
     fn entry(&self, slot: u32) -> &Entry<V> {
