@@ -10,6 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The CLI the exercises run through `cargo run --release` (already built by .ci/histories.sh
-# in the CI run).
-cargo build --release -q -p cowtrie-cli
+# in the CI run). `cargo run` without -p resolves features over the default members
+# (benches included), so `-p cowtrie-cli` would be another build of the CLI and its
+# dependencies and the first exercise would rebuild it (38 s in CI); `--bin cowtrie` is
+# the very build `cargo run` uses.
+cargo build --release -q --bin cowtrie
 exec python3 .ci/exercises.py "$@"

@@ -18,7 +18,8 @@ if [[ ! -f $table ]]; then
 fi
 dir=$(dirname "$table")
 
-cargo build --release -p cowtrie-cli --quiet
+# The same build as the guide's `cargo run --release` (see .ci/exercises.sh).
+cargo build --release --bin cowtrie --quiet
 cli=target/release/cowtrie
 
 total=0 matched=0 mismatched=()

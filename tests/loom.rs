@@ -13,7 +13,7 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
-use common::{run_recorded, run_recorded_cache};
+use common::{run_recorded, Bounded, Store};
 use cowtrie::{Cache, RootCell, Trie, TrieStore};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, History, Op, Recorder, Verdict};
 
@@ -331,10 +331,10 @@ fn store_racing_writers_and_a_reader_are_linearizable() {
     model(|| {
         let store = Arc::new(TrieStore::new());
         let recorder = Arc::new(Recorder::new());
-        let mut events = run_recorded(&store, &recorder, 0, vec![Op::put("a", 1)]);
+        let mut events = run_recorded(&Store(&store), &recorder, 0, vec![Op::put("a", 1)]);
         let spawn = |thread: usize, ops: Vec<Op>| {
             let (store, recorder) = (Arc::clone(&store), Arc::clone(&recorder));
-            thread::spawn(move || run_recorded(&store, &recorder, thread, ops))
+            thread::spawn(move || run_recorded(&Store(&store), &recorder, thread, ops))
         };
         let threads = [
             spawn(1, vec![Op::put("a", 2), Op::put("b", 3)]),
@@ -343,7 +343,7 @@ fn store_racing_writers_and_a_reader_are_linearizable() {
         ];
         events.extend(threads.into_iter().flat_map(|t| t.join().unwrap()));
         events.extend(run_recorded(
-            &store,
+            &Store(&store),
             &recorder,
             4,
             vec![Op::get("a"), Op::get("b")],
@@ -492,7 +492,7 @@ fn cache_reads_record_accesses_while_the_writer_evicts() {
     model(|| {
         let cache = Arc::new(Cache::new(1));
         let recorder = Arc::new(Recorder::new());
-        let mut events = run_recorded_cache(&cache, &recorder, 0, vec![Op::put("a", 1)]);
+        let mut events = run_recorded(&Bounded(&cache), &recorder, 0, vec![Op::put("a", 1)]);
         let reader = {
             let (cache, recorder) = (Arc::clone(&cache), Arc::clone(&recorder));
             thread::spawn(move || {
@@ -500,7 +500,7 @@ fn cache_reads_record_accesses_while_the_writer_evicts() {
                 let snapshot = cache.snapshot();
                 let seen: Vec<(Vec<u8>, u64)> =
                     snapshot.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
-                let events = run_recorded_cache(&cache, &recorder, 1, vec![Op::get("a")]);
+                let events = run_recorded(&Bounded(&cache), &recorder, 1, vec![Op::get("a")]);
                 let again: Vec<(Vec<u8>, u64)> =
                     snapshot.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
                 assert_eq!(seen, again, "a snapshot changed under its reader");
@@ -511,15 +511,15 @@ fn cache_reads_record_accesses_while_the_writer_evicts() {
                 events
             })
         };
-        events.extend(run_recorded_cache(
-            &cache,
+        events.extend(run_recorded(
+            &Bounded(&cache),
             &recorder,
             2,
             vec![Op::put("b", 2)],
         ));
         events.extend(reader.join().unwrap());
-        events.extend(run_recorded_cache(
-            &cache,
+        events.extend(run_recorded(
+            &Bounded(&cache),
             &recorder,
             3,
             vec![Op::get("a"), Op::get("b")],

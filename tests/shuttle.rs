@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use common::{run_recorded, run_recorded_cache};
+use common::{run_recorded, Bounded, Store};
 use cowtrie::{Cache, TrieStore};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, Event, History, Op, Recorder, Verdict};
 use rand::rngs::SmallRng;
@@ -69,7 +69,7 @@ fn scenario(threads: usize, ops: usize, keys: u8) -> impl Fn() + Send + Sync + '
             .map(|t| {
                 let (store, recorder) = (Arc::clone(&store), Arc::clone(&recorder));
                 shuttle::thread::spawn(move || {
-                    run_recorded(&store, &recorder, t, thread_ops(t, ops, keys))
+                    run_recorded(&Store(&store), &recorder, t, thread_ops(t, ops, keys))
                 })
             })
             .collect();
@@ -78,7 +78,7 @@ fn scenario(threads: usize, ops: usize, keys: u8) -> impl Fn() + Send + Sync + '
             .flat_map(|h| h.join().expect("no thread panics"))
             .collect();
         let finals = (0..keys).map(|k| Op::get([b'k', k])).collect();
-        events.extend(run_recorded(&store, &recorder, 0, finals));
+        events.extend(run_recorded(&Store(&store), &recorder, 0, finals));
         let report = check(&History::from_events(events), Budget::default());
         if let Verdict::Violation(v) = &report.verdict {
             panic!("not linearizable on key {:?}: {}", v.key, v.explanation);
@@ -171,7 +171,7 @@ fn cache_scenario(
             let (cache, recorder) = (Arc::clone(&cache), Arc::clone(&recorder));
             shuttle::thread::spawn(move || {
                 if !reader {
-                    return run_recorded_cache(&cache, &recorder, t, thread_ops(t, ops, keys));
+                    return run_recorded(&Bounded(&cache), &recorder, t, thread_ops(t, ops, keys));
                 }
                 let contents = |s: &cowtrie::CacheSnapshot<u64>| {
                     s.iter().map(|(k, v)| (k.to_vec(), *v)).collect::<Vec<_>>()
@@ -182,7 +182,7 @@ fn cache_scenario(
                     let held = contents(&snapshot);
                     assert!(held.len() as u64 <= capacity, "a version over capacity");
                     let gets = (0..3).map(|i| Op::get([b'k', (round + i) as u8 % keys]));
-                    events.extend(run_recorded_cache(&cache, &recorder, t, gets.collect()));
+                    events.extend(run_recorded(&Bounded(&cache), &recorder, t, gets.collect()));
                     assert_eq!(contents(&snapshot), held, "a snapshot changed");
                     assert_eq!(snapshot.len(), held.len());
                 }
@@ -197,7 +197,7 @@ fn cache_scenario(
             .flat_map(|h| h.join().expect("no thread panics"))
             .collect();
         let finals = (0..keys).map(|k| Op::get([b'k', k])).collect();
-        events.extend(run_recorded_cache(&cache, &recorder, 0, finals));
+        events.extend(run_recorded(&Bounded(&cache), &recorder, 0, finals));
         assert!(cache.len() as u64 <= capacity);
         let report = check_with(&CacheSpec, &History::from_events(events), Budget::default());
         if let Verdict::Violation(v) = &report.verdict {

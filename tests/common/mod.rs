@@ -1,63 +1,63 @@
 //! Helpers shared by the integration tests that record histories (loom, shuttle).
 
 use cowtrie::{Cache, TrieStore};
-use cowtrie_model::{Event, Op, Recorder, Ret};
+use cowtrie_model::{Event, KvStore, Op, Recorder};
 
 /// Runs `ops` on `store` in order, recording each call against `recorder`'s clock.
+/// `store` is one of the adapters below ([`Store`], [`Bounded`]) or any other
+/// [`KvStore`], so the unbounded store and the cache share one recording loop.
 pub fn run_recorded(
-    store: &TrieStore<u64>,
+    store: &impl KvStore,
     recorder: &Recorder,
     thread: usize,
     ops: Vec<Op>,
 ) -> Vec<Event> {
     let mut log = recorder.log(thread);
     for op in ops {
-        log.record(op, |op| match op {
-            Op::Put { key, value } => {
-                store.put(key, *value);
-                Ret::Unit
-            }
-            Op::Get { key } => Ret::Value(store.get(key).map(|v| *v)),
-            Op::Remove { key } => Ret::Removed(store.remove(key)),
-            Op::Cas { key, from, to } => Ret::Swapped(
-                store
-                    .compare_and_swap(key, from.as_ref(), Some(*to))
-                    .is_ok(),
-            ),
-            Op::Update { key, value } => {
-                Ret::Value(store.update(key, |_| Some(*value)).map(|v| *v))
-            }
-        });
+        log.run(store, op);
     }
     log.into_events()
 }
 
-/// Runs `ops` on the bounded `cache` in order, recording each call against `recorder`'s
-/// clock (histories to check against the cache model).
-pub fn run_recorded_cache(
-    cache: &Cache<u64>,
-    recorder: &Recorder,
-    thread: usize,
-    ops: Vec<Op>,
-) -> Vec<Event> {
-    let mut log = recorder.log(thread);
-    for op in ops {
-        log.record(op, |op| match op {
-            Op::Put { key, value } => {
-                cache.put(key, *value);
-                Ret::Unit
+/// Implements the model crate's [`KvStore`] for a borrowed cowtrie store. The orphan
+/// rule keeps the impl off cowtrie's own types, and `TrieStore` and `Cache` share the
+/// method names but no trait, so one macro writes both adapters.
+macro_rules! kv_adapter {
+    ($(#[$doc:meta])* $name:ident, $store:ty) => {
+        $(#[$doc])*
+        pub struct $name<'a>(pub &'a $store);
+
+        impl KvStore for $name<'_> {
+            fn put(&self, key: &[u8], value: u64) {
+                self.0.put(key, value);
             }
-            Op::Get { key } => Ret::Value(cache.get(key).map(|v| *v)),
-            Op::Remove { key } => Ret::Removed(cache.remove(key)),
-            Op::Cas { key, from, to } => Ret::Swapped(
-                cache
-                    .compare_and_swap(key, from.as_ref(), Some(*to))
-                    .is_ok(),
-            ),
-            Op::Update { key, value } => {
-                Ret::Value(cache.update(key, |_| Some(*value)).map(|v| *v))
+
+            fn get(&self, key: &[u8]) -> Option<u64> {
+                self.0.get(key).map(|guard| *guard)
             }
-        });
-    }
-    log.into_events()
+
+            fn remove(&self, key: &[u8]) -> bool {
+                self.0.remove(key)
+            }
+
+            fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+                self.0.compare_and_swap(key, from.as_ref(), Some(to)).is_ok()
+            }
+
+            fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+                self.0.update(key, |_| Some(value)).map(|guard| *guard)
+            }
+        }
+    };
 }
+
+kv_adapter!(
+    /// The unbounded store, judged against the key-value model.
+    Store,
+    TrieStore<u64>
+);
+kv_adapter!(
+    /// The bounded store, judged against the cache model (`CacheSpec`).
+    Bounded,
+    Cache<u64>
+);

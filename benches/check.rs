@@ -1,7 +1,8 @@
 //! Checking time against history size: histories recorded from 4 threads over 1,000
 //! keys on the mutex-guarded model (linearizable, so the whole search runs).
 //!
-//! `cargo bench -p cowtrie-model --bench check`
+//! `cargo bench -p cowtrie-benches --bench check` (in the benches crate so that the model
+//! crate's tests do not build criterion)
 #![allow(
     missing_docs,
     reason = "criterion's macros generate undocumented items"

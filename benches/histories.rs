@@ -2,9 +2,10 @@
 //! figures: all 102 etcd logs 1.9 s, the slowest, `etcd_002`, 0.79 s; `c10-ok`
 //! partitioned by key 2.6 ms). The histories are read once, outside the timing.
 //!
-//! `cargo bench -p cowtrie-model --bench histories` (the folder defaults to
+//! `cargo bench -p cowtrie-benches --bench histories` (the folder defaults to
 //! `../shared/histories` beside the repository; set `COWTRIE_HISTORIES` to another, or
-//! the committed copies in `model/tests/histories` are used).
+//! the committed copies in `model/tests/histories` are used). It lives in the benches
+//! crate so that the model crate's tests do not build criterion.
 #![allow(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
@@ -29,7 +30,7 @@ fn folder() -> PathBuf {
             "no histories at {}; using the committed copies",
             shared.display()
         );
-        manifest.join("tests/histories")
+        manifest.join("../model/tests/histories")
     }
 }
 
