@@ -238,7 +238,14 @@ pub(crate) fn get<'a, V>(root: &'a Branch<V>, key: &[u8]) -> Option<&'a Arc<Leaf
             return node.value.as_ref();
         };
         match node.child(byte)? {
-            Child::Leaf(leaf) => return (leaf.key[..] == *key).then_some(leaf),
+            Child::Leaf(leaf) => {
+                // Invariant 1: the leaf's key starts with `key[..=depth]` (the path and
+                // the byte just followed), so only the lengths and the rest can differ.
+                // Equal lengths keep the slicing in bounds: `key.len() > depth`.
+                let rest = depth + 1;
+                let same = leaf.key.len() == key.len() && leaf.key[rest..] == key[rest..];
+                return same.then_some(leaf);
+            }
             Child::Branch(branch) => {
                 if !key[depth..].starts_with(&branch.segment) {
                     return None;
