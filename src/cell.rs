@@ -189,6 +189,9 @@ pub struct RootCell<T> {
     /// stripe inside a read of that slot.
     pins: Box<[CachePadded<[AtomicUsize; PER_LINE]>]>,
     chunks: usize,
+    /// The number of stripes minus one (the count is a power of two): a thread's stripe
+    /// is its hint masked with this, so a read computes it without a division.
+    stripe_mask: usize,
     writer: Mutex<()>,
     /// The slots hold `T`s; this marker removes the auto traits the atomics would give,
     /// and the impls below add them back with the bounds the protocol needs.
@@ -235,7 +238,9 @@ impl<T> RootCell<T> {
             unsafe { *version = Some(value) }
         });
         let chunks = slots.len().div_ceil(PER_LINE);
-        let pins = (0..sync::stripe_count() * chunks)
+        let stripes = sync::stripe_count();
+        debug_assert!(stripes.is_power_of_two());
+        let pins = (0..stripes * chunks)
             .map(|_| CachePadded::new(std::array::from_fn(|_| AtomicUsize::new(0))))
             .collect();
         Self {
@@ -243,6 +248,7 @@ impl<T> RootCell<T> {
             slots,
             pins,
             chunks,
+            stripe_mask: stripes - 1,
             writer: Mutex::new(()),
             _owns: PhantomData,
         }
@@ -292,9 +298,7 @@ impl<T> RootCell<T> {
 
     /// The calling thread's stripe: its first chunk of pin counters.
     fn stripe(&self) -> usize {
-        // The stripe count is a power of two.
-        let stripes = self.pins.len() / self.chunks;
-        (sync::thread_hint() & (stripes - 1)) * self.chunks
+        (sync::thread_hint() & self.stripe_mask) * self.chunks
     }
 
     /// `pins[stripe][slot]`, `stripe` as [`stripe`](Self::stripe) returns it.

@@ -12,7 +12,7 @@ mod children;
 
 use smallvec::SmallVec;
 
-use crate::sync::{self, Arc};
+use crate::sync::Arc;
 #[cfg(not(any(loom, feature = "shuttle")))]
 pub(crate) use build::from_sorted;
 use children::Children;
@@ -104,7 +104,7 @@ enum Entry<V> {
 
 /// Clones an `Arc`: every reference count a change touches in a shared node goes
 /// through here, so unit tests can count them ([`clones`]).
-fn share<T>(arc: &Arc<T>) -> Arc<T> {
+fn share<T: ?Sized>(arc: &Arc<T>) -> Arc<T> {
     #[cfg(all(test, not(loom)))]
     CLONES.with(|clones| clones.set(clones.get() + 1));
     Arc::clone(arc)
@@ -199,17 +199,17 @@ impl<V> Drop for Branch<V> {
     /// Drops a subtree without recursion: branches whose last handle is ours are
     /// unwrapped onto an explicit stack, so a trie as deep as a 1 MiB key drops on a
     /// small thread stack.
-    /// Chunks are unwrapped the same way: one whose last handle is ours gives up its
-    /// children to the stack, one still shared just loses a count.
+    /// The stack holds children sets: a branch whose last handle is ours gives up its
+    /// set to the stack before it is dropped, so no drop below this one has a subtree to
+    /// walk. A chunk whose last handle is ours has its branches emptied so in place; one
+    /// still shared just loses a count.
     fn drop(&mut self) {
-        let mut stack = Vec::new();
-        std::mem::take(&mut self.children).drain_into(&mut stack);
-        while let Some(child) = stack.pop() {
-            if let Child::Branch(branch) = child {
-                if let Some(mut branch) = sync::arc_into_inner(branch) {
-                    std::mem::take(&mut branch.children).drain_into(&mut stack);
-                }
-            }
+        if self.children.is_empty() {
+            return;
+        }
+        let mut stack = vec![std::mem::take(&mut self.children)];
+        while let Some(children) = stack.pop() {
+            children.take_apart(&mut stack);
         }
     }
 }
@@ -238,7 +238,14 @@ pub(crate) fn get<'a, V>(root: &'a Branch<V>, key: &[u8]) -> Option<&'a Arc<Leaf
             return node.value.as_ref();
         };
         match node.child(byte)? {
-            Child::Leaf(leaf) => return (leaf.key[..] == *key).then_some(leaf),
+            Child::Leaf(leaf) => {
+                // Invariant 1: the leaf's key starts with `key[..=depth]` (the path and
+                // the byte just followed), so only the lengths and the rest can differ.
+                // Equal lengths keep the slicing in bounds: `key.len() > depth`.
+                let rest = depth + 1;
+                let same = leaf.key.len() == key.len() && leaf.key[rest..] == key[rest..];
+                return same.then_some(leaf);
+            }
             Child::Branch(branch) => {
                 if !key[depth..].starts_with(&branch.segment) {
                     return None;

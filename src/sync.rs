@@ -30,6 +30,11 @@ mod imp {
         Arc::into_inner(arc)
     }
 
+    /// A shared slice of `items`, in one allocation.
+    pub(crate) fn arc_slice<T>(items: Vec<T>) -> Arc<[T]> {
+        Arc::from(items)
+    }
+
     /// Spin briefly, then hand the core to the thread being waited for: on a machine
     /// with fewer cores than threads, that thread may be the one we would spin against.
     pub(crate) fn backoff(spins: u32) {

@@ -251,6 +251,45 @@ fn values_under_shared_chunks_are_dropped_once() {
     assert_eq!(live.load(Ordering::SeqCst), 0, "every value dropped");
 }
 
+/// A chain of wide branches, each in a chunk of the one above: dropping it must not
+/// recurse per level (chunks are slices, taken apart in place), whether the chain's
+/// chunks are held by one version or shared by two.
+#[test]
+#[cfg(not(feature = "shuttle"))]
+#[cfg_attr(miri, ignore = "tens of thousands of nodes are too slow to interpret")]
+fn a_chain_of_wide_branches_drops_on_a_small_stack() {
+    const DEPTH: usize = 3_000;
+    std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(|| {
+            // Under `0^i`: the branch to `0^(i+1)` and 33 leaves, so 34 children (chunked).
+            let mut entries: Vec<(Vec<u8>, usize)> = (0..DEPTH)
+                .flat_map(|i| (1..=33u8).map(move |b| [vec![0; i], vec![b]].concat()))
+                .chain([vec![0; DEPTH]])
+                .zip(0..)
+                .collect();
+            entries.sort();
+            let trie = Trie::from_sorted(entries);
+            let mut node = trie.root().expect("a root");
+            for _ in 0..DEPTH - 1 {
+                assert!(node.children.len() > 32, "every level is wide");
+                let Some(Child::Branch(next)) = node.child(0) else {
+                    panic!("the chain goes on under 0")
+                };
+                node = next;
+            }
+            // A second version shares every chunk but the changed path's ones.
+            let deepest = vec![0; DEPTH];
+            let other = trie.put(&deepest[..DEPTH / 2], 7);
+            assert_eq!(other.get(&deepest), trie.get(&deepest));
+            drop(trie);
+            drop(other);
+        })
+        .expect("spawn")
+        .join()
+        .expect("no stack overflow or panic");
+}
+
 #[test]
 fn store_writers_lose_no_update() {
     let store = TrieStore::new();

@@ -15,9 +15,20 @@
 //!  │ c0 │ c1    │ inline      │ Box ─────┼─► c0..cN    │0 │1 │2 │ ·│4 │5 │6 │7 │ Box: chunk per 32 bytes
 //!  └────────────┘             └──────────┘             └┼─┴┼─┴┼─┴──┴┼─┴┼─┴┼─┴┼─┘ (· = no child there)
 //!                                                       ▼  ▼  ▼     ▼  ▼  ▼  ▼
-//!                                                      Arc<[children of bytes 32c..32c+31]>
-//!                                                      (shared between versions)
+//!                                                  ┌──────────┬──────────────────┐
+//!                                                  │ counts   │ children of bytes│ Arc<[Child]>: one
+//!                                                  │          │ 32c..32c+31      │ allocation, shared
+//!                                                  └──────────┴──────────────────┘ between versions
 //! ```
+//!
+//! A lookup in a chunked set makes three dependent loads after the branch: the `Box` of
+//! chunk pointers, the chunk's child, then the child's node. (The chunk pointers inline
+//! in the branch would save one more, but make every branch, narrow ones too, 96 bytes
+//! larger: measured, BENCHMARKS.md "Read cost".)
+//!
+//! Dropping: a chunk is a slice, which cannot be moved out of its `Arc`, so a drop asks
+//! `Arc::get_mut` whether its handle is the last and then empties the chunk's branches
+//! in place ([`Children::take_apart`]); no drop recurses per level.
 #![forbid(unsafe_code)]
 
 use std::slice;
@@ -32,7 +43,9 @@ const CHUNKS: usize = 8;
 
 /// The children under one run of 32 byte values, in byte order. Shared between the
 /// versions that have the same children there.
-type Chunk<V> = Arc<Box<[Child<V>]>>;
+/// One allocation (counts and children together), so a lookup reaches a child one load
+/// after the chunk's pointer.
+type Chunk<V> = Arc<[Child<V>]>;
 
 /// A branch's children, indexed by the byte that leads to each.
 ///
@@ -195,7 +208,7 @@ impl<V> Children<V> {
                     self.rank(byte).is_ok(),
                     child,
                 );
-                chunks[chunk] = (!changed.is_empty()).then(|| Arc::new(changed.into_boxed_slice()));
+                chunks[chunk] = (!changed.is_empty()).then(|| sync::arc_slice(changed));
                 Slots::Chunked(chunks)
             }
             _ => {
@@ -232,20 +245,29 @@ impl<V> Children<V> {
         }
     }
 
-    /// Moves every child into `out`, except those in chunks another version still
-    /// shares (those chunks only lose a reference count). For dropping without
-    /// recursion: a chunk whose last handle this is gives up its children whole.
-    pub(crate) fn drain_into(self, out: &mut Vec<Child<V>>) {
+    /// Takes this set apart for a drop without recursion: every branch child whose last
+    /// handle this set holds gives up its children to `stack`, so what is dropped here
+    /// holds no subtree. A chunk another version still shares only loses a count.
+    ///
+    /// A chunk is a slice, which cannot be moved out of its `Arc`; whether this handle
+    /// is the last is asked with `Arc::get_mut` instead, and its branches are emptied in
+    /// place. (Two versions that drop their last handles of one chunk at the same moment
+    /// may both be told "shared"; the last decrement then drops the chunk in place, one
+    /// nested `Branch` drop per such race, each itself without recursion.)
+    pub(crate) fn take_apart(self, stack: &mut Vec<Children<V>>) {
         match self.slots {
             Slots::Empty => {}
-            Slots::One(child) => out.push(child),
-            Slots::Two(children) => out.extend(children),
-            Slots::Flat(children) => out.extend(children.into_vec()),
+            Slots::One(child) => take_owned(child, stack),
+            Slots::Two(children) => children.into_iter().for_each(|c| take_owned(c, stack)),
+            Slots::Flat(children) => children
+                .into_vec()
+                .into_iter()
+                .for_each(|c| take_owned(c, stack)),
             Slots::Chunked(chunks) => {
                 let chunks: [Option<Chunk<V>>; CHUNKS] = *chunks;
-                for chunk in chunks.into_iter().flatten() {
-                    if let Some(children) = sync::arc_into_inner(chunk) {
-                        out.extend(children.into_vec());
+                for mut chunk in chunks.into_iter().flatten() {
+                    if let Some(children) = Arc::get_mut(&mut chunk) {
+                        children.iter_mut().for_each(|c| empty_unique(c, stack));
                     }
                 }
             }
@@ -308,8 +330,8 @@ impl<V> Slots<V> {
                 let mut children = children.into_iter();
                 Slots::Chunked(Box::new(std::array::from_fn(|c| {
                     let count = (bitmap[c / 2] & half_mask(c)).count_ones() as usize;
-                    let chunk: Box<[Child<V>]> = children.by_ref().take(count).collect();
-                    (count > 0).then(|| Arc::new(chunk))
+                    let chunk: Vec<Child<V>> = children.by_ref().take(count).collect();
+                    (count > 0).then(|| sync::arc_slice(chunk))
                 })))
             }
         }
@@ -332,6 +354,26 @@ fn splice<'a, V: 'a>(
     out.extend(child);
     out.extend(children.cloned());
     out
+}
+
+/// If `child` is a branch whose last handle is this one, moves its children to `stack`
+/// and drops it.
+fn take_owned<V>(child: Child<V>, stack: &mut Vec<Children<V>>) {
+    if let Child::Branch(branch) = child {
+        if let Some(mut branch) = sync::arc_into_inner(branch) {
+            stack.push(std::mem::take(&mut branch.children));
+        }
+    }
+}
+
+/// If `child` is a branch whose last handle is this one, moves its children to `stack`
+/// (dropping it then drops no subtree).
+fn empty_unique<V>(child: &mut Child<V>, stack: &mut Vec<Children<V>>) {
+    if let Child::Branch(branch) = child {
+        if let Some(branch) = Arc::get_mut(branch) {
+            stack.push(std::mem::take(&mut branch.children));
+        }
+    }
 }
 
 /// Invariant 2's counts for `bitmap`.

@@ -13,6 +13,11 @@ pub(super) mod loom {
         Arc::try_unwrap(arc).ok()
     }
 
+    /// Loom's `Arc` cannot be coerced to a slice; it wraps a unique std one instead.
+    pub(crate) fn arc_slice<T>(items: Vec<T>) -> Arc<[T]> {
+        Arc::from_std(std::sync::Arc::from(items))
+    }
+
     /// Loom must see every spin so it can schedule the thread being waited for.
     pub(crate) fn backoff(_spins: u32) {
         loom::thread::yield_now();
@@ -42,6 +47,11 @@ pub(super) mod shuttle {
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
         Arc::into_inner(arc)
+    }
+
+    /// Shuttle's `Arc` is std's.
+    pub(crate) fn arc_slice<T>(items: Vec<T>) -> Arc<[T]> {
+        Arc::from(items)
     }
 
     pub(crate) fn backoff(_spins: u32) {
