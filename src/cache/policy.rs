@@ -248,7 +248,8 @@ impl<V> Policy<V> {
             return None;
         }
         let hash = self.leaf_fingerprint(slot);
-        self.small_ghost.insert(hash, (self.ghost_bound() / 2).max(1));
+        self.small_ghost
+            .insert(hash, (self.ghost_bound() / 2).max(1));
         Some(slot)
     }
 
