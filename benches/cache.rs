@@ -90,13 +90,7 @@ fn rows() -> Vec<Row> {
     }
     if let Some(p3) = load("P3.lis.zst") {
         let unique = trace::unique_keys(&p3) as u64;
-        for percent in [1, 10] {
-            rows.push(Row {
-                name: format!("P3 @{percent}%"),
-                trace: p3.clone(),
-                capacity: unique * percent / 100,
-            });
-        }
+        at_1_and_10_percent(&mut rows, "P3", &p3, unique);
     }
     rows
 }
@@ -108,13 +102,7 @@ fn extra_rows() -> Vec<Row> {
     let mut rows = Vec::new();
     for (alpha, seed) in [(0.7, 7), (1.2, 12)] {
         let zipf = std::sync::Arc::new(trace::zipf(ZIPF_KEYS, alpha, ZIPF_REQUESTS, seed));
-        for percent in [1, 10] {
-            rows.push(Row {
-                name: format!("x zipf {alpha} @{percent}%"),
-                trace: zipf.clone(),
-                capacity: ZIPF_KEYS * percent / 100,
-            });
-        }
+        at_1_and_10_percent(&mut rows, &format!("x zipf {alpha}"), &zipf, ZIPF_KEYS);
     }
     for capacity in [1_000u64, 10_000] {
         let length = capacity + capacity / 10;
@@ -134,13 +122,7 @@ fn extra_rows() -> Vec<Row> {
         cold += SCAN as u64;
     }
     let heavy = std::sync::Arc::new(heavy);
-    for percent in [1, 10] {
-        rows.push(Row {
-            name: format!("x zipf 0.9 + 50% scans @{percent}%"),
-            trace: heavy.clone(),
-            capacity: ZIPF_KEYS * percent / 100,
-        });
-    }
+    at_1_and_10_percent(&mut rows, "x zipf 0.9 + 50% scans", &heavy, ZIPF_KEYS);
     let zipf = trace::zipf(ZIPF_KEYS, 0.9, ZIPF_REQUESTS, 91);
     let shifting: Vec<u64> = zipf
         .iter()
@@ -148,14 +130,24 @@ fn extra_rows() -> Vec<Row> {
         .map(|(i, &rank)| rank + (i / 200_000) as u64 * 20_000)
         .collect();
     let shifting = std::sync::Arc::new(shifting);
+    at_1_and_10_percent(&mut rows, "x zipf 0.9 shifting", &shifting, ZIPF_KEYS);
+    rows
+}
+
+/// Two rows of `trace`, named `NAME @1%` and `NAME @10%`, at those shares of `keys`.
+fn at_1_and_10_percent(
+    rows: &mut Vec<Row>,
+    name: &str,
+    trace: &std::sync::Arc<Vec<u64>>,
+    keys: u64,
+) {
     for percent in [1, 10] {
         rows.push(Row {
-            name: format!("x zipf 0.9 shifting @{percent}%"),
-            trace: shifting.clone(),
-            capacity: ZIPF_KEYS * percent / 100,
+            name: format!("{name} @{percent}%"),
+            trace: trace.clone(),
+            capacity: keys * percent / 100,
         });
     }
-    rows
 }
 
 fn hit_ratios() {
