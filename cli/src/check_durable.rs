@@ -249,7 +249,6 @@ fn run_epoch(
         Stop::Ops(total) => ((total / epochs / s.threads as u64).max(1), None),
         Stop::Time(t) => (u64::MAX, Some(t / epochs as u32)),
     };
-    let weights = [mix.get, mix.put, mix.remove, mix.cas].map(u64::from);
     let total_weight = mix.total().max(1);
     let start = Instant::now();
     let logs: Vec<Vec<Event>> = std::thread::scope(|scope| {
@@ -273,22 +272,8 @@ fn run_epoch(
                         let pick = rng.random_range(0..total_weight);
                         // Unique per write across epochs: epoch, thread, count.
                         let value = (u64::from(epoch + 1) << 48) | ((t as u64) << 40) | (n + 1);
-                        let op = if pick < weights[0] {
-                            Op::Get { key }
-                        } else if pick < weights[0] + weights[1] {
-                            Op::Put { key, value }
-                        } else if pick < weights[0] + weights[1] + weights[2] {
-                            Op::Remove { key }
-                        } else if pick < weights.iter().sum::<u64>() {
-                            let from = last.get(&key).copied().flatten();
-                            Op::Cas {
-                                key,
-                                from,
-                                to: value,
-                            }
-                        } else {
-                            Op::Update { key, value }
-                        };
+                        let from = last.get(&key).copied().flatten();
+                        let op = mix.op(pick, key, value, || from);
                         let call = tick();
                         let (write, outcome) = perform(store, &op);
                         let ret = tick();

@@ -87,6 +87,34 @@ impl Mix {
             .map(u64::from)
             .sum()
     }
+
+    /// The operation that `pick` (drawn from `0..total()`) chooses by the weights, on
+    /// `key`, writing `value`; a cas expects `last_seen()`, what the thread last saw of
+    /// or wrote to the key.
+    pub fn op(
+        &self,
+        pick: u64,
+        key: Vec<u8>,
+        value: u64,
+        last_seen: impl FnOnce() -> Option<u64>,
+    ) -> Op {
+        let [get, put, remove, cas] = [self.get, self.put, self.remove, self.cas].map(u64::from);
+        if pick < get {
+            Op::Get { key }
+        } else if pick < get + put {
+            Op::Put { key, value }
+        } else if pick < get + put + remove {
+            Op::Remove { key }
+        } else if pick < get + put + remove + cas {
+            Op::Cas {
+                key,
+                from: last_seen(),
+                to: value,
+            }
+        } else {
+            Op::Update { key, value }
+        }
+    }
 }
 
 impl fmt::Display for Mix {
@@ -191,9 +219,6 @@ impl Workload {
                         // parsing rejects it) has nothing to draw from: it runs nothing.
                         let total_weight = self.mix.total();
                         let quota = if total_weight == 0 { 0 } else { quota };
-                        let [get, put, remove, cas] =
-                            [self.mix.get, self.mix.put, self.mix.remove, self.mix.cas]
-                                .map(u64::from);
                         // What this thread last saw of or wrote to each key: a cas expects
                         // it, so that cas succeed unless another thread wrote in between.
                         let mut last: HashMap<usize, Option<u64>> = HashMap::new();
@@ -207,22 +232,9 @@ impl Workload {
                             let pick = rng.random_range(0..total_weight);
                             // Unique per write: the thread in the high bits, a count below.
                             let value = Self::value(t, done + 1);
-                            let op = if pick < get {
-                                Op::Get { key }
-                            } else if pick < get + put {
-                                Op::Put { key, value }
-                            } else if pick < get + put + remove {
-                                Op::Remove { key }
-                            } else if pick < get + put + remove + cas {
-                                let from = last.get(&k).copied().flatten();
-                                Op::Cas {
-                                    key,
-                                    from,
-                                    to: value,
-                                }
-                            } else {
-                                Op::Update { key, value }
-                            };
+                            let op = self
+                                .mix
+                                .op(pick, key, value, || last.get(&k).copied().flatten());
                             let written = op.written();
                             let removes = matches!(op, Op::Remove { .. });
                             let seen = match log.run(store, op) {
