@@ -18,6 +18,15 @@
 //! - `replay/log_1M`: reopening a store that is 1,000,000 log records and no snapshot
 //!   (records/s; goal ≥ 1M records/s).
 //!
+//! `-- paired` runs only the paired comparison instead (not part of the default run): the
+//! one-writer sync commits of the three stores in rounds of 200 commits each, the
+//! stores' order rotated every round, so a disk whose sync time drifts over minutes
+//! slows all three alike. It prints each store's median time per commit and, for each
+//! peer, the median and quartiles of the per-round ratio (peer time / cowtrie time; above
+//! 1 cowtrie is faster) and in how many rounds cowtrie was at least as fast.
+//! `COWTRIE_BENCH_DIR=/dev/shm` puts every store on tmpfs instead, where a sync costs
+//! nothing and what remains is each store's own work per commit.
+//!
 //! Before the groups, the syncs per durable commit are counted through a storage wrapper
 //! (`CountingStorage`) and printed: 1,000 sync-mode commits from one writer and 1,000
 //! group-mode commits from four.
@@ -89,6 +98,64 @@ fn durable_commit(c: &mut Criterion) {
     }
 }
 
+/// Whether the run is `-- paired`, which runs the paired comparison and nothing else.
+fn paired_only() -> bool {
+    std::env::args().skip(1).any(|arg| arg == "paired")
+}
+
+/// The paired comparison (see the module doc); runs only under `-- paired`.
+fn paired(_: &mut Criterion) {
+    if !paired_only() {
+        return;
+    }
+    const ROUNDS: usize = 40;
+    const COMMITS: u64 = 200;
+    let dirs: Vec<_> = (0..3).map(|_| scratch_dir()).collect();
+    let stores: Vec<Box<dyn DurableKv>> = vec![
+        Box::new(Cowtrie::open(dirs[0].path(), Durability::Sync)),
+        Box::new(Redb::open(dirs[1].path())),
+        Box::new(Fjall::open(dirs[2].path())),
+    ];
+    let next: Vec<_> = (0..3).map(|_| AtomicU64::new(0)).collect();
+    // Warm-up: each store's first files and caches.
+    for (store, next) in stores.iter().zip(&next) {
+        timed_puts(&**store, 1, COMMITS, next);
+    }
+    let mut micros: Vec<Vec<f64>> = (0..3).map(|_| Vec::with_capacity(ROUNDS)).collect();
+    for round in 0..ROUNDS {
+        for turn in 0..3 {
+            let s = (round + turn) % 3;
+            let time = timed_puts(&*stores[s], 1, COMMITS, &next[s]);
+            micros[s].push(time.as_secs_f64() * 1e6 / COMMITS as f64);
+        }
+    }
+    let quartiles = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        (at(0.25), at(0.5), at(0.75))
+    };
+    println!("paired sync commits, 1 writer: {ROUNDS} rounds of {COMMITS} commits per store");
+    for (store, times) in stores.iter().zip(&micros) {
+        let (q1, median, q3) = quartiles(times.clone());
+        println!(
+            "  {:8} median {median:7.1} µs per commit (quartiles {q1:.1}-{q3:.1})",
+            store.name()
+        );
+    }
+    for peer in 1..3 {
+        let ratios: Vec<f64> = (0..ROUNDS)
+            .map(|r| micros[peer][r] / micros[0][r])
+            .collect();
+        let at_least = ratios.iter().filter(|&&r| r >= 1.0).count();
+        let (q1, median, q3) = quartiles(ratios);
+        println!(
+            "  cowtrie vs {:6}: median {median:.3}x (quartiles {q1:.3}-{q3:.3}), \
+             cowtrie as fast or faster in {at_least} of {ROUNDS} rounds",
+            stores[peer].name()
+        );
+    }
+}
+
 fn options(durability: Durability) -> Options {
     Options {
         durability,
@@ -139,6 +206,9 @@ fn timed_open(dir: &Path, iters: u64) -> Duration {
 }
 
 fn snapshot(c: &mut Criterion) {
+    if paired_only() {
+        return;
+    }
     let mut group = c.benchmark_group("snapshot");
     let dir = scratch_dir();
     let bytes = fill(dir.path(), 1_000_000, 16, true);
@@ -174,6 +244,9 @@ fn snapshot(c: &mut Criterion) {
 }
 
 fn recovery(c: &mut Criterion) {
+    if paired_only() {
+        return;
+    }
     let mut group = c.benchmark_group("recovery");
     let dir = scratch_dir();
     let bytes = fill(dir.path(), 1_000_000, 240, true);
@@ -189,6 +262,9 @@ fn recovery(c: &mut Criterion) {
 }
 
 fn replay(c: &mut Criterion) {
+    if paired_only() {
+        return;
+    }
     let mut group = c.benchmark_group("replay");
     let dir = scratch_dir();
     // One record per put, so the log holds 1M records.
@@ -252,6 +328,6 @@ fn syncs(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = configure();
-    targets = syncs, durable_commit, snapshot, recovery, replay
+    targets = syncs, paired, durable_commit, snapshot, recovery, replay
 }
 criterion_main!(benches);

@@ -28,10 +28,14 @@ pub trait DurableKv: Send + Sync {
 
 /// A fresh directory on the same disk as the build (removed when dropped).
 pub fn scratch_dir() -> tempfile::TempDir {
+    let parent = std::env::var_os("COWTRIE_BENCH_DIR").map_or_else(
+        || env!("CARGO_TARGET_TMPDIR").into(),
+        std::path::PathBuf::from,
+    );
     tempfile::Builder::new()
         .prefix("durable-bench-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("a temporary directory under the target directory")
+        .tempdir_in(&parent)
+        .unwrap_or_else(|e| panic!("a temporary directory under {}: {e}", parent.display()))
 }
 
 /// cowtrie's durable store.
