@@ -19,7 +19,7 @@
 //!   (records/s; goal ≥ 1M records/s).
 //!
 //! `-- paired` runs only the paired comparison instead (not part of the default run): the
-//! one-writer sync commits of the three stores in rounds of 200 commits each, the
+//! one-writer sync commits of the three stores in 60 rounds of 500 commits each, the
 //! stores' order rotated every round, so a disk whose sync time drifts over minutes
 //! slows all three alike. It prints each store's median time per commit and, for each
 //! peer, the median and quartiles of the per-round ratio (peer time / cowtrie time; above
@@ -108,8 +108,8 @@ fn paired(_: &mut Criterion) {
     if !paired_only() {
         return;
     }
-    const ROUNDS: usize = 40;
-    const COMMITS: u64 = 200;
+    const ROUNDS: usize = 60;
+    const COMMITS: u64 = 500;
     let dirs: Vec<_> = (0..3).map(|_| scratch_dir()).collect();
     let stores: Vec<Box<dyn DurableKv>> = vec![
         Box::new(Cowtrie::open(dirs[0].path(), Durability::Sync)),
