@@ -122,6 +122,37 @@ fn random_ops_match_a_btreemap_and_keep_invariants() {
     }
 }
 
+/// A lookup compares a branch's segment and a leaf's key tail as words when they are
+/// short (`node::same_bytes`): every byte of them counts, at every length on both sides of
+/// the word sizes.
+#[test]
+fn lookups_compare_every_byte_of_segments_and_key_tails() {
+    for len in 1..=20usize {
+        let key: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        // One key alone: the root's child under `key[0]` is its leaf.
+        let leaf = Trie::new().put(&key, 1);
+        // Two keys that part after `key`: a branch whose segment is all of `key`.
+        let (mut left, mut right) = (key.clone(), key.clone());
+        left.push(b'l');
+        right.push(b'r');
+        let branch = Trie::new().put(&left, 2).put(&right, 3);
+        assert_eq!(leaf.get(&key), Some(&1), "len {len}");
+        assert_eq!(branch.get(&left), Some(&2), "len {len}");
+        for at in 0..len {
+            let mut other = key.clone();
+            other[at] ^= 0x80;
+            assert_eq!(leaf.get(&other), None, "len {len}, byte {at} differs");
+            let mut other = left.clone();
+            other[at] ^= 0x80;
+            assert_eq!(branch.get(&other), None, "len {len}, segment byte {at}");
+        }
+        // Shorter and longer lookups than the stored key.
+        assert_eq!(leaf.get(&key[..len - 1]), None);
+        assert_eq!(leaf.get(&left), None);
+        assert_eq!(branch.get(&key), None);
+    }
+}
+
 /// Asserts that `trie` holds exactly `model`'s entries, in order, and passes the node
 /// invariants.
 fn assert_matches(trie: &Trie<usize>, model: &BTreeMap<Vec<u8>, usize>) {
