@@ -58,6 +58,10 @@ type Chunk<V> = Arc<[Child<V>]>;
 ///    `Empty` (0), `One` (1), `Two` (2), `Flat` (3..=[`WIDE`]), `Chunked` (> `WIDE`).
 /// 4. In `Chunked`, chunk `c` holds exactly the children under bytes `32c..32c+32`
 ///    (the bits of 32-bit half-word `c` of `bitmap`), and is `None` when there are none.
+///
+/// `repr(C)`: the bitmap and counts first, next to the branch's segment (see
+/// [`Branch`](super::Branch)), then the slots.
+#[repr(C)]
 pub(crate) struct Children<V> {
     bitmap: [u64; 4],
     below: [u8; 4],
