@@ -153,6 +153,28 @@ fn lookups_compare_every_byte_of_segments_and_key_tails() {
     }
 }
 
+/// A lookup in a wide branch finds every child, whether its chunk holds every byte of its
+/// run (indexed by the byte alone) or some of them (indexed by counting bits).
+#[test]
+fn lookups_in_full_and_partial_chunks() {
+    let check = |trie: &Trie<u8>, present: &dyn Fn(u8) -> bool| {
+        for byte in 0..=255u8 {
+            let want = present(byte).then_some(byte);
+            assert_eq!(trie.get([7, byte]).copied(), want, "byte {byte}");
+        }
+    };
+    // Every second byte: 128 children, chunked, each chunk half full.
+    let mut trie: Trie<u8> = (0..=255u8).step_by(2).map(|b| ([7, b], b)).collect();
+    trie = trie.put([9], 0);
+    check(&trie, &|b| b % 2 == 0);
+    // Every byte: every chunk full.
+    trie.extend((1..=255u8).step_by(2).map(|b| ([7, b], b)));
+    check(&trie, &|_| true);
+    // One gone: its chunk (0x40..=0x5f) partial again, the others still full.
+    trie = trie.remove([7, 0x41]);
+    check(&trie, &|b| b != 0x41);
+}
+
 /// Asserts that `trie` holds exactly `model`'s entries, in order, and passes the node
 /// invariants.
 fn assert_matches(trie: &Trie<usize>, model: &BTreeMap<Vec<u8>, usize>) {

@@ -151,8 +151,8 @@ impl<V> Children<V> {
     ///
     /// A lookup's hot path: the narrow forms find their child without counting bits (a
     /// bit count is some 14 instructions on x86-64 without the `popcnt` extension, which
-    /// a default build does not assume), the others count the bits of one word below
-    /// `byte`'s.
+    /// a default build does not assume), and so does a full chunk; the others count the
+    /// bits of one word below `byte`'s.
     pub(crate) fn get(&self, byte: u8) -> Option<&Child<V>> {
         let (word, chunk, bit) = locate(byte);
         let bits = self.bitmap[word];
@@ -174,8 +174,15 @@ impl<V> Children<V> {
                 children.get(usize::from(self.below[word]) + lower.count_ones() as usize)
             }
             Slots::Chunked(chunks) => {
-                let rank = (lower & half_mask(chunk)).count_ones() as usize;
-                chunks[chunk].as_ref()?.get(rank)
+                let children = chunks[chunk].as_ref()?;
+                // Invariant 4: a full chunk holds every byte of its run, in order, so the
+                // byte is the rank (dense keys: sequential ids, a level of random keys).
+                let rank = if children.len() == 256 / CHUNKS {
+                    usize::from(byte) % (256 / CHUNKS)
+                } else {
+                    (lower & half_mask(chunk)).count_ones() as usize
+                };
+                children.get(rank)
             }
         }
     }
