@@ -126,6 +126,11 @@ fn random_ops_match_a_btreemap_and_keep_invariants() {
 /// short (`node::same_bytes`): every byte of them counts, at every length on both sides of
 /// the word sizes.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "lookups in safe code, no root cell: 24 s under Miri for the two lookup tests; \
+              cargo test runs them"
+)]
 fn lookups_compare_every_byte_of_segments_and_key_tails() {
     for len in 1..=20usize {
         let key: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
@@ -156,6 +161,11 @@ fn lookups_compare_every_byte_of_segments_and_key_tails() {
 /// A lookup in a wide branch finds every child, whether its chunk holds every byte of its
 /// run (indexed by the byte alone) or some of them (indexed by counting bits).
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "lookups in safe code, no root cell: 24 s under Miri for the two lookup tests; \
+              cargo test runs them"
+)]
 fn lookups_in_full_and_partial_chunks() {
     let check = |trie: &Trie<u8>, present: &dyn Fn(u8) -> bool| {
         for byte in 0..=255u8 {
