@@ -122,6 +122,69 @@ fn random_ops_match_a_btreemap_and_keep_invariants() {
     }
 }
 
+/// A lookup compares a branch's segment and a leaf's key tail as words when they are
+/// short (`node::same_bytes`): every byte of them counts, at every length on both sides of
+/// the word sizes.
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "lookups in safe code, no root cell: 24 s under Miri for the two lookup tests; \
+              cargo test runs them"
+)]
+fn lookups_compare_every_byte_of_segments_and_key_tails() {
+    for len in 1..=20usize {
+        let key: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        // One key alone: the root's child under `key[0]` is its leaf.
+        let leaf = Trie::new().put(&key, 1);
+        // Two keys that part after `key`: a branch whose segment is all of `key`.
+        let (mut left, mut right) = (key.clone(), key.clone());
+        left.push(b'l');
+        right.push(b'r');
+        let branch = Trie::new().put(&left, 2).put(&right, 3);
+        assert_eq!(leaf.get(&key), Some(&1), "len {len}");
+        assert_eq!(branch.get(&left), Some(&2), "len {len}");
+        for at in 0..len {
+            let mut other = key.clone();
+            other[at] ^= 0x80;
+            assert_eq!(leaf.get(&other), None, "len {len}, byte {at} differs");
+            let mut other = left.clone();
+            other[at] ^= 0x80;
+            assert_eq!(branch.get(&other), None, "len {len}, segment byte {at}");
+        }
+        // Shorter and longer lookups than the stored key.
+        assert_eq!(leaf.get(&key[..len - 1]), None);
+        assert_eq!(leaf.get(&left), None);
+        assert_eq!(branch.get(&key), None);
+    }
+}
+
+/// A lookup in a wide branch finds every child, whether its chunk holds every byte of its
+/// run (indexed by the byte alone) or some of them (indexed by counting bits).
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "lookups in safe code, no root cell: 24 s under Miri for the two lookup tests; \
+              cargo test runs them"
+)]
+fn lookups_in_full_and_partial_chunks() {
+    let check = |trie: &Trie<u8>, present: &dyn Fn(u8) -> bool| {
+        for byte in 0..=255u8 {
+            let want = present(byte).then_some(byte);
+            assert_eq!(trie.get([7, byte]).copied(), want, "byte {byte}");
+        }
+    };
+    // Every second byte: 128 children, chunked, each chunk half full.
+    let mut trie: Trie<u8> = (0..=255u8).step_by(2).map(|b| ([7, b], b)).collect();
+    trie = trie.put([9], 0);
+    check(&trie, &|b| b % 2 == 0);
+    // Every byte: every chunk full.
+    trie.extend((1..=255u8).step_by(2).map(|b| ([7, b], b)));
+    check(&trie, &|_| true);
+    // One gone: its chunk (0x40..=0x5f) partial again, the others still full.
+    trie = trie.remove([7, 0x41]);
+    check(&trie, &|b| b != 0x41);
+}
+
 /// Asserts that `trie` holds exactly `model`'s entries, in order, and passes the node
 /// invariants.
 fn assert_matches(trie: &Trie<usize>, model: &BTreeMap<Vec<u8>, usize>) {
