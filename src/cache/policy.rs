@@ -175,8 +175,7 @@ impl<V> Policy<V> {
         };
         let queue = if !remembered {
             Queue::Small
-        } else if self.main.weight + weight + self.small_target <= self.capacity
-            || self.sketch.estimate(hash) >= self.victim_estimate()
+        } else if self.main_has_room(weight) || self.sketch.estimate(hash) >= self.victim_estimate()
         {
             Queue::Main
         } else {
@@ -307,6 +306,13 @@ impl<V> Policy<V> {
         let main_share = u128::from(self.capacity - self.small_target.min(self.capacity));
         let bound = held * main_share / u128::from(self.capacity.max(1));
         usize::try_from(bound).unwrap_or(usize::MAX)
+    }
+
+    /// Whether the main queue can take `weight` more and still leave the small queue its
+    /// share: then a remembered key enters it without a duel.
+    fn main_has_room(&self, weight: u64) -> bool {
+        let after = self.main.weight.saturating_add(weight);
+        after.saturating_add(self.small_target) <= self.capacity
     }
 
     /// The sketch's estimate for the main queue's next victim. Runs the main queue's
