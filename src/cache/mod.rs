@@ -20,14 +20,30 @@
 //! one never read is evicted and its fingerprint kept in the small ghost. At the main
 //! queue's end, a key read since it was last looked at goes back to the head with one
 //! access fewer (a CLOCK over counts up to 15); one not read is evicted into the main
-//! ghost. A key that misses while a ghost remembers it enters the main queue directly,
-//! and moves the small queue's share: up one percent of the capacity on a small-ghost
-//! hit (new keys needed longer to prove themselves), down one on a main-ghost hit (the
-//! main queue was too short); it starts at 3% and stays within 1%..10%, in the manner of
-//! ARC's adaptation. The main ghost remembers as many keys as the main queue's target
-//! share of the entries held, the small ghost half as many.
+//! ghost. The main ghost remembers as many keys as the main queue's target share of the
+//! entries held, the small ghost half as many.
+//!
+//! A key that misses while a ghost remembers it moves the small queue's share: up one
+//! percent of the capacity on a small-ghost hit (new keys needed longer to prove
+//! themselves), down one on a main-ghost hit (the main queue was too short); it starts
+//! at 3% and stays within 1%..10%, in the manner of ARC's adaptation. Whether that key
+//! then enters the main queue is decided by a frequency sketch, in the manner of
+//! TinyLFU's admission duel (Einziger et al., ACM TOS 2017): a count-min sketch of
+//! counters up to 15, halved every ten times the capacity additions (`sketch.rs`), that
+//! counts every miss and every access the writer sees (what an entry's counter gained
+//! since the writer last set it, added when the writer looks at it: at the small queue's
+//! end and in the main queue's clock). The remembered key enters the main queue if the
+//! main queue has room for it (main weight + its weight + the small share ≤ capacity);
+//! else the writer runs the main queue's clock until its oldest key is unread (that
+//! key is the next victim of the main queue), and the remembered key enters the main
+//! queue if its estimate is at least that victim's, the small queue otherwise (where one
+//! read still promotes it). A key no ghost remembers always enters the small queue.
+//!
 //! One pass over cold keys only churns the small queue: the hot set in the main queue
-//! stays, and the scan's keys, never read twice, never reach a ghost hit.
+//! stays, and the scan's keys, never read twice, never reach a ghost hit. A loop over a
+//! little more keys than the capacity, which plain S3-FIFO and LRU always miss (each
+//! readmitted key pushes out the one needed next), keeps part of the loop: readmitted
+//! keys that lose the duel stop flushing the main queue.
 //!
 //! # Invariants
 //!
@@ -41,8 +57,10 @@
 //!    saturating at [`MAX_HITS`](entry::MAX_HITS); a counter at the cap is only read, so
 //!    a hot key's cache line is not bounced between readers. Lost increments (two
 //!    readers racing) only make the policy's estimate lower; they break nothing.
-//! 4. Only the writer (under the policy lock) reads the policy's queues and ghost, and
-//!    lowers counters: the queues are not shared with readers at all.
+//! 4. Only the writer (under the policy lock) reads the policy's queues, ghosts and
+//!    frequency sketch, and lowers counters: none of these is shared with readers, who
+//!    only bump the counters in entries (3). The sketch learns of reads late (when the
+//!    writer looks at a counter) and at most 15 at a time.
 //! 5. An entry's slot names the policy node that holds that entry's leaf; a put over a
 //!    present key reuses the node (keeping its queue place and access count), a removal
 //!    or eviction frees it.
@@ -58,6 +76,7 @@
 mod builder;
 mod entry;
 mod policy;
+mod sketch;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
@@ -81,8 +100,8 @@ type Evicted<V> = Vec<Arc<Leaf<Entry<V>>>>;
 /// only records an access in the entry it finds. Writes are serialised; each publishes
 /// one version in which the write and the evictions it caused appear together. The
 /// capacity counts entries, or with [`CacheBuilder::weigher`] the weights a function
-/// gives them. The eviction policy is an adaptive S3-FIFO; the module docs give its
-/// protocol.
+/// gives them. The eviction policy is an adaptive S3-FIFO with a TinyLFU-style
+/// frequency duel for keys its ghosts remember; the module docs give its protocol.
 ///
 /// ```
 /// use cowtrie::Cache;

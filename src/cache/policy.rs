@@ -1,6 +1,7 @@
 //! The writer-owned eviction state of a [`Cache`](super::Cache): S3-FIFO's two queues, the
-//! two ghosts of recently evicted keys and the small queue's share (the parent module
-//! describes the policy; invariants 4–6 there).
+//! two ghosts of recently evicted keys, the small queue's share and the frequency sketch
+//! that duels for ghost readmission (the parent module describes the policy; invariants
+//! 4–6 there).
 //!
 //! Nodes live in a slab and are linked into a queue by index: O(1) to move, unlink and
 //! reuse, with no allocation per key once the slab has grown. A node holds the leaf of
@@ -12,6 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use super::entry::Entry;
+use super::sketch::Sketch;
 use crate::node::Leaf;
 use crate::sync::Arc;
 
@@ -34,6 +36,11 @@ enum Queue {
 
 struct Node<V> {
     leaf: Option<Arc<Leaf<Entry<V>>>>,
+    /// The key's fingerprint (for the ghosts and the sketch).
+    hash: u64,
+    /// The access counter as the writer last left it: what it gained since is news
+    /// for the sketch.
+    seen: u8,
     weight: u64,
     queue: Queue,
     prev: u32,
@@ -100,6 +107,8 @@ pub(crate) struct Policy<V> {
     capacity: u64,
     /// The weight the small queue may hold before it, not the main one, gives a victim.
     small_target: u64,
+    /// How often each key was asked for lately, as far as the writer sees.
+    sketch: Sketch,
 }
 
 /// The fingerprint the ghost keeps of a key.
@@ -118,6 +127,7 @@ impl<V> Policy<V> {
             main_ghost: Ghost::default(),
             capacity,
             small_target: capacity * SMALL_START / 100,
+            sketch: Sketch::new(capacity),
         }
     }
 
@@ -144,24 +154,37 @@ impl<V> Policy<V> {
         self.weight() > self.capacity
     }
 
-    /// A node for a new key of `weight`: in the main queue if the ghost remembers the
-    /// key, else in the small queue. Its leaf is set by [`set_leaf`](Self::set_leaf).
+    /// A node for a new key of `weight` (a miss: the sketch counts it). A key no ghost
+    /// remembers enters the small queue. One a ghost remembers enters the main queue if
+    /// that has room for it, or if its estimate is at least that of the main queue's
+    /// next victim; else the small queue. Its leaf is set by [`set_leaf`](Self::set_leaf).
     pub(crate) fn admit(&mut self, key: &[u8], weight: u64) -> u32 {
         let hash = fingerprint(key);
+        self.sketch.add(hash, 1);
         let step = (self.capacity / 100).max(1);
-        let queue = if self.small_ghost.contains(hash) {
+        let remembered = if self.small_ghost.contains(hash) {
             // Evicted from the small queue too soon: give it more room.
             self.small_target = (self.small_target + step).min(self.capacity * SMALL_MAX / 100);
-            Queue::Main
+            true
         } else if self.main_ghost.contains(hash) {
             // Evicted from the main queue too soon: give that one more room.
             self.small_target = self.small_target.saturating_sub(step).max(step);
+            true
+        } else {
+            false
+        };
+        let queue = if !remembered {
+            Queue::Small
+        } else if self.main_has_room(weight) || self.sketch.estimate(hash) >= self.victim_estimate()
+        {
             Queue::Main
         } else {
             Queue::Small
         };
         let node = Node {
             leaf: None,
+            hash,
+            seen: 0,
             weight,
             queue,
             prev: NIL,
@@ -241,13 +264,15 @@ impl<V> Policy<V> {
             return None;
         }
         let entry = self.entry(slot);
-        if entry.hits() > 0 {
+        let hits = entry.hits();
+        if hits > 0 {
             entry.set_hits(0);
+            self.observe(slot, hits, 0);
             self.unlink(slot);
             self.link_head(slot, Queue::Main);
             return None;
         }
-        let hash = self.leaf_fingerprint(slot);
+        let hash = self.nodes[slot as usize].hash;
         self.small_ghost
             .insert(hash, (self.ghost_bound() / 2).max(1));
         Some(slot)
@@ -260,12 +285,14 @@ impl<V> Policy<V> {
         let entry = self.entry(slot);
         let hits = entry.hits();
         if hits > 0 || slot == keep {
-            entry.set_hits(hits.saturating_sub(1));
+            let left = hits.saturating_sub(1);
+            entry.set_hits(left);
+            self.observe(slot, hits, left);
             self.unlink(slot);
             self.link_head(slot, Queue::Main);
             return None;
         }
-        let hash = self.leaf_fingerprint(slot);
+        let hash = self.nodes[slot as usize].hash;
         self.main_ghost.insert(hash, self.ghost_bound().max(1));
         Some(slot)
     }
@@ -281,14 +308,47 @@ impl<V> Policy<V> {
         usize::try_from(bound).unwrap_or(usize::MAX)
     }
 
+    /// Whether the main queue can take `weight` more and still leave the small queue its
+    /// share: then a remembered key enters it without a duel.
+    fn main_has_room(&self, weight: u64) -> bool {
+        let after = self.main.weight.saturating_add(weight);
+        after.saturating_add(self.small_target) <= self.capacity
+    }
+
+    /// The sketch's estimate for the main queue's next victim. Runs the main queue's
+    /// clock as [`evict_main`](Self::evict_main) does (a key read since the writer last
+    /// looked goes back to the head with one access fewer) until the oldest key is
+    /// unread: that key is the one the next eviction from the main queue takes. 0 if the
+    /// main queue is empty.
+    fn victim_estimate(&mut self) -> u8 {
+        while self.main.tail != NIL {
+            let slot = self.main.tail;
+            let entry = self.entry(slot);
+            let hits = entry.hits();
+            if hits == 0 {
+                return self.sketch.estimate(self.nodes[slot as usize].hash);
+            }
+            entry.set_hits(hits - 1);
+            self.observe(slot, hits, hits - 1);
+            self.unlink(slot);
+            self.link_head(slot, Queue::Main);
+        }
+        0
+    }
+
+    /// Feeds the sketch what `slot`'s access counter gained since the writer last set it
+    /// (it read `hits`), and remembers that the writer leaves it at `left`.
+    fn observe(&mut self, slot: u32, hits: u8, left: u8) {
+        let node = &mut self.nodes[slot as usize];
+        let gained = hits.saturating_sub(node.seen);
+        node.seen = left;
+        let hash = node.hash;
+        self.sketch.add(hash, gained);
+    }
+
     fn entry(&self, slot: u32) -> &Entry<V> {
         let leaf = self.nodes[slot as usize].leaf.as_ref();
         &leaf.expect("a queued node holds its leaf").value
-    }
-
-    fn leaf_fingerprint(&self, slot: u32) -> u64 {
-        let leaf = self.nodes[slot as usize].leaf.as_ref();
-        fingerprint(&leaf.expect("a queued node holds its leaf").key)
     }
 
     fn list(&mut self, queue: Queue) -> &mut List {
