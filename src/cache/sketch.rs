@@ -10,7 +10,8 @@
 //! counter per row, each row mixing it with its own odd multiplier; adding `n` raises the
 //! four counters by `n`, saturating at [`MAX`]; the estimate is the least of the four.
 //! The sketch ages as TinyLFU's reset does: once the additions since the last halving
-//! reach the sample size, ten times the capacity, every counter is halved and the count
+//! reach the sample size, ten times the capacity (capped at [`MAX_WIDTH`] as the width
+//! is, so that a capacity in bytes still ages), every counter is halved and the count
 //! of additions with them, so a key that was hot a few samples ago weighs less than one
 //! hot now. One counter is a `u8` holding at most 15.
 //!
@@ -56,7 +57,7 @@ pub(crate) struct Sketch {
     bits: u32,
     /// Additions since the last halving (halved with the counters).
     added: u64,
-    /// The additions that trigger a halving: ten times the capacity.
+    /// The additions that trigger a halving: ten times the capacity, capped as the width.
     sample: u64,
 }
 
@@ -68,7 +69,7 @@ impl Sketch {
             counters: vec![0; 4 << bits],
             bits,
             added: 0,
-            sample: capacity.max(1).saturating_mul(10),
+            sample: capacity.clamp(1, MAX_WIDTH) * 10,
         }
     }
 
@@ -182,6 +183,8 @@ mod tests {
         assert_eq!(width_bits(1 << 20), 20);
         assert_eq!(width_bits((1 << 20) + 1), 20);
         assert_eq!(width_bits(u64::MAX), 20);
+        // A capacity in bytes still ages: the sample is capped as the width is.
+        assert_eq!(Sketch::new(u64::MAX).sample, 10 << 20);
         // A tiny sample still ends every call below it (invariant 3).
         let mut sketch = Sketch::new(1);
         sketch.add(hash(7), MAX);
