@@ -45,6 +45,20 @@
 //! - **W3** `o = current.swap(n)` (`Release`), then `state[o] = RETIRED` (`Release`);
 //! - **W4** `fence(SeqCst)`, then reclaim every `RETIRED` slot.
 //!
+//! A *stamped* read ([`RootCell::read_stamped`]) is a read that also returns a `Stamp`:
+//! - **S1** after R4, the slot's state word, which names the generation the reader
+//!   pinned (tag set to `LIVE`), kept with the slot index.
+//!
+//! A reader that keeps its own shared handle on a version (the store's
+//! [`Reader`](crate::Reader) keeps a clone of the trie) checks later whether the
+//! version is still current ([`RootCell::is_current`]), with two loads and no write:
+//! - **S2** `current == stamp.slot` (`SeqCst`);
+//! - **S3** `state[stamp.slot] == stamp.state` (`Relaxed`: S2 read from the W3 that
+//!   put the slot's present version there, after its W2).
+//!
+//! A match means no publish came since S1 (10). The handle owns what it reads: a stamp
+//! pins nothing, holds no slot and never delays a writer.
+//!
 //! *Reclaim* slot `r` in generation `g`: if every stripe's `pins[..][r]` (`Acquire`)
 //! reads 0, compare and swap `state[r]` from `RETIRED` in `g` to `CLAIMED` in `g`
 //! (`Acquire`); the one thread that wins
@@ -101,6 +115,18 @@
 //! 9. A retired version whose last reader left while it was being retired (R7 saw the
 //!    state before W3 stored `RETIRED`, W4 saw the pin) is freed by the next write (W4)
 //!    or with the cell: the bound in (8) still holds.
+//!
+//! 10. *Stamps do not repeat.* Every publish stores into `current` and fills its slot
+//!     in a new generation (W2), so the pair (slot, state word with the `LIVE` tag)
+//!     names one publish: a slot freed and filled again has the same index and a later
+//!     generation. If S2 reads a later publish into the stamp's slot, S3 reads that
+//!     publish's W2 or later (S2 read from its W3, which `Release` orders after W2) and
+//!     the stamp fails; if S2 reads the stamped publish itself, the version is still
+//!     the current one at S2, and the reader's clone of it is that version. S2 is
+//!     `SeqCst` so that a check after a publish's W4 fence in the `SeqCst` order sees
+//!     that publish, as R4 after R3 does: a reader never serves an old version after a
+//!     write that completed before its check (promise 1). The generation wraps after
+//!     2^62 fills of one slot (2^30 on 32-bit targets).
 //!
 //! # What each barrier on the read path protects
 //!
@@ -260,17 +286,58 @@ impl<T> RootCell<T> {
     /// keep it; clone what must outlive the call (for the store: an `Arc`). While `f`
     /// runs, writers go on publishing; the version `f` sees stays alive until it returns.
     pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let pin = Pin::enter(self);
+        self.read_pinned(&Pin::enter(self), f)
+    }
+
+    /// R5: runs `f` on the version in the slot `pin` holds.
+    fn read_pinned<R>(&self, pin: &Pin<'_, T>, f: impl FnOnce(&T) -> R) -> R {
         let slot = &self.slots[pin.slot];
         slot.version.with(|version| {
             // SAFETY: `pin` is a validated pin of `pin.slot` (invariant 3), so the slot
             // holds a whole version (invariants 1 and 6) that no thread takes or
-            // overwrites before the pin is dropped, after this closure (invariant 4).
+            // overwrites before the pin is dropped (invariant 4), and the pin is borrowed
+            // for longer than this closure runs.
             let version = unsafe { &*version };
             f(version
                 .as_ref()
                 .expect("a pinned LIVE slot holds a version"))
         })
+    }
+
+    /// [`read`](Self::read), also returning the [`Stamp`] of the version `f` saw, which
+    /// [`is_current`](Self::is_current) later compares against the current one.
+    pub(crate) fn read_stamped<R>(&self, f: impl FnOnce(&T) -> R) -> (R, Stamp) {
+        let pin = Pin::enter(self);
+        // S1: R4 saw `current == pin.slot` (`Acquire`), reading from the swap that
+        // published the version (W3), so this load comes after that fill's W2 and sees
+        // its generation; the pin keeps the slot from being freed and filled again
+        // (invariant 4), so the state is that generation, `LIVE` or already `RETIRED`.
+        let state = self.slots[pin.slot].state.load(Ordering::Relaxed);
+        let stamp = Stamp {
+            slot: pin.slot,
+            state: state & !TAG | LIVE,
+        };
+        (self.read_pinned(&pin, f), stamp)
+    }
+
+    /// Whether the version `stamp` names is still the current one. Two loads, no
+    /// write: a reader that keeps its own handle on a version (a [`Trie`](crate::Trie)
+    /// clone) asks this before each read instead of pinning again.
+    ///
+    /// A stamp names a slot and the slot's state word, which holds its generation, so a
+    /// slot filled again since the stamp was taken (the same index, a new version) does
+    /// not match: without the generation, a reader would take a recycled slot for its
+    /// old version (ABA).
+    pub(crate) fn is_current(&self, stamp: Stamp) -> bool {
+        // S2: `SeqCst`, a plain load on x86 and `ldar` on Arm like `Acquire`, so that it
+        // follows every publish whose W4 fence comes before it in the fences' total
+        // order, as R4 after R3 does.
+        self.current.load(Ordering::SeqCst) == stamp.slot
+            // S3: if `current` names the stamp's slot because a later publish filled it
+            // again, the load above read from that publish's W3 (`Release`), which
+            // follows its W2, so this load sees the new generation and the stamps
+            // differ. Otherwise the slot still holds the stamped version.
+            && self.slots[stamp.slot].state.load(Ordering::Relaxed) == stamp.state
     }
 
     /// Takes the writer lock, waiting for any other writer to finish.
@@ -358,6 +425,15 @@ impl<T: fmt::Debug> fmt::Debug for RootCell<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.read(|value| f.debug_tuple("RootCell").field(value).finish())
     }
+}
+
+/// One published version of a [`RootCell`]: its slot and the slot's state word when it
+/// was `LIVE` with that version (generation included). Taken by
+/// [`RootCell::read_stamped`], checked by [`RootCell::is_current`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    slot: usize,
+    state: usize,
 }
 
 /// A reader's validated pin of one slot (R1–R4); dropping it is R6–R7.

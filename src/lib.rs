@@ -131,6 +131,7 @@ mod guard;
 mod inspect;
 mod iter;
 mod node;
+mod reader;
 mod store;
 mod sync;
 mod trie;
@@ -141,6 +142,7 @@ pub use cell::{RootCell, RootWriter};
 pub use guard::ValueGuard;
 pub use inspect::{NodeId, NodeKind, NodeView, Nodes};
 pub use iter::Iter;
+pub use reader::Reader;
 pub use store::TrieStore;
 pub use trie::Trie;
 

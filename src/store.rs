@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::{RootCell, Trie, ValueGuard, WriteBatch};
+use crate::{Reader, RootCell, Trie, ValueGuard, WriteBatch};
 
 /// A concurrent key-value store: lock-free reads over an atomically swapped trie.
 ///
@@ -64,6 +64,18 @@ impl<V> TrieStore<V> {
     pub fn get_with<R>(&self, key: impl AsRef<[u8]>, f: impl FnOnce(Option<&V>) -> R) -> R {
         let key = key.as_ref();
         self.root.read(|trie| f(trie.get(key)))
+    }
+
+    /// A read handle for one thread that reads in a loop: it keeps the version it last
+    /// read and checks with two loads, instead of a pin, that no write came since. See
+    /// [`Reader`].
+    pub fn reader(&self) -> Reader<'_, V> {
+        Reader::new(self)
+    }
+
+    /// The root cell, for [`Reader`].
+    pub(crate) fn root(&self) -> &RootCell<Trie<V>> {
+        &self.root
     }
 
     /// Maps `key` to `value`, replacing any previous value.

@@ -13,12 +13,13 @@
 //! lines: paste it whole); replay it with
 //! `SHUTTLE_REPLAY='<string>' cargo test --release --features shuttle --test shuttle \
 //! replay_a_failing_schedule -- --ignored --nocapture` (set `SHUTTLE_SCENARIO` to `pct`
-//! for a schedule from the PCT test, to `cache` for one from either cache test).
+//! for a schedule from the PCT test, to `handles` for one from the `Reader` test, to `cache`
+//! for one from either cache test).
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 use std::sync::Arc;
 
-use common::{run_recorded, Bounded, Store};
+use common::{run_recorded, Bounded, Handle, Store};
 use cowtrie::{Cache, TrieStore};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, Event, History, Op, Recorder, Verdict};
 use rand::rngs::SmallRng;
@@ -62,6 +63,17 @@ fn thread_ops(t: usize, count: usize, keys: u8) -> Vec<Op> {
 /// `threads` threads of `ops` operations each over `keys` keys, then a final read of
 /// every key; the whole history must be linearizable.
 fn scenario(threads: usize, ops: usize, keys: u8) -> impl Fn() + Send + Sync + 'static {
+    scenario_reading(threads, ops, keys, false)
+}
+
+/// [`scenario`], with the even-numbered threads reading through a [`cowtrie::Reader`]
+/// (`through_readers`), which keeps its last version and checks it is still current.
+fn scenario_reading(
+    threads: usize,
+    ops: usize,
+    keys: u8,
+    through_readers: bool,
+) -> impl Fn() + Send + Sync + 'static {
     move || {
         let store = Arc::new(TrieStore::new());
         let recorder = Arc::new(Recorder::new());
@@ -69,7 +81,12 @@ fn scenario(threads: usize, ops: usize, keys: u8) -> impl Fn() + Send + Sync + '
             .map(|t| {
                 let (store, recorder) = (Arc::clone(&store), Arc::clone(&recorder));
                 shuttle::thread::spawn(move || {
-                    run_recorded(&Store(&store), &recorder, t, thread_ops(t, ops, keys))
+                    let ops = thread_ops(t, ops, keys);
+                    if through_readers && t % 2 == 0 {
+                        run_recorded(&Handle::new(&store), &recorder, t, ops)
+                    } else {
+                        run_recorded(&Store(&store), &recorder, t, ops)
+                    }
                 })
             })
             .collect();
@@ -97,6 +114,13 @@ fn random_schedules_are_linearizable() {
 #[test]
 fn pct_schedules_are_linearizable() {
     shuttle::check_pct(scenario(4, 20, 2), iterations(3_000), 3);
+}
+
+/// Uniformly random schedules with two of four threads reading through `Reader`s: 4
+/// threads, 24 operations each, 2 keys, so the kept versions' slots are reused often.
+#[test]
+fn random_schedules_reading_through_handles_are_linearizable() {
+    shuttle::check_random(scenario_reading(4, 24, 2, true), iterations(2_000));
 }
 
 /// `update` racing `put` on the same key, and other writers: one thread increments "n"
@@ -229,6 +253,7 @@ fn replay_a_failing_schedule() {
     let schedule: String = printed.chars().filter(|c| c.is_ascii_hexdigit()).collect();
     match std::env::var("SHUTTLE_SCENARIO").as_deref() {
         Ok("pct") => shuttle::replay(scenario(4, 20, 2), &schedule),
+        Ok("handles") => shuttle::replay(scenario_reading(4, 24, 2, true), &schedule),
         Ok("cache") => shuttle::replay(cache_scenario(2, 2, 20, 4, 2), &schedule),
         _ => shuttle::replay(scenario(3, 30, 3), &schedule),
     }

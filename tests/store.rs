@@ -456,3 +456,94 @@ fn concurrent_updates_lose_no_increment() {
     assert_eq!(store.get("n").as_deref(), Some(&(4 * per_thread)));
     assert_eq!(store.get("cas").as_deref(), Some(&(4 * per_thread)));
 }
+
+/// A `Reader` sees every write that completed before its read, also when the version
+/// it kept sat in the slot that the newest version reuses (two publishes later, with
+/// no pins, the lowest free slot is the kept version's own).
+#[test]
+fn a_reader_sees_each_completed_write() {
+    let store = TrieStore::new();
+    store.put("k", 0u64);
+    let mut reader = store.reader();
+    for i in 1..=scaled(200, 10) as u64 {
+        assert_eq!(reader.get_with("k", |v| v.copied()), Some(i - 1));
+        store.put("k", i);
+        if i % 3 == 0 {
+            store.put("other", i); // an odd number of publishes between some reads
+        }
+    }
+    let guard = reader.get("k").unwrap();
+    store.remove("k");
+    assert_eq!(*guard, scaled(200, 10) as u64, "the guard keeps its value");
+    assert!(reader.get("k").is_none());
+    assert_eq!(reader.current().len(), 1);
+}
+
+/// What a `Reader` keeps: the last version it read, which stays whole while it is
+/// borrowed, and nothing that delays the writer (it pins no slot).
+#[test]
+fn a_reader_keeps_one_version_and_pins_none() {
+    let store = TrieStore::new();
+    store.put("a", 1);
+    let mut reader = store.reader();
+    let kept = reader.current().clone();
+    for i in 2..=40 {
+        store.put("a", i); // more publishes than the cell has slots: none is pinned
+    }
+    assert_eq!(store.retired_versions(), 0);
+    assert_eq!(kept.get("a"), Some(&1));
+    assert_eq!(reader.current().get("a"), Some(&40));
+}
+
+/// Real threads: a writer counts up under one key and announces each count after its
+/// put returns; readers reading through `Reader`s, started together with it, never see
+/// a count below one already announced, and never go back. The writer goes on until
+/// each reader has read many times, so reads and writes overlap however the threads
+/// are scheduled. A reader that took a recycled slot for its kept version (a stamp
+/// without the generation) serves a version two publishes old, and fails this.
+#[test]
+fn readers_through_handles_never_serve_an_old_version() {
+    let store = TrieStore::new();
+    store.put("n", 0u64);
+    let announced = AtomicUsize::new(0);
+    let done = AtomicBool::new(false);
+    let reads = [AtomicUsize::new(0), AtomicUsize::new(0)];
+    let (min_writes, min_reads) = (scaled(20_000, 60), scaled(20_000, 60));
+    let start = std::sync::Barrier::new(3);
+    std::thread::scope(|s| {
+        for count in &reads {
+            let (store, announced, done, start) = (&store, &announced, &done, &start);
+            s.spawn(move || {
+                // A reader that fails (panics) counts as done, so the writer stops.
+                struct Leaving<'a>(&'a AtomicUsize);
+                impl Drop for Leaving<'_> {
+                    fn drop(&mut self) {
+                        self.0.store(usize::MAX, Ordering::Relaxed);
+                    }
+                }
+                let _leaving = Leaving(count);
+                let mut reader = store.reader();
+                let mut last = 0;
+                start.wait();
+                while !done.load(Ordering::Acquire) {
+                    let floor = announced.load(Ordering::Acquire) as u64;
+                    let n = reader.get_with("n", |v| *v.unwrap());
+                    assert!(n >= floor, "read {n} after {floor} was written");
+                    assert!(n >= last, "read {n} after {last}");
+                    last = n;
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        s.spawn(|| {
+            start.wait();
+            let mut i = 0;
+            while i < min_writes || reads.iter().any(|r| r.load(Ordering::Relaxed) < min_reads) {
+                i += 1;
+                store.put("n", i as u64);
+                announced.store(i, Ordering::Release);
+            }
+            done.store(true, Ordering::Release);
+        });
+    });
+}

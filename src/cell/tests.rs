@@ -131,3 +131,25 @@ fn a_writer_waits_only_when_every_slot_is_pinned() {
 fn one_slot_is_refused() {
     let _ = RootCell::with_slots((), 1);
 }
+
+/// Invariant 10: a stamp matches until the next publish, and a slot freed and filled
+/// again (the same index, a later generation) does not match it. With two slots every
+/// second publish reuses the stamped slot.
+#[test]
+fn a_stamp_matches_only_its_own_publish() {
+    let cell = RootCell::with_slots(0u32, 2);
+    let (seen, stamp) = cell.read_stamped(|v| *v);
+    assert_eq!(seen, 0);
+    assert!(cell.is_current(stamp), "no write came");
+    cell.write().publish(1);
+    assert!(!cell.is_current(stamp), "a write came");
+    cell.write().publish(2);
+    let (seen, again) = cell.read_stamped(|v| *v);
+    assert_eq!(seen, 2);
+    assert_eq!(again.slot, stamp.slot, "version 2 reuses version 0's slot");
+    assert!(
+        !cell.is_current(stamp),
+        "the slot holds a later version now"
+    );
+    assert!(cell.is_current(again));
+}

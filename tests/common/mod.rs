@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests that record histories (loom, shuttle).
 
-use cowtrie::{Cache, TrieStore};
+use cowtrie::{Cache, Reader, TrieStore};
 use cowtrie_model::{Event, KvStore, Op, Recorder};
 
 /// Runs `ops` on `store` in order, recording each call against `recorder`'s clock.
@@ -61,3 +61,41 @@ kv_adapter!(
     Bounded,
     Cache<u64>
 );
+
+/// The unbounded store with every `get` read through a [`Reader`], the read handle that
+/// keeps its last version. One adapter per thread: a reader serves one thread, and the
+/// mutex that lends it to `&self` is never contended, so it adds no ordering between
+/// threads. Every write goes to the store itself.
+pub struct Handle<'a>(pub std::sync::Mutex<Reader<'a, u64>>);
+
+impl<'a> Handle<'a> {
+    pub fn new(store: &'a TrieStore<u64>) -> Self {
+        Self(std::sync::Mutex::new(store.reader()))
+    }
+
+    fn store(&self) -> Store<'a> {
+        Store(self.0.lock().unwrap().store())
+    }
+}
+
+impl KvStore for Handle<'_> {
+    fn put(&self, key: &[u8], value: u64) {
+        self.store().put(key, value);
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.0.lock().unwrap().get_with(key, |v| v.copied())
+    }
+
+    fn remove(&self, key: &[u8]) -> bool {
+        self.store().remove(key)
+    }
+
+    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+        self.store().cas(key, from, to)
+    }
+
+    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+        self.store().update(key, value)
+    }
+}
