@@ -18,14 +18,17 @@
 //! - `iterate`: one consistent pass over every entry (where the store has versions);
 //! - `scan_prefix_0.001`, `scan_prefix_0.1` (ordered stores only): the entries under
 //!   prefixes matching ~0.1% and ~10% of the keys, time per entry, cowtrie through its
-//!   public iterator (`Trie::scan_prefix` on a snapshot). On `words` one prefix; on
+//!   public iterator (`Trie::scan_prefix` on a snapshot), `RwLock<BTreeMap>` by a range
+//!   from the prefix taken while keys match, the other ordered maps by their `range` from
+//!   the prefix to its successor (`peers::PrefixRange`). On `words` one prefix; on
 //!   `random16`, where one byte already matches ~0.39%, a run of consecutive prefixes
 //!   scanned in turn (see `KeySet::prefix_matching`). The prefixes and their actual match
 //!   count are printed.
 //!
-//! No group changes what the stores hold when it ends. `python3 benches/ratios.py` turns
-//! criterion's estimates and `writer_rates.tsv` into the table of targets; the measured
-//! table is in BENCHMARKS.md.
+//! Before `iterate` and `scan_prefix` time a store, its checksum is checked against
+//! cowtrie's, so every store is seen to visit the same entries. No group changes what the
+//! stores hold when it ends. `python3 benches/ratios.py` turns criterion's estimates and
+//! `writer_rates.tsv` into the table of targets; the measured table is in BENCHMARKS.md.
 #![allow(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
@@ -264,7 +267,14 @@ fn put_remove(c: &mut Criterion, loaded: &Loaded) {
 
 fn iterate(c: &mut Criterion, loaded: &Loaded) {
     let set = &loaded.set;
+    let expected = loaded.stores[0].visit_all();
     per_store(c, "iterate", loaded, |group, store| {
+        assert_eq!(
+            store.visit_all(),
+            expected,
+            "{} visits other entries",
+            store.name()
+        );
         group.throughput(Throughput::Elements(set.present.len() as u64));
         group.bench_function(store.name(), |b| b.iter(|| store.visit_all()));
     });
@@ -281,14 +291,16 @@ fn scan_prefix(c: &mut Criterion, loaded: &Loaded) {
             scan.matches,
             100.0 * scan.matches as f64 / set.present.len() as f64
         );
+        let expected = loaded.stores[0].visit_prefixes(&scan.prefixes);
         per_store(
             c,
             &format!("scan_prefix_{fraction}"),
             loaded,
             |group, store| {
-                if store.visit_prefixes(&scan.prefixes).is_none() {
+                let Some(sum) = store.visit_prefixes(&scan.prefixes) else {
                     return;
-                }
+                };
+                assert_eq!(Some(sum), expected, "{} scans other entries", store.name());
                 group.throughput(Throughput::Elements(scan.matches as u64));
                 group.bench_function(store.name(), |b| {
                     b.iter(|| store.visit_prefixes(black_box(&scan.prefixes)))
