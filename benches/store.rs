@@ -36,18 +36,16 @@
 
 mod keys;
 mod peers;
+mod writer_rates;
 
-use std::env;
-use std::fs;
 use std::hint::black_box;
-use std::io;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use keys::KeySet;
 use peers::Store;
+use writer_rates::WriterRates;
 
 const BATCH: usize = 1_000;
 const CHURN: usize = 100;
@@ -152,69 +150,8 @@ fn read_under_writer(c: &mut Criterion, loaded: &Loaded, readers: usize) {
             })
         });
         let (ops, nanos) = (writes.into_inner(), writing.into_inner());
-        if ops == 0 {
-            return; // Filtered out: the routine never ran.
-        }
-        let rate = ops as f64 / (nanos.max(1) as f64 / 1e9);
-        println!(
-            "{group_name}/{}/{}: writer {rate:.0} ops/s",
-            set.name,
-            store.name()
-        );
-        if let Err(error) = WriterRates::record(&group_name, set.name, store.name(), rate) {
-            eprintln!("could not record the writer's rate: {error}");
-        }
+        WriterRates::report(&group_name, set.name, store.name(), ops, nanos);
     });
-}
-
-/// The writers' rates in `read_under_writer_*`, kept for `ratios.py` in
-/// `writer_rates.tsv` next to criterion's own output (`$CRITERION_HOME`, else
-/// `$CARGO_TARGET_DIR/criterion`, else the workspace's `target/criterion`). One line per
-/// group, key set and store: `group\tkeyset\tstore\tops_per_sec`; a new run replaces the
-/// line it measured again and keeps the others, as criterion does with its estimates.
-struct WriterRates;
-
-impl WriterRates {
-    const FILE: &'static str = "writer_rates.tsv";
-    const HEADER: &'static str = "# group\tkeyset\tstore\tops_per_sec";
-
-    fn path() -> PathBuf {
-        let dir = match (
-            env::var_os("CRITERION_HOME"),
-            env::var_os("CARGO_TARGET_DIR"),
-        ) {
-            (Some(home), _) => PathBuf::from(home),
-            (None, Some(target)) => PathBuf::from(target).join("criterion"),
-            (None, None) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion"),
-        };
-        dir.join(Self::FILE)
-    }
-
-    fn record(group: &str, keyset: &str, store: &str, rate: f64) -> io::Result<()> {
-        // Criterion's test and list modes run each routine once, or not at all.
-        if env::args().any(|arg| arg == "--test" || arg == "--list") {
-            return Ok(());
-        }
-        let path = Self::path();
-        let old = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(error) => return Err(error),
-        };
-        let key = format!("{group}\t{keyset}\t{store}\t");
-        let mut text = format!("{}\n", Self::HEADER);
-        for line in old.lines() {
-            if !line.starts_with('#') && !line.starts_with(&key) && !line.is_empty() {
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
-        text.push_str(&format!("{key}{rate:.0}\n"));
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        fs::write(&path, text)
-    }
 }
 
 /// 100 puts of absent keys, each publishing a new version; only the puts are timed, the
