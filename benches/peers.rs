@@ -3,14 +3,18 @@
 //! Values are `u64`, keys byte strings. Every store keeps its own natural API: the hash
 //! maps hash with their default hasher, the persistent maps publish a new version per
 //! write through an atomic root, writers of the copy-on-write stores are serialised by a
-//! mutex (as cowtrie's are).
+//! mutex (as cowtrie's are). The ordered stores scan a prefix as the range from the
+//! prefix to its successor ([`PrefixRange`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, RwLock};
 
 use arc_swap::ArcSwap;
+use concread::bptree::BptreeMap;
 use cowtrie::TrieStore;
+use crossbeam_skiplist::SkipMap;
+use scc::TreeIndex;
 
 /// What every bench asks of a store.
 pub trait Store: Send + Sync {
@@ -32,6 +36,42 @@ fn mix(sum: u64, key: &[u8], value: u64) -> u64 {
     sum.wrapping_add(key.len() as u64).wrapping_add(value)
 }
 
+/// The keys starting with a prefix, as a key range: from the prefix (included) to its
+/// successor (excluded), the smallest key greater than every key with that prefix. A
+/// prefix of `0xff` bytes alone has no successor: its range is unbounded above.
+pub struct PrefixRange<'a> {
+    start: &'a [u8],
+    end: Option<Vec<u8>>,
+}
+
+impl<'a> PrefixRange<'a> {
+    pub fn new(prefix: &'a [u8]) -> Self {
+        let mut end = prefix.to_vec();
+        while let Some(last) = end.pop() {
+            if last < u8::MAX {
+                end.push(last + 1);
+                return PrefixRange {
+                    start: prefix,
+                    end: Some(end),
+                };
+            }
+        }
+        PrefixRange {
+            start: prefix,
+            end: None,
+        }
+    }
+
+    /// The bounds, as the ordered maps' `range` methods take them.
+    pub fn bounds(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
+        let end = self
+            .end
+            .as_deref()
+            .map_or(Bound::Unbounded, Bound::Excluded);
+        (Bound::Included(self.start), end)
+    }
+}
+
 /// Every store, empty, in table order.
 pub fn all() -> Vec<Box<dyn Store>> {
     vec![
@@ -44,6 +84,10 @@ pub fn all() -> Vec<Box<dyn Store>> {
         Box::new(Versioned::<imbl::HashMap<Vec<u8>, u64>>::default()),
         Box::new(Versioned::<rpds::HashTrieMapSync<Vec<u8>, u64>>::default()),
         Box::new(RwLock::new(BTreeMap::<Vec<u8>, u64>::new())),
+        Box::new(Versioned::<imbl::OrdMap<Vec<u8>, u64>>::default()),
+        Box::new(BptreeMap::<Vec<u8>, u64>::new()),
+        Box::new(TreeIndex::<Vec<u8>, u64>::new()),
+        Box::new(SkipMap::<Vec<u8>, u64>::new()),
         Box::new(BusTub::default()),
     ]
 }
@@ -222,6 +266,10 @@ pub trait Persistent: Clone + Default + Send + Sync + 'static {
     fn with(&self, key: &[u8], value: u64) -> Self;
     fn without(&self, key: &[u8]) -> Option<Self>;
     fn fold(&self) -> u64;
+    /// As [`Store::visit_prefixes`]: `None` for unordered maps.
+    fn fold_prefixes(&self, _prefixes: &[Vec<u8>]) -> Option<u64> {
+        None
+    }
 }
 
 impl Persistent for imbl::HashMap<Vec<u8>, u64> {
@@ -257,6 +305,29 @@ impl Persistent for rpds::HashTrieMapSync<Vec<u8>, u64> {
     }
 }
 
+impl Persistent for imbl::OrdMap<Vec<u8>, u64> {
+    const NAME: &'static str = "ArcSwap<imbl::OrdMap>";
+    fn lookup(&self, key: &[u8]) -> Option<u64> {
+        self.get(key).copied()
+    }
+    fn with(&self, key: &[u8], value: u64) -> Self {
+        self.update(key.to_vec(), value)
+    }
+    fn without(&self, key: &[u8]) -> Option<Self> {
+        let mut next = self.clone();
+        next.remove(key).map(|_| next)
+    }
+    fn fold(&self) -> u64 {
+        self.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+    fn fold_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
+        Some(prefixes.iter().fold(0, |sum, prefix| {
+            self.range::<_, [u8]>(PrefixRange::new(prefix).bounds())
+                .fold(sum, |sum, (k, v)| mix(sum, k, *v))
+        }))
+    }
+}
+
 impl<M: Persistent> Store for Versioned<M> {
     fn name(&self) -> &'static str {
         M::NAME
@@ -280,8 +351,101 @@ impl<M: Persistent> Store for Versioned<M> {
     fn visit_all(&self) -> u64 {
         self.map.load_full().fold()
     }
-    fn visit_prefixes(&self, _: &[Vec<u8>]) -> Option<u64> {
-        None
+    fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
+        self.map.load_full().fold_prefixes(prefixes)
+    }
+}
+
+/// concread's copy-on-write B+tree: a read transaction per read (one version for its
+/// life), a write transaction per write, committed at once, as a user making one change
+/// at a time would (writers are serialised by the map's own mutex).
+impl Store for BptreeMap<Vec<u8>, u64> {
+    fn name(&self) -> &'static str {
+        "concread::BptreeMap"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.read().get(key).copied()
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        let mut txn = self.write();
+        txn.insert(key.to_vec(), value);
+        txn.commit();
+    }
+    /// A write transaction whose `remove` takes the owned key type; left uncommitted (so
+    /// aborted) when the key is absent.
+    fn remove(&self, key: &[u8]) -> bool {
+        let mut txn = self.write();
+        let removed = txn.remove(&key.to_vec()).is_some();
+        if removed {
+            txn.commit();
+        }
+        removed
+    }
+    fn visit_all(&self) -> u64 {
+        let txn = self.read();
+        txn.iter().fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+    fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
+        let txn = self.read();
+        Some(prefixes.iter().fold(0, |sum, prefix| {
+            txn.range::<_, [u8]>(PrefixRange::new(prefix).bounds())
+                .fold(sum, |sum, (k, v)| mix(sum, k, *v))
+        }))
+    }
+}
+
+/// scc's concurrent B+tree: lock-free reads (`peek_with`), writers lock the leaves they
+/// change. Its iterators are not snapshots: a scan sees each entry present throughout
+/// it, and may or may not see one changed meanwhile.
+impl Store for TreeIndex<Vec<u8>, u64> {
+    fn name(&self) -> &'static str {
+        "scc::TreeIndex"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        self.peek_with(key, |_, value| *value)
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        self.upsert_sync(key.to_vec(), value);
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        self.remove_sync(key)
+    }
+    fn visit_all(&self) -> u64 {
+        let guard = scc::Guard::new();
+        self.iter(&guard).fold(0, |sum, (k, v)| mix(sum, k, *v))
+    }
+    fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
+        let guard = scc::Guard::new();
+        Some(prefixes.iter().fold(0, |sum, prefix| {
+            self.range::<[u8], _>(PrefixRange::new(prefix).bounds(), &guard)
+                .fold(sum, |sum, (k, v)| mix(sum, k, *v))
+        }))
+    }
+}
+
+/// crossbeam's lock-free skip list: entries are reference-counted handles, reclaimed
+/// through epochs. Like scc's, its iterators are not snapshots.
+impl Store for SkipMap<Vec<u8>, u64> {
+    fn name(&self) -> &'static str {
+        "crossbeam_skiplist::SkipMap"
+    }
+    fn get(&self, key: &[u8]) -> Option<u64> {
+        SkipMap::get(self, key).map(|entry| *entry.value())
+    }
+    fn put(&self, key: &[u8], value: u64) {
+        self.insert(key.to_vec(), value);
+    }
+    fn remove(&self, key: &[u8]) -> bool {
+        SkipMap::remove(self, key).is_some()
+    }
+    fn visit_all(&self) -> u64 {
+        self.iter().fold(0, |sum, e| mix(sum, e.key(), *e.value()))
+    }
+    fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64> {
+        Some(prefixes.iter().fold(0, |sum, prefix| {
+            self.range::<[u8], _>(PrefixRange::new(prefix).bounds())
+                .fold(sum, |sum, e| mix(sum, e.key(), *e.value()))
+        }))
     }
 }
 

@@ -2,20 +2,21 @@
 """Prints the benches' results as Markdown: the targets table, then every group.
 
 Run after `cargo bench -p cowtrie-benches --bench store` (and, for the extra tables,
-`--bench root_load`, and `--bench memory | tee target/criterion/memory.md`):
+`--bench u64keys`, `--bench root_load`, and `--bench memory | tee
+target/criterion/memory.md`):
 
     python3 benches/ratios.py [CRITERION_DIR]
 
 CRITERION_DIR is found as the store bench finds it: `$CRITERION_HOME`, else
 `$CARGO_TARGET_DIR/criterion`, else the workspace's `target/criterion`. It holds
 criterion's `<group>/<store>/new/{benchmark,estimates}.json` (time per iteration: the
-slope estimate, or the mean, divided by the elements per iteration) and the store
-bench's `writer_rates.tsv` (`group<TAB>keyset<TAB>store<TAB>ops_per_sec`: the writer's
-rate in the `read_under_writer_*` groups).
+slope estimate, or the mean, divided by the elements per iteration) and the store and
+u64keys benches' `writer_rates.tsv` (`group<TAB>keyset<TAB>store<TAB>ops_per_sec`: the
+writer's rate in the `read_under_writer_*` groups).
 
-First, for each key set, one table of the targets: "target | cowtrie | peer | ratio |
-met?", the ratio being cowtrie's speed divided by the peer's (1 or more: cowtrie is as
-fast or faster). Then, if `memory.md` is there, memory per key against imbl. Then one
+First, for each byte-string key set (the targets leave out u64keys' `u64`), one table
+of the targets: "target | cowtrie | peer | ratio | met?", the ratio being cowtrie's
+speed divided by the peer's (1 or more: cowtrie is as fast or faster). Then, if `memory.md` is there, memory per key against imbl. Then one
 table per criterion group: time per op of every store and cowtrie's speed-up against it
 (`their time / cowtrie's time`; in the root_load groups the reference is
 `RootCell::read`), and the writers' rates. Anything missing prints as "not measured".

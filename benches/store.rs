@@ -18,14 +18,17 @@
 //! - `iterate`: one consistent pass over every entry (where the store has versions);
 //! - `scan_prefix_0.001`, `scan_prefix_0.1` (ordered stores only): the entries under
 //!   prefixes matching ~0.1% and ~10% of the keys, time per entry, cowtrie through its
-//!   public iterator (`Trie::scan_prefix` on a snapshot). On `words` one prefix; on
+//!   public iterator (`Trie::scan_prefix` on a snapshot), `RwLock<BTreeMap>` by a range
+//!   from the prefix taken while keys match, the other ordered maps by their `range` from
+//!   the prefix to its successor (`peers::PrefixRange`). On `words` one prefix; on
 //!   `random16`, where one byte already matches ~0.39%, a run of consecutive prefixes
 //!   scanned in turn (see `KeySet::prefix_matching`). The prefixes and their actual match
 //!   count are printed.
 //!
-//! No group changes what the stores hold when it ends. `python3 benches/ratios.py` turns
-//! criterion's estimates and `writer_rates.tsv` into the table of targets; the measured
-//! table is in BENCHMARKS.md.
+//! Before `iterate` and `scan_prefix` time a store, its checksum is checked against
+//! cowtrie's, so every store is seen to visit the same entries. No group changes what the
+//! stores hold when it ends. `python3 benches/ratios.py` turns criterion's estimates and
+//! `writer_rates.tsv` into the table of targets; the measured table is in BENCHMARKS.md.
 #![allow(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
@@ -33,18 +36,16 @@
 
 mod keys;
 mod peers;
+mod writer_rates;
 
-use std::env;
-use std::fs;
 use std::hint::black_box;
-use std::io;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use keys::KeySet;
 use peers::Store;
+use writer_rates::WriterRates;
 
 const BATCH: usize = 1_000;
 const CHURN: usize = 100;
@@ -149,69 +150,8 @@ fn read_under_writer(c: &mut Criterion, loaded: &Loaded, readers: usize) {
             })
         });
         let (ops, nanos) = (writes.into_inner(), writing.into_inner());
-        if ops == 0 {
-            return; // Filtered out: the routine never ran.
-        }
-        let rate = ops as f64 / (nanos.max(1) as f64 / 1e9);
-        println!(
-            "{group_name}/{}/{}: writer {rate:.0} ops/s",
-            set.name,
-            store.name()
-        );
-        if let Err(error) = WriterRates::record(&group_name, set.name, store.name(), rate) {
-            eprintln!("could not record the writer's rate: {error}");
-        }
+        WriterRates::report(&group_name, set.name, store.name(), ops, nanos);
     });
-}
-
-/// The writers' rates in `read_under_writer_*`, kept for `ratios.py` in
-/// `writer_rates.tsv` next to criterion's own output (`$CRITERION_HOME`, else
-/// `$CARGO_TARGET_DIR/criterion`, else the workspace's `target/criterion`). One line per
-/// group, key set and store: `group\tkeyset\tstore\tops_per_sec`; a new run replaces the
-/// line it measured again and keeps the others, as criterion does with its estimates.
-struct WriterRates;
-
-impl WriterRates {
-    const FILE: &'static str = "writer_rates.tsv";
-    const HEADER: &'static str = "# group\tkeyset\tstore\tops_per_sec";
-
-    fn path() -> PathBuf {
-        let dir = match (
-            env::var_os("CRITERION_HOME"),
-            env::var_os("CARGO_TARGET_DIR"),
-        ) {
-            (Some(home), _) => PathBuf::from(home),
-            (None, Some(target)) => PathBuf::from(target).join("criterion"),
-            (None, None) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion"),
-        };
-        dir.join(Self::FILE)
-    }
-
-    fn record(group: &str, keyset: &str, store: &str, rate: f64) -> io::Result<()> {
-        // Criterion's test and list modes run each routine once, or not at all.
-        if env::args().any(|arg| arg == "--test" || arg == "--list") {
-            return Ok(());
-        }
-        let path = Self::path();
-        let old = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(error) => return Err(error),
-        };
-        let key = format!("{group}\t{keyset}\t{store}\t");
-        let mut text = format!("{}\n", Self::HEADER);
-        for line in old.lines() {
-            if !line.starts_with('#') && !line.starts_with(&key) && !line.is_empty() {
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
-        text.push_str(&format!("{key}{rate:.0}\n"));
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        fs::write(&path, text)
-    }
 }
 
 /// 100 puts of absent keys, each publishing a new version; only the puts are timed, the
@@ -264,7 +204,14 @@ fn put_remove(c: &mut Criterion, loaded: &Loaded) {
 
 fn iterate(c: &mut Criterion, loaded: &Loaded) {
     let set = &loaded.set;
+    let expected = loaded.stores[0].visit_all();
     per_store(c, "iterate", loaded, |group, store| {
+        assert_eq!(
+            store.visit_all(),
+            expected,
+            "{} visits other entries",
+            store.name()
+        );
         group.throughput(Throughput::Elements(set.present.len() as u64));
         group.bench_function(store.name(), |b| b.iter(|| store.visit_all()));
     });
@@ -281,14 +228,16 @@ fn scan_prefix(c: &mut Criterion, loaded: &Loaded) {
             scan.matches,
             100.0 * scan.matches as f64 / set.present.len() as f64
         );
+        let expected = loaded.stores[0].visit_prefixes(&scan.prefixes);
         per_store(
             c,
             &format!("scan_prefix_{fraction}"),
             loaded,
             |group, store| {
-                if store.visit_prefixes(&scan.prefixes).is_none() {
+                let Some(sum) = store.visit_prefixes(&scan.prefixes) else {
                     return;
-                }
+                };
+                assert_eq!(Some(sum), expected, "{} scans other entries", store.name());
                 group.throughput(Throughput::Elements(scan.matches as u64));
                 group.bench_function(store.name(), |b| {
                     b.iter(|| store.visit_prefixes(black_box(&scan.prefixes)))
