@@ -66,14 +66,18 @@ impl<V> WriteBatch<V> {
 
     /// `trie` with every write applied in order, or `None` if nothing changed.
     pub(crate) fn apply(self, trie: &Trie<V>) -> Option<Trie<V>> {
+        // After the first change, `next` is a version no reader can reach yet: later puts
+        // change in place the nodes it alone holds (`Trie::put_in_place`), so a shared
+        // node on several writes' paths is copied once.
         let mut next: Option<Trie<V>> = None;
         for write in self.writes {
-            let base = next.as_ref().unwrap_or(trie);
-            match write {
-                Write::Put(key, value) => next = Some(base.put(key, value)),
-                Write::Remove(key) => {
+            match (write, &mut next) {
+                (Write::Put(key, value), Some(next)) => next.put_in_place(&key, value),
+                (Write::Put(key, value), None) => next = Some(trie.put(key, value)),
+                (Write::Remove(key), next) => {
+                    let base = next.as_ref().unwrap_or(trie);
                     if let Some((removed, _)) = base.remove_entry(&key) {
-                        next = Some(removed);
+                        *next = Some(removed);
                     }
                 }
             }

@@ -9,6 +9,7 @@
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod build;
 mod children;
+pub(crate) mod in_place;
 
 use smallvec::SmallVec;
 

@@ -435,11 +435,90 @@ fn a_trie_built_from_sorted_entries_is_the_one_put_builds() {
         let entries: Vec<(Vec<u8>, usize)> = model.clone().into_iter().collect();
         let built = Trie::from_sorted(entries);
         assert_matches(&built, &model);
-        let put: Trie<usize> = model.iter().map(|(k, v)| (k, *v)).collect();
+        let put = model
+            .iter()
+            .fold(Trie::new(), |trie, (k, v)| trie.put(k, *v));
         assert_eq!(built.node_count(), put.node_count(), "seed {seed}");
         assert_eq!(built, put);
         for (key, value) in &model {
             assert_eq!(built.get(key), Some(value));
         }
+    }
+}
+
+/// Puts in place (`Trie::put_in_place`, behind `extend` and write batches) give exactly
+/// the shape `put` gives, keep the invariants, and never change a clone taken before
+/// them: a node another version shares is copied, not changed (node invariant 5).
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "the trie's semantics against put (safe code, no root cell); cargo test runs it"
+)]
+fn puts_in_place_give_puts_shape_and_leave_clones_alone() {
+    let contents = |t: &Trie<usize>| t.iter().map(|(k, v)| (k.to_vec(), *v)).collect::<Vec<_>>();
+    for seed in 0..scaled(40, 2) as u64 {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut owned: Trie<usize> = Trie::new();
+        let mut persistent = Trie::new();
+        let mut kept = Vec::new();
+        for step in 0..scaled(600, 60) {
+            // Short keys that nest and share prefixes, and two-byte keys that make wide,
+            // chunked branches.
+            let key = if rng.random_bool(0.5) {
+                random_key(&mut rng)
+            } else {
+                vec![rng.random::<u8>(), rng.random_range(0..3)]
+            };
+            if rng.random_bool(0.8) {
+                owned.put_in_place(&key, step);
+                persistent = persistent.put(&key, step);
+            } else {
+                if let Some((next, _)) = owned.remove_entry(&key) {
+                    owned = next;
+                }
+                persistent = persistent.remove(&key);
+            }
+            if rng.random_bool(0.05) {
+                kept.push((owned.clone(), contents(&owned)));
+            }
+            assert_invariants(&owned);
+            assert_eq!(
+                owned.get(&key),
+                persistent.get(&key),
+                "seed {seed} step {step}"
+            );
+        }
+        assert_eq!(owned, persistent, "seed {seed}");
+        assert_eq!(
+            owned.node_count(),
+            persistent.node_count(),
+            "seed {seed}: one shape"
+        );
+        for (clone, was) in &kept {
+            assert_eq!(&contents(clone), was, "seed {seed}: a clone changed");
+            assert_invariants(clone);
+        }
+    }
+}
+
+/// A trie built by `extend` from nothing owns every node it makes, so its puts share
+/// almost nothing (a fork shares the leaf it parts from; a grown chunk its other
+/// children), while `put` shares every sibling on the path.
+#[test]
+#[cfg_attr(miri, ignore = "a count of Arc clones (safe code, no root cell)")]
+fn puts_in_place_touch_few_reference_counts() {
+    let mut rng = SmallRng::seed_from_u64(0xC0FFEE);
+    let keys: Vec<[u8; 16]> = (0..scaled(100_000, 2_000)).map(|_| rng.random()).collect();
+    let before = crate::node::clones();
+    let trie: Trie<usize> = keys.iter().zip(0..).collect();
+    let per_put = (crate::node::clones() - before) as f64 / keys.len() as f64;
+    let (by_put, _) = clones_per_put(scaled(100_000, 2_000), scaled(10_000, 200));
+    eprintln!("Arc clones per put: {per_put:.1} in place, {by_put:.1} copying the path");
+    assert_eq!(trie.len(), keys.len());
+    if !cfg!(miri) {
+        assert!(
+            per_put * 4.0 < by_put,
+            "{per_put} in place, {by_put} by put"
+        );
     }
 }

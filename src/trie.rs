@@ -81,6 +81,15 @@ impl<V> Trie<V> {
         }
     }
 
+    /// Puts `key -> value` into this version itself, changing in place the nodes on the
+    /// path that no other version, guard or snapshot shares and copying the others:
+    /// what `put` and a replace of `self` do, without copying the nodes this handle
+    /// alone holds (`node::in_place`). Other clones of the version are unaffected.
+    pub(crate) fn put_in_place(&mut self, key: &[u8], value: V) {
+        let replaced = node::in_place::put(&mut self.root, key, value);
+        self.len += usize::from(!replaced);
+    }
+
     /// A new version without `key`. If `key` is absent, the result shares this version's
     /// root ([`Trie::ptr_eq`] holds). Nodes left with no value and no children are pruned.
     #[must_use = "remove returns a new version and leaves this one unchanged"]
@@ -226,9 +235,24 @@ impl<K: AsRef<[u8]>, V> FromIterator<(K, V)> for Trie<V> {
 impl<K: AsRef<[u8]>, V> Extend<(K, V)> for Trie<V> {
     /// Replaces `self` with the version holding the extra entries; other clones of the
     /// old version are unaffected.
+    ///
+    /// Nodes that this version alone holds are changed in place rather than copied, so
+    /// building a trie from nothing copies no node, and extending one that has clones
+    /// copies each shared node on the new keys' paths once.
+    ///
+    /// ```
+    /// use cowtrie::Trie;
+    ///
+    /// let mut trie: Trie<u32> = (0..1000u32).map(|i| (i.to_be_bytes(), i)).collect();
+    /// let before = trie.clone();
+    /// trie.extend([(7u32.to_be_bytes(), 0), (2000u32.to_be_bytes(), 2000)]);
+    /// assert_eq!(before.get(7u32.to_be_bytes()), Some(&7)); // the clone is unchanged
+    /// assert_eq!(trie.get(7u32.to_be_bytes()), Some(&0));
+    /// assert_eq!(trie.len(), 1001);
+    /// ```
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
         for (key, value) in entries {
-            *self = self.put(key, value);
+            self.put_in_place(key.as_ref(), value);
         }
     }
 }

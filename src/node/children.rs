@@ -258,6 +258,63 @@ impl<V> Children<V> {
         }
     }
 
+    /// The child under `byte`, to change in place. A chunk another version shares is
+    /// copied first (its children shared, one count each), so the change reaches this
+    /// set alone; every other chunk stays shared.
+    ///
+    /// The caller owns this set outright (its branch has no other handle), so no other
+    /// version can see the change.
+    pub(crate) fn get_mut(&mut self, byte: u8) -> Option<&mut Child<V>> {
+        let rank = self.rank(byte).ok()?;
+        let in_chunk = self.rank_in_chunk(byte);
+        let (_, chunk, _) = locate(byte);
+        match &mut self.slots {
+            Slots::Empty => None,
+            Slots::One(child) => Some(child),
+            Slots::Two(children) => children.get_mut(rank),
+            Slots::Flat(children) => children.get_mut(rank),
+            Slots::Chunked(chunks) => {
+                let shared = chunks[chunk].as_mut()?;
+                if Arc::get_mut(shared).is_none() {
+                    *shared = sync::arc_slice(shared.iter().cloned().collect());
+                }
+                Arc::get_mut(shared)?.get_mut(in_chunk)
+            }
+        }
+    }
+
+    /// Sets the child under `byte` to `child` in place (adding it if there was none):
+    /// [`with`](Self::with) for a set its branch alone owns. A replaced child is dropped;
+    /// an added one moves the others (one chunk's, if chunked) instead of sharing them.
+    pub(crate) fn set(&mut self, byte: u8, child: Child<V>) {
+        if self.rank(byte).is_ok() {
+            if let Some(slot) = self.get_mut(byte) {
+                *slot = child;
+            }
+            return;
+        }
+        let (word, chunk, bit) = locate(byte);
+        let rank = self.rank(byte).unwrap_or_else(|rank| rank);
+        let in_chunk = self.rank_in_chunk(byte);
+        self.bitmap[word] |= bit;
+        self.below = below(&self.bitmap);
+        match &mut self.slots {
+            Slots::Chunked(chunks) => {
+                // A slice in an `Arc` cannot grow: the chunk is rebuilt, sharing its
+                // other children (at most 31), and the old one dropped.
+                let old = chunks[chunk].take();
+                let old = old.as_deref().unwrap_or(&[]).iter();
+                let grown = splice(old, in_chunk, false, Some(child));
+                chunks[chunk] = Some(sync::arc_slice(grown));
+            }
+            slots => {
+                let mut children = std::mem::replace(slots, Slots::Empty).into_vec();
+                children.insert(rank, child);
+                *slots = Slots::from_vec(&self.bitmap, children);
+            }
+        }
+    }
+
     /// The children of chunk `c` of a chunked set (none if it has none).
     fn chunk(&self, c: usize) -> slice::Iter<'_, Child<V>> {
         match &self.slots {
@@ -345,6 +402,17 @@ impl<V> Slots<V> {
             Slots::One(child) => slice::from_ref(child),
             Slots::Two(children) => children,
             Slots::Flat(children) => children,
+        }
+    }
+
+    /// The children of a form other than `Chunked`, moved out in order (a chunked set
+    /// gives none: [`Children::set`] never asks it).
+    fn into_vec(self) -> Vec<Child<V>> {
+        match self {
+            Slots::Empty | Slots::Chunked(_) => Vec::new(),
+            Slots::One(child) => vec![child],
+            Slots::Two(children) => children.into(),
+            Slots::Flat(children) => children.into_vec(),
         }
     }
 
