@@ -88,13 +88,14 @@ fn lookups(c: &mut Criterion, loaded: &Loaded, name: &str, keys: &[Vec<u8>]) {
     per_store(c, name, loaded, |group, store| {
         group.throughput(Throughput::Elements(BATCH as u64));
         let mut start = 0;
+        let mut get = store.reader();
         group.bench_function(store.name(), |b| {
             b.iter(|| {
                 let batch = &keys[start..start + BATCH];
                 start = (start + BATCH) % (keys.len() - BATCH);
                 batch
                     .iter()
-                    .fold(0, |sum, key| sum + store.get(black_box(key)).unwrap_or(1))
+                    .fold(0, |sum, key| sum + get(black_box(key)).unwrap_or(1))
             })
         });
     });
@@ -131,11 +132,12 @@ fn read_under_writer(c: &mut Criterion, loaded: &Loaded, readers: usize) {
                         .map(|reader| {
                             s.spawn(move || {
                                 let keys = &set.present;
+                                let mut get = store.reader();
                                 let start = Instant::now();
                                 let mut sum = 0;
                                 for i in 0..iters as usize {
                                     let key = &keys[(i * readers + reader) % keys.len()];
-                                    sum += store.get(key).unwrap_or(1);
+                                    sum += get(key).unwrap_or(1);
                                 }
                                 black_box(sum);
                                 start.elapsed()

@@ -83,6 +83,11 @@ trait U64Store: Send + Sync {
     /// Visits the entries of `scan` and returns a checksum of their values. `buffer` has
     /// room for every entry, for a store that copies entries out.
     fn scan(&self, scan: &RangeScan, buffer: &mut [(usize, usize)]) -> u64;
+    /// A lookup for one thread that reads in a loop: cowtrie's [`cowtrie::Reader`] where
+    /// the store is read through one, else [`get`](Self::get).
+    fn reader(&self) -> Box<dyn FnMut(u64) -> Option<u64> + '_> {
+        Box::new(|key| self.get(key))
+    }
 }
 
 struct Cowtrie(TrieStore<u64>);
@@ -107,6 +112,31 @@ impl U64Store for Cowtrie {
                 .scan_prefix(prefix)
                 .fold(sum, |sum, (_, value)| mix(sum, *value))
         })
+    }
+}
+
+/// cowtrie, each reading thread through a [`cowtrie::Reader`] of its own.
+struct CowtrieReader(Cowtrie);
+
+impl U64Store for CowtrieReader {
+    fn name(&self) -> &'static str {
+        "cowtrie (reader)"
+    }
+    fn get(&self, key: u64) -> Option<u64> {
+        self.0.get(key)
+    }
+    fn put(&self, key: u64, value: u64) {
+        self.0.put(key, value);
+    }
+    fn remove(&self, key: u64) -> bool {
+        self.0.remove(key)
+    }
+    fn scan(&self, scan: &RangeScan, buffer: &mut [(usize, usize)]) -> u64 {
+        self.0.scan(scan, buffer)
+    }
+    fn reader(&self) -> Box<dyn FnMut(u64) -> Option<u64> + '_> {
+        let mut reader = self.0 .0.reader();
+        Box::new(move |key| reader.get_with(key.to_be_bytes(), |value| value.copied()))
     }
 }
 
@@ -147,10 +177,11 @@ fn mix(sum: u64, value: u64) -> u64 {
     sum.wrapping_add(value).wrapping_add(1)
 }
 
-/// Both stores, loaded with `keys` (value: the key's index).
+/// The stores, loaded with `keys` (value: the key's index).
 fn stores(keys: &[u64]) -> Vec<Box<dyn U64Store>> {
     let stores: Vec<Box<dyn U64Store>> = vec![
         Box::new(Cowtrie(TrieStore::new())),
+        Box::new(CowtrieReader(Cowtrie(TrieStore::new()))),
         Box::new(Art(Congee::default())),
     ];
     for store in &stores {
@@ -245,13 +276,14 @@ fn get_hit(c: &mut Criterion, stores: &[Box<dyn U64Store>], keys: &Keys) {
     per_store(c, "get_hit", stores, |group, store| {
         group.throughput(Throughput::Elements(BATCH as u64));
         let mut start = 0;
+        let mut get = store.reader();
         group.bench_function(store.name(), |b| {
             b.iter(|| {
                 let batch = &keys.present[start..start + BATCH];
                 start = (start + BATCH) % (keys.present.len() - BATCH);
                 batch
                     .iter()
-                    .fold(0, |sum, &key| sum + store.get(black_box(key)).unwrap_or(1))
+                    .fold(0, |sum, &key| sum + get(black_box(key)).unwrap_or(1))
             })
         });
     });
@@ -283,10 +315,11 @@ fn read_under_writer(c: &mut Criterion, stores: &[Box<dyn U64Store>], keys: &Key
                         writing.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
                     });
                     let reader = s.spawn(|| {
+                        let mut get = store.reader();
                         let start = Instant::now();
                         let mut sum = 0;
                         for i in 0..iters as usize {
-                            sum += store.get(keys.present[i % KEYS]).unwrap_or(1);
+                            sum += get(keys.present[i % KEYS]).unwrap_or(1);
                         }
                         black_box(sum);
                         start.elapsed()
