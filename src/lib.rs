@@ -51,7 +51,10 @@
 //! still current (if a write came in between, it pins the new one instead), walks the
 //! key, takes a reference count on the entry's leaf, and unpins. It takes no lock and
 //! never waits for anyone. [`TrieStore::get_with`] skips the reference count and runs a
-//! closure on the value instead.
+//! closure on the value instead. A thread that reads in a loop can skip the pin too: a
+//! [`Reader`] ([`TrieStore::reader`]) keeps a clone of the version it last read and,
+//! before each read, checks with two loads (the current slot and its generation) that
+//! no write came since; only after a write does it pin and clone the new version.
 //!
 //! # How a write proceeds
 //!
@@ -77,6 +80,9 @@
 //!
 //! - Every write allocates a path of nodes and the writers are serialised: this store
 //!   is for read-mostly workloads. A sharded hash map is better for write-heavy ones.
+//!   Writes that come together go faster as one [`WriteBatch`]: after its first write,
+//!   the batch changes in place the nodes that only its unpublished version holds, so
+//!   it copies each shared node once ([`Trie`]'s `extend` and `collect` do the same).
 //! - Entries are reference counted (one `Arc` per leaf, holding key and value), so `V`
 //!   need not be `Clone`, at the cost of one allocation per entry and a count increment
 //!   per `get` (none per [`TrieStore::get_with`]).
