@@ -3,10 +3,12 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::ops::RangeBounds;
 
 use crate::inspect::NodeId;
 use crate::iter::Iter;
 use crate::node::{self, Branch, Leaf};
+use crate::range::Range;
 use crate::sync::Arc;
 
 /// An immutable map from byte-string keys to values, with structural sharing.
@@ -143,6 +145,39 @@ impl<V> Trie<V> {
         Iter::new(
             root.and_then(|root| node::find_prefix(root, prefix.as_ref())),
             None,
+        )
+    }
+
+    /// The entries whose keys lie in `range`, in ascending byte order, borrowed from the
+    /// trie; `.rev()` walks them from the highest. Keys compare as byte strings, as
+    /// `BTreeMap<Vec<u8>, _>` orders them. A range that ends before it starts is empty.
+    ///
+    /// Finding each end walks one path from the root; the entries between are visited
+    /// as [`iter`](Self::iter) visits them, each compared with the bound ahead (or with
+    /// the last key the other end gave). The bounds are copied (two allocations).
+    ///
+    /// ```
+    /// use cowtrie::Trie;
+    /// use std::ops::Bound;
+    ///
+    /// let trie: Trie<u32> = (0..100u32).map(|i| (i.to_be_bytes(), i)).collect();
+    /// let values: Vec<u32> = trie
+    ///     .range(10u32.to_be_bytes()..=12u32.to_be_bytes())
+    ///     .map(|(_, v)| *v)
+    ///     .collect();
+    /// assert_eq!(values, [10, 11, 12]);
+    /// let above_90: Vec<u32> = trie
+    ///     .range::<[u8]>((Bound::Excluded(&90u32.to_be_bytes()[..]), Bound::Unbounded))
+    ///     .rev()
+    ///     .map(|(_, v)| *v)
+    ///     .collect();
+    /// assert_eq!(above_90, (91..100).rev().collect::<Vec<_>>());
+    /// ```
+    pub fn range<K: AsRef<[u8]> + ?Sized>(&self, range: impl RangeBounds<K>) -> Range<'_, V> {
+        Range::new(
+            self.root.as_deref(),
+            range.start_bound().map(AsRef::as_ref),
+            range.end_bound().map(AsRef::as_ref),
         )
     }
 

@@ -443,3 +443,96 @@ fn scan_prefix_that_leaves_a_segment_finds_nothing() {
     assert_eq!(trie.scan_prefix("abc").count(), 2);
     assert_eq!(trie.scan_prefix("a").count(), 3);
 }
+
+/// `range` gives exactly what `BTreeMap::range` gives over the same keys, for every kind
+/// of bound (included, excluded, none; bounds that are keys, prefixes of keys, between
+/// keys, past every key; ranges that end before they start, which are empty), walked
+/// forward, backward, and from both ends in turn until they meet.
+#[test]
+fn range_matches_a_btreemap_from_both_ends() {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+    use std::collections::BTreeMap;
+    use std::ops::Bound;
+
+    fn key(rng: &mut SmallRng) -> Vec<u8> {
+        // A small alphabet and short keys, so keys nest and share prefixes; 0x00 and
+        // 0xff test the ends of the byte order.
+        let len = rng.random_range(0..5);
+        (0..len)
+            .map(|_| b"\x00ab\xff"[rng.random_range(0..4)])
+            .collect()
+    }
+    fn bound(rng: &mut SmallRng) -> Bound<Vec<u8>> {
+        match rng.random_range(0..5) {
+            0 => Bound::Unbounded,
+            1 | 2 => Bound::Included(key(rng)),
+            _ => Bound::Excluded(key(rng)),
+        }
+    }
+    for seed in 0..scaled(200, 4) as u64 {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut model = BTreeMap::new();
+        let size = rng.random_range(0..scaled(120, 20));
+        for i in 0..size {
+            model.insert(key(&mut rng), i);
+        }
+        // Wide branches too: two-byte keys under every first byte.
+        if seed % 4 == 0 {
+            for b in 0..=255u8 {
+                model.insert(vec![b, b % 3], 1000 + u32::from(b));
+            }
+        }
+        let trie: Trie<u32> = model.iter().map(|(k, v)| (k, *v)).collect();
+        for _ in 0..20 {
+            let (lower, upper) = (bound(&mut rng), bound(&mut rng));
+            let as_slices = (
+                lower.as_ref().map(Vec::as_slice),
+                upper.as_ref().map(Vec::as_slice),
+            );
+            let empty = match (&lower, &upper) {
+                (Bound::Included(l), Bound::Included(u)) => l > u,
+                (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(u))
+                | (Bound::Excluded(l), Bound::Included(u)) => l >= u,
+                _ => false,
+            };
+            let want: Vec<(Vec<u8>, u32)> = if empty {
+                Vec::new()
+            } else {
+                model
+                    .range::<[u8], _>(as_slices)
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect()
+            };
+            let case = format!("seed {seed}, range {lower:?}..{upper:?}");
+            let owned = |(k, v): (&[u8], &u32)| (k.to_vec(), *v);
+            let forward: Vec<_> = trie.range::<[u8]>(as_slices).map(owned).collect();
+            assert_eq!(forward, want, "forward, {case}");
+            let mut backward: Vec<_> = trie.range::<[u8]>(as_slices).rev().map(owned).collect();
+            backward.reverse();
+            assert_eq!(backward, want, "backward, {case}");
+            // From both ends, in a random alternation, until both are exhausted.
+            let mut range = trie.range::<[u8]>(as_slices);
+            let (mut front, mut back) = (Vec::new(), Vec::new());
+            loop {
+                let item = if rng.random_bool(0.5) {
+                    range.next().map(|e| front.push(owned(e)))
+                } else {
+                    range.next_back().map(|e| back.push(owned(e)))
+                };
+                if item.is_none() {
+                    break;
+                }
+            }
+            // One end ran out where the other had been: the rest of the other end's
+            // walk is what it still has.
+            front.extend(range.by_ref().map(owned));
+            let mut rest: Vec<_> = range.rev().map(owned).collect();
+            rest.reverse();
+            back.reverse();
+            front.extend(rest);
+            front.extend(back);
+            assert_eq!(front, want, "both ends, {case}");
+        }
+    }
+}

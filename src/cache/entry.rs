@@ -3,10 +3,10 @@
 #![forbid(unsafe_code)]
 
 use std::fmt;
-use std::ops::Deref;
+use std::ops::{Deref, RangeBounds};
 
 use crate::sync::{AtomicU8, Ordering};
-use crate::{Iter, Trie, ValueGuard};
+use crate::{Iter, Range, Trie, ValueGuard};
 
 /// The highest count an entry's access counter reaches (module invariant 3).
 pub(crate) const MAX_HITS: u8 = 15;
@@ -162,7 +162,45 @@ impl<V> CacheSnapshot<V> {
         let iter: Iter<'_, Entry<V>> = self.trie.iter();
         iter.map(|(key, entry)| (key, &entry.value))
     }
+
+    /// The entries whose keys lie in `range`, in key (byte) order, from either end: as
+    /// [`Trie::range`] gives them.
+    ///
+    /// ```
+    /// use cowtrie::Cache;
+    ///
+    /// let cache = Cache::new(10);
+    /// for key in ["a", "b", "c", "d"] {
+    ///     cache.put(key, key.to_uppercase());
+    /// }
+    /// let snapshot = cache.snapshot();
+    /// let values: Vec<&String> = snapshot.range("b"..).rev().map(|(_, v)| v).collect();
+    /// assert_eq!(values, ["D", "C", "B"]);
+    /// ```
+    pub fn range<K: AsRef<[u8]> + ?Sized>(&self, range: impl RangeBounds<K>) -> CacheRange<'_, V> {
+        CacheRange(self.trie.range(range))
+    }
 }
+
+/// The entries of a [`CacheSnapshot`] whose keys lie in a range, from either end.
+/// Created by [`CacheSnapshot::range`].
+pub struct CacheRange<'a, V>(Range<'a, Entry<V>>);
+
+impl<'a, V> Iterator for CacheRange<'a, V> {
+    type Item = (&'a [u8], &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(key, entry)| (key, &entry.value))
+    }
+}
+
+impl<V> DoubleEndedIterator for CacheRange<'_, V> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|(key, entry)| (key, &entry.value))
+    }
+}
+
+impl<V> std::iter::FusedIterator for CacheRange<'_, V> {}
 
 impl<V> Clone for CacheSnapshot<V> {
     fn clone(&self) -> Self {

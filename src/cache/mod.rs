@@ -83,7 +83,7 @@ mod tests;
 use std::fmt;
 
 pub use builder::CacheBuilder;
-pub use entry::{CacheGuard, CacheSnapshot};
+pub use entry::{CacheGuard, CacheRange, CacheSnapshot};
 
 use crate::node::Leaf;
 use crate::sync::{self, Arc, Mutex};

@@ -193,11 +193,21 @@ impl<V> Children<V> {
             Slots::Chunked(chunks) => Iter {
                 current: [].iter(),
                 chunks: chunks.iter(),
+                back: [].iter(),
             },
             slots => Iter {
                 current: slots.flat().iter(),
                 chunks: [].iter(),
+                back: [].iter(),
             },
+        }
+    }
+
+    /// The number of children under bytes below `byte`, and whether `byte` has one.
+    pub(crate) fn rank_of(&self, byte: u8) -> (usize, bool) {
+        match self.rank(byte) {
+            Ok(rank) => (rank, true),
+            Err(rank) => (rank, false),
         }
     }
 
@@ -511,11 +521,13 @@ impl<V> Default for Children<V> {
     }
 }
 
-/// The children of one branch in byte order, walked without recursion: the current
-/// run of children, then each chunk still to come.
+/// The children of one branch in byte order, walked without recursion from both ends:
+/// the run of children being walked from the front, the chunks between, and the run
+/// being walked from the back.
 pub(crate) struct Iter<'a, V> {
     current: slice::Iter<'a, Child<V>>,
     chunks: slice::Iter<'a, Option<Chunk<V>>>,
+    back: slice::Iter<'a, Child<V>>,
 }
 
 impl<'a, V> Iter<'a, V> {
@@ -524,6 +536,42 @@ impl<'a, V> Iter<'a, V> {
         Self {
             current: slice::from_ref(child).iter(),
             chunks: [].iter(),
+            back: [].iter(),
+        }
+    }
+
+    /// Nothing.
+    pub(crate) fn empty() -> Self {
+        Self {
+            current: [].iter(),
+            chunks: [].iter(),
+            back: [].iter(),
+        }
+    }
+
+    /// Skips the first `n` children (all, if there are fewer).
+    pub(crate) fn skip_front(&mut self, mut n: usize) {
+        while n > 0 {
+            if self.current.len() == 0 {
+                match self.chunks.by_ref().flatten().next() {
+                    Some(chunk) => self.current = chunk.iter(),
+                    None => self.current = std::mem::take(&mut self.back),
+                }
+                if self.current.len() == 0 {
+                    return;
+                }
+            }
+            let step = n.min(self.current.len());
+            self.current = self.current.as_slice()[step..].iter();
+            n -= step;
+        }
+    }
+
+    /// Keeps only the first `n` children.
+    pub(crate) fn keep_front(&mut self, n: usize) {
+        let len = self.len();
+        for _ in n..len {
+            self.next_back();
         }
     }
 }
@@ -536,15 +584,31 @@ impl<'a, V> Iterator for Iter<'a, V> {
             if let Some(child) = self.current.next() {
                 return Some(child);
             }
-            let chunk = self.chunks.by_ref().flatten().next()?;
-            self.current = chunk.iter();
+            match self.chunks.by_ref().flatten().next() {
+                Some(chunk) => self.current = chunk.iter(),
+                None => return self.back.next(),
+            }
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let later: usize = self.chunks.clone().flatten().map(|chunk| chunk.len()).sum();
-        let len = self.current.len() + later;
+        let between: usize = self.chunks.clone().flatten().map(|chunk| chunk.len()).sum();
+        let len = self.current.len() + between + self.back.len();
         (len, Some(len))
+    }
+}
+
+impl<'a, V> DoubleEndedIterator for Iter<'a, V> {
+    fn next_back(&mut self) -> Option<&'a Child<V>> {
+        loop {
+            if let Some(child) = self.back.next_back() {
+                return Some(child);
+            }
+            match self.chunks.by_ref().flatten().next_back() {
+                Some(chunk) => self.back = chunk.iter(),
+                None => return self.current.next_back(),
+            }
+        }
     }
 }
 

@@ -1,0 +1,342 @@
+//! [`Range`]: the entries of a trie whose keys lie in a range of byte strings, walked
+//! from either end without recursion.
+//!
+//! Each end is a cursor: a stack of the children still to visit on the path from the
+//! root down to the range's bound, one run per branch. Seeking a bound walks that path
+//! once, keeping at each branch only the children on the range's side of the bound's
+//! byte (a subtree that parts from the bound inside a segment lies wholly on one side,
+//! decided by the byte where they part). The front cursor walks in pre-order (a
+//! branch's own key before the keys below it), the back cursor in its reverse (the keys
+//! below a branch, highest first, then its own). The two ends stop where they meet: each
+//! end stops at a key the other end has already given.
+#![forbid(unsafe_code)]
+
+use std::iter::FusedIterator;
+use std::ops::Bound;
+
+use crate::node::{Branch, Child, ChildIter, Leaf};
+
+/// An iterator over the entries of a [`Trie`](crate::Trie) whose keys lie in a range,
+/// in ascending byte order, from either end ([`DoubleEndedIterator`]).
+///
+/// Created by [`Trie::range`](crate::Trie::range). Keys and values are borrowed from
+/// the trie, as [`Iter`](crate::Iter) lends them.
+///
+/// ```
+/// use cowtrie::Trie;
+///
+/// let trie: Trie<u32> = [("apple", 1), ("apricot", 2), ("banana", 3), ("cherry", 4)]
+///     .into_iter()
+///     .collect();
+/// let keys: Vec<&[u8]> = trie.range("apricot".."cherry").map(|(k, _)| k).collect();
+/// assert_eq!(keys, [&b"apricot"[..], b"banana"]);
+/// let last_two: Vec<u32> = trie.range::<&str>(..).rev().take(2).map(|(_, v)| *v).collect();
+/// assert_eq!(last_two, [4, 3]);
+/// ```
+pub struct Range<'a, V> {
+    front: Front<'a, V>,
+    back: Back<'a, V>,
+    /// The range's bounds, which an end checks until the other end has given a key.
+    lower: Bound<Box<[u8]>>,
+    upper: Bound<Box<[u8]>>,
+    /// The last key each end gave: the other end stops before reaching it.
+    front_key: Option<&'a [u8]>,
+    back_key: Option<&'a [u8]>,
+    done: bool,
+}
+
+/// The front cursor: children to visit in byte order, deepest run last, and a branch
+/// to enter (its value first) on the next step.
+struct Front<'a, V> {
+    stack: Vec<ChildIter<'a, V>>,
+    pending: Option<&'a Branch<V>>,
+}
+
+/// The back cursor: children to visit in descending byte order, deepest run last, each
+/// run with the value of its branch, given after the run (it is lower than every key
+/// below it).
+struct Back<'a, V> {
+    stack: Vec<(ChildIter<'a, V>, Option<&'a Leaf<V>>)>,
+}
+
+/// Where a subtree under a branch child lies against a bound: wholly below it, wholly
+/// above it, or on its path (the bound goes on down into it).
+enum Side {
+    Below,
+    Above,
+    OnPath,
+}
+
+/// Where the subtree of `branch`, entered at key depth `depth`, lies against `bound`
+/// (whose byte at `depth` is the branch's first segment byte).
+fn side<V>(branch: &Branch<V>, bound: &[u8], depth: usize) -> Side {
+    let rest = &bound[depth..];
+    let common = branch
+        .segment
+        .iter()
+        .zip(rest)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == branch.segment.len() {
+        Side::OnPath
+    } else if common == rest.len() || branch.segment[common] > rest[common] {
+        // The bound ends inside the segment (a proper prefix of every key below), or
+        // parts from it to a lower byte.
+        Side::Above
+    } else {
+        Side::Below
+    }
+}
+
+/// Whether `key` is past the `upper` bound.
+fn above(key: &[u8], upper: &Bound<Box<[u8]>>) -> bool {
+    match upper {
+        Bound::Included(upper) => key > &upper[..],
+        Bound::Excluded(upper) => key >= &upper[..],
+        Bound::Unbounded => false,
+    }
+}
+
+/// Whether `key` is before the `lower` bound.
+fn below(key: &[u8], lower: &Bound<Box<[u8]>>) -> bool {
+    match lower {
+        Bound::Included(lower) => key < &lower[..],
+        Bound::Excluded(lower) => key <= &lower[..],
+        Bound::Unbounded => false,
+    }
+}
+
+impl<'a, V> Front<'a, V> {
+    /// A cursor at the first key of `root`'s trie not below `lower`.
+    fn seek(root: Option<&'a Branch<V>>, lower: Bound<&[u8]>) -> Self {
+        let mut cursor = Self {
+            stack: Vec::new(),
+            pending: None,
+        };
+        let Some(mut node) = root else {
+            return cursor;
+        };
+        let (key, included) = match lower {
+            Bound::Unbounded => {
+                cursor.pending = Some(node);
+                return cursor;
+            }
+            Bound::Included(key) => (key, true),
+            Bound::Excluded(key) => (key, false),
+        };
+        let mut depth = 0;
+        loop {
+            let Some(&byte) = key.get(depth) else {
+                // This branch's path is the bound: its value is in the range if the bound
+                // is, and every child is above it.
+                if included {
+                    cursor.pending = Some(node);
+                } else {
+                    cursor.stack.push(node.children.iter());
+                }
+                return cursor;
+            };
+            // The children above the bound's byte come after everything below it.
+            let (rank, present) = node.children.rank_of(byte);
+            let mut later = node.children.iter();
+            later.skip_front(rank + usize::from(present));
+            cursor.stack.push(later);
+            let Some(child) = node.child(byte) else {
+                return cursor;
+            };
+            match child {
+                Child::Leaf(leaf) => {
+                    let keep = &leaf.key[..] > key || (included && &leaf.key[..] == key);
+                    if keep {
+                        cursor.stack.push(ChildIter::one(child));
+                    }
+                    return cursor;
+                }
+                Child::Branch(branch) => match side(branch, key, depth) {
+                    Side::OnPath => {
+                        depth += branch.segment.len();
+                        node = branch;
+                    }
+                    Side::Above => {
+                        cursor.stack.push(ChildIter::one(child));
+                        return cursor;
+                    }
+                    Side::Below => return cursor,
+                },
+            }
+        }
+    }
+
+    fn next(&mut self) -> Option<&'a Leaf<V>> {
+        loop {
+            if let Some(branch) = self.pending.take() {
+                self.stack.push(branch.children.iter());
+                if let Some(leaf) = &branch.value {
+                    return Some(leaf);
+                }
+            }
+            match self.stack.last_mut()?.next() {
+                Some(Child::Leaf(leaf)) => return Some(leaf),
+                Some(Child::Branch(branch)) => self.pending = Some(branch),
+                None => drop(self.stack.pop()),
+            }
+        }
+    }
+}
+
+impl<'a, V> Back<'a, V> {
+    /// A cursor at the last key of `root`'s trie not above `upper`.
+    fn seek(root: Option<&'a Branch<V>>, upper: Bound<&[u8]>) -> Self {
+        let mut cursor = Self { stack: Vec::new() };
+        let Some(mut node) = root else {
+            return cursor;
+        };
+        let (key, included) = match upper {
+            Bound::Unbounded => {
+                cursor
+                    .stack
+                    .push((node.children.iter(), node.value.as_deref()));
+                return cursor;
+            }
+            Bound::Included(key) => (key, true),
+            Bound::Excluded(key) => (key, false),
+        };
+        let mut depth = 0;
+        loop {
+            let Some(&byte) = key.get(depth) else {
+                // This branch's path is the bound: every child is above it.
+                let value = node.value.as_deref().filter(|_| included);
+                cursor.stack.push((ChildIter::empty(), value));
+                return cursor;
+            };
+            // The children below the bound's byte, and this branch's value (its path is
+            // a proper prefix of the bound), come before the bound.
+            let (rank, _) = node.children.rank_of(byte);
+            let mut earlier = node.children.iter();
+            earlier.keep_front(rank);
+            cursor.stack.push((earlier, node.value.as_deref()));
+            let Some(child) = node.child(byte) else {
+                return cursor;
+            };
+            match child {
+                Child::Leaf(leaf) => {
+                    let keep = &leaf.key[..] < key || (included && &leaf.key[..] == key);
+                    if keep {
+                        cursor.stack.push((ChildIter::one(child), None));
+                    }
+                    return cursor;
+                }
+                Child::Branch(branch) => match side(branch, key, depth) {
+                    Side::OnPath => {
+                        depth += branch.segment.len();
+                        node = branch;
+                    }
+                    Side::Below => {
+                        cursor.stack.push((ChildIter::one(child), None));
+                        return cursor;
+                    }
+                    Side::Above => return cursor,
+                },
+            }
+        }
+    }
+
+    fn next(&mut self) -> Option<&'a Leaf<V>> {
+        loop {
+            let (children, value) = self.stack.last_mut()?;
+            match children.next_back() {
+                Some(Child::Leaf(leaf)) => return Some(leaf),
+                Some(Child::Branch(branch)) => self
+                    .stack
+                    .push((branch.children.iter(), branch.value.as_deref())),
+                None => {
+                    let value = value.take();
+                    self.stack.pop();
+                    if value.is_some() {
+                        return value;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn owned(bound: Bound<&[u8]>) -> Bound<Box<[u8]>> {
+    bound.map(Box::from)
+}
+
+impl<'a, V> Range<'a, V> {
+    /// The entries of the trie under `root` between `lower` and `upper`.
+    pub(crate) fn new(
+        root: Option<&'a Branch<V>>,
+        lower: Bound<&[u8]>,
+        upper: Bound<&[u8]>,
+    ) -> Self {
+        // A range that ends before it starts is empty (`BTreeMap::range` panics on it).
+        let empty = match (lower, upper) {
+            (Bound::Included(l), Bound::Included(u)) => l > u,
+            (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(u))
+            | (Bound::Excluded(l), Bound::Included(u)) => l >= u,
+            _ => false,
+        };
+        Self {
+            front: Front::seek(root, lower),
+            back: Back::seek(root, upper),
+            lower: owned(lower),
+            upper: owned(upper),
+            front_key: None,
+            back_key: None,
+            done: empty,
+        }
+    }
+}
+
+impl<'a, V> Iterator for Range<'a, V> {
+    type Item = (&'a [u8], &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let leaf = self.front.next();
+        let past = |key: &[u8]| match self.back_key {
+            Some(back) => key >= back,
+            None => above(key, &self.upper),
+        };
+        match leaf {
+            Some(leaf) if !past(&leaf.key) => {
+                self.front_key = Some(&leaf.key);
+                Some((&leaf.key[..], &leaf.value))
+            }
+            _ => {
+                self.done = true;
+                None
+            }
+        }
+    }
+}
+
+impl<V> DoubleEndedIterator for Range<'_, V> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let leaf = self.back.next();
+        let past = |key: &[u8]| match self.front_key {
+            Some(front) => key <= front,
+            None => below(key, &self.lower),
+        };
+        match leaf {
+            Some(leaf) if !past(&leaf.key) => {
+                self.back_key = Some(&leaf.key);
+                Some((&leaf.key[..], &leaf.value))
+            }
+            _ => {
+                self.done = true;
+                None
+            }
+        }
+    }
+}
+
+impl<V> FusedIterator for Range<'_, V> {}
