@@ -69,3 +69,45 @@
 //! let guard = store.get("k").unwrap();
 //! std::thread::spawn(move || *guard).join().unwrap();
 //! ```
+//!
+//! A version borrowed from a [`Reader`](crate::Reader) lasts until the reader's next
+//! read, which may replace it; clone it (one reference count) to keep it longer:
+//!
+//! ```compile_fail,E0499
+//! let store = cowtrie::TrieStore::new();
+//! store.put("k", 1);
+//! let mut reader = store.reader();
+//! let before = reader.current();
+//! store.put("k", 2);
+//! let after = reader.current();
+//! assert_eq!((before.get("k"), after.get("k")), (Some(&1), Some(&2)));
+//! ```
+//!
+//! ```
+//! let store = cowtrie::TrieStore::new();
+//! store.put("k", 1);
+//! let mut reader = store.reader();
+//! let before = reader.current().clone();
+//! store.put("k", 2);
+//! let after = reader.current();
+//! assert_eq!((before.get("k"), after.get("k")), (Some(&1), Some(&2)));
+//! ```
+//!
+//! A reader borrows its store, so it cannot outlive it; a version taken from it can:
+//!
+//! ```compile_fail,E0597
+//! let reader = {
+//!     let store = cowtrie::TrieStore::<u8>::new();
+//!     store.reader()
+//! };
+//! # drop(reader);
+//! ```
+//!
+//! ```
+//! let version = {
+//!     let store = cowtrie::TrieStore::<u8>::new();
+//!     let mut reader = store.reader();
+//!     reader.current().clone()
+//! };
+//! assert!(version.is_empty());
+//! ```

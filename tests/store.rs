@@ -307,6 +307,8 @@ fn auto_traits() {
     send_sync::<ValueGuard<String>>();
     send_sync::<RootCell<String>>();
     send_sync::<cowtrie::Iter<'static, String>>();
+    send_sync::<cowtrie::Range<'static, String>>();
+    send_sync::<cowtrie::Reader<'static, String>>();
     fn unpin<T: Unpin>() {}
     unpin::<TrieStore<u8>>();
 }
