@@ -14,12 +14,19 @@ slope estimate, or the mean, divided by the elements per iteration) and the stor
 u64keys benches' `writer_rates.tsv` (`group<TAB>keyset<TAB>store<TAB>ops_per_sec`: the
 writer's rate in the `read_under_writer_*` groups).
 
-First, for each byte-string key set (the targets leave out u64keys' `u64`), one table
-of the targets: "target | cowtrie | peer | ratio | met?", the ratio being cowtrie's
-speed divided by the peer's (1 or more: cowtrie is as fast or faster). Then, if `memory.md` is there, memory per key against imbl. Then one
-table per criterion group: time per op of every store and cowtrie's speed-up against it
-(`their time / cowtrie's time`; in the root_load groups the reference is
-`RootCell::read`), and the writers' rates. Anything missing prints as "not measured".
+First, for each byte-string key set, one table of the targets: "target | read path |
+cowtrie | peer | ratio | met?", the ratio being cowtrie's speed divided by the peer's (1
+or more: cowtrie is as fast or faster). The read targets have one row per public read
+path, named in the "read path" column: `cowtrie` (`get_with`) and `cowtrie (reader)` (a
+per-thread `Reader`); the target on `get` has the row `cowtrie (guard)`, against
+`cowtrie`; the write and scan targets, one row (`cowtrie`: every path writes and scans
+the same store). A peer given as "the faster of" is the faster of those stores in that
+group and key set, and needs all of them measured. If the u64keys bench's results are
+there, the same table for its key set `u64`, against congee. Then, if `memory.md` is
+there, memory per key against imbl. Then one table per criterion group: time per op of
+every store and cowtrie's speed-up against it (`their time / cowtrie's time`; in the
+root_load groups the reference is `RootCell::read`), and the writers' rates. Anything
+missing prints as "not measured".
 """
 
 import json
@@ -29,25 +36,62 @@ import signal
 import sys
 
 KEY_SETS = ["random16", "words"]
+U64_KEY_SET = "u64"
+COWTRIE = "cowtrie"
+COWTRIE_GUARD = "cowtrie (guard)"
+COWTRIE_READER = "cowtrie (reader)"
 IMBL = "ArcSwap<imbl::HashMap>"
+IMBL_ORDMAP = "ArcSwap<imbl::OrdMap>"
+CONCREAD = "concread::BptreeMap"
 DASHMAP = "DashMap"
 RWLOCK_HASHMAP = "RwLock<HashMap>"
 RWLOCK_BTREEMAP = "RwLock<BTreeMap>"
+SCC_TREEINDEX = "scc::TreeIndex"
+SKIPMAP = "crossbeam_skiplist::SkipMap"
+CONGEE = "congee"
 NOT_MEASURED = "not measured"
 
-# (target, source, group, peer, ratio needed, unit). source "writer": the writer's rate
-# from writer_rates.tsv; "criterion": time per element from criterion's estimates.
+# The public read paths, each with its row in the read targets; writes and scans go
+# through the one store, so their targets have one row, cowtrie's.
+READ_PATHS = (COWTRIE, COWTRIE_READER)
+ONE_ROW = (COWTRIE,)
+# The ordered peers that take reads and writes concurrently.
+ORDERED = [RWLOCK_BTREEMAP, SCC_TREEINDEX, SKIPMAP, CONCREAD, IMBL_ORDMAP]
+# The faster of the two hash maps, chosen per group and key set.
+FASTER_HASH_MAP = (DASHMAP, RWLOCK_HASHMAP)
+# Persistent peers (a new version per write) and ordered peers that write in place.
+PERSISTENT = [IMBL_ORDMAP, IMBL, CONCREAD]
+IN_PLACE_ORDERED = [RWLOCK_BTREEMAP, SCC_TREEINDEX, SKIPMAP]
+
+GET = "get (hit), one thread"
+READ_1R = "reads per reader under a writer, 1r + 1w"
+PUT = "put, one thread (new version per put)"
+WRITER_1R = "writer throughput, 1 reader + 1 writer"
+
+# (target, source, group, peer, ratio needed, unit, cowtrie's rows). source "writer": the
+# writer's rate from writer_rates.tsv; "criterion": time per element from criterion's
+# estimates. peer: a store, or a tuple of stores whose faster one is the peer. One row
+# per store in cowtrie's rows, measured against the same peer.
 TARGETS = [
-    ("writer throughput, 1 reader + 1 writer", "writer", "read_under_writer_1r", IMBL, 1, "ops"),
-    ("writer throughput, 2 readers + 1 writer", "writer", "read_under_writer_2r", IMBL, 1, "ops"),
-    ("reads per reader under a writer, 1r + 1w", "criterion", "read_under_writer_1r", DASHMAP, 1, "reads"),
-    ("reads per reader under a writer, 1r + 1w", "criterion", "read_under_writer_1r", RWLOCK_HASHMAP, 2, "reads"),
-    ("reads per reader under a writer, 2r + 1w", "criterion", "read_under_writer_2r", DASHMAP, 1, "reads"),
-    ("reads per reader under a writer, 2r + 1w", "criterion", "read_under_writer_2r", RWLOCK_HASHMAP, 2, "reads"),
-    ("put, one thread (new version per put)", "criterion", "put", IMBL, 1, "puts"),
-    ("get (hit), one thread", "criterion", "get_hit", RWLOCK_HASHMAP, 1, "gets"),
-    ("prefix scan, ~0.1% of keys", "criterion", "scan_prefix_0.001", RWLOCK_BTREEMAP, 1, "keys"),
-    ("prefix scan, ~10% of keys", "criterion", "scan_prefix_0.1", RWLOCK_BTREEMAP, 1, "keys"),
+    *[(GET, "criterion", "get_hit", peer, 1, "gets", READ_PATHS) for peer in ORDERED],
+    (GET, "criterion", "get_hit", FASTER_HASH_MAP, 0.5, "gets", READ_PATHS),
+    *[(READ_1R, "criterion", "read_under_writer_1r", peer, 1, "reads", READ_PATHS) for peer in ORDERED],
+    (READ_1R, "criterion", "read_under_writer_1r", FASTER_HASH_MAP, 0.5, "reads", READ_PATHS),
+    # `get` returning a guard takes at most 1.3× the time of `get_with`.
+    (f"{GET}, `get` (guard) within 1.3× of `get_with`'s time", "criterion", "get_hit", COWTRIE,
+     1 / 1.3, "gets", (COWTRIE_GUARD,)),
+    *[(PUT, "criterion", "put", peer, 1, "puts", ONE_ROW) for peer in PERSISTENT],
+    *[(PUT, "criterion", "put", peer, 0.5, "puts", ONE_ROW) for peer in IN_PLACE_ORDERED],
+    *[(WRITER_1R, "writer", "read_under_writer_1r", peer, 1, "ops", ONE_ROW) for peer in PERSISTENT],
+    *[(WRITER_1R, "writer", "read_under_writer_1r", peer, 0.5, "ops", ONE_ROW) for peer in IN_PLACE_ORDERED],
+    ("prefix scan, ~0.1% of keys", "criterion", "scan_prefix_0.001", RWLOCK_BTREEMAP, 1, "keys", ONE_ROW),
+    ("prefix scan, ~10% of keys", "criterion", "scan_prefix_0.1", RWLOCK_BTREEMAP, 1, "keys", ONE_ROW),
+]
+
+# The u64keys bench's targets, on its key set `u64`.
+U64_TARGETS = [
+    (GET, "criterion", "get_hit", CONGEE, 1, "gets", READ_PATHS),
+    (READ_1R, "criterion", "read_under_writer_1r", CONGEE, 1, "reads", READ_PATHS),
 ]
 
 
@@ -140,22 +184,41 @@ def show_speed(measured, unit):
     return text if nanos is None else f"{text} ({show_time(nanos)})"
 
 
-def targets_table(keyset, groups, rates):
+def peer_speed(source, group, keyset, peer, groups, rates):
+    """(the peer's name, its measured speed or None); a tuple of stores gives the faster."""
+    if isinstance(peer, str):
+        return peer, speed(source, group, keyset, peer, groups, rates)
+    measured = [(name, speed(source, group, keyset, name, groups, rates)) for name in peer]
+    if any(found is None for _, found in measured):
+        return None, None
+    return max(measured, key=lambda row: row[1][0])
+
+
+def show_needed(needed):
+    return f"{needed:.2f}".rstrip("0").rstrip(".")
+
+
+def targets_table(keyset, targets, groups, rates):
     print(f"\n### Targets: {keyset}\n")
-    print("| target | cowtrie | peer | ratio | met? |")
-    print("|---|---|---|---|---|")
-    for target, source, group, peer, needed, unit in TARGETS:
-        ours = speed(source, group, keyset, "cowtrie", groups, rates)
-        theirs = speed(source, group, keyset, peer, groups, rates)
-        if ours and theirs:
-            ratio = ours[0] / theirs[0]
-            shown, met = f"{ratio:.2f}×", "yes" if ratio >= needed else "no"
-        else:
-            shown, met = "-", NOT_MEASURED
-        print(
-            f"| {target}: ≥ {needed}× {peer} | {show_speed(ours, unit)} "
-            f"| {show_speed(theirs, unit)} | {shown} | {met} |"
-        )
+    print("| target | read path | cowtrie | peer | ratio | met? |")
+    print("|---|---|---|---|---|---|")
+    for target, source, group, peer, needed, unit, paths in targets:
+        named = peer if isinstance(peer, str) else "the faster of " + " and ".join(peer)
+        name, theirs = peer_speed(source, group, keyset, peer, groups, rates)
+        shown_theirs = show_speed(theirs, unit)
+        if theirs and name != named:
+            shown_theirs = f"{name}: {shown_theirs}"
+        for path in paths:
+            ours = speed(source, group, keyset, path, groups, rates)
+            if ours and theirs:
+                ratio = ours[0] / theirs[0]
+                shown, met = f"{ratio:.2f}×", "yes" if ratio >= needed else "no"
+            else:
+                shown, met = "-", NOT_MEASURED
+            print(
+                f"| {target}: ≥ {show_needed(needed)}× {named} | {path} "
+                f"| {show_speed(ours, unit)} | {shown_theirs} | {shown} | {met} |"
+            )
 
 
 def memory_table(memory):
@@ -207,7 +270,10 @@ def main():
         print(f"<!-- nothing measured under {root} -->")
     print("Ratio: cowtrie's speed / the peer's (1 or more: cowtrie is as fast or faster).")
     for keyset in KEY_SETS:
-        targets_table(keyset, groups, rates)
+        targets_table(keyset, TARGETS, groups, rates)
+    u64_measured = any(group.endswith(f"/{U64_KEY_SET}") for group in groups)
+    if u64_measured or any(keyset == U64_KEY_SET for _, keyset, _ in rates):
+        targets_table(U64_KEY_SET, U64_TARGETS, groups, rates)
     if memory:
         memory_table(memory)
     group_tables(groups)
