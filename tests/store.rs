@@ -2,7 +2,7 @@
 #![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Barrier, Mutex};
 use std::time::Duration;
 
 use cowtrie::{RootCell, Trie, TrieStore, ValueGuard, WriteBatch};
@@ -403,26 +403,51 @@ fn a_write_batch_is_one_version() {
     );
 }
 
-/// Readers never see part of a batch: each batch moves one unit between two keys, so
-/// every version's sum is the same.
+/// Readers never see part of a batch. Each batch moves one unit from "x" to "y", so
+/// every version's sum is 100; and since "y" only grows, a read of "y" (`get_with`) after
+/// a read of "x" (`get`, each read its own version) finds at least the batch that "x"
+/// came from. The two threads start together and each goes on until the other has done
+/// its share (the writer until the reader has read `rounds` times, or a hundred times
+/// its own share if the reader failed), so the reads overlap the batches whatever the
+/// scheduler does.
 #[test]
 fn readers_see_whole_batches() {
     let store = TrieStore::new();
     store.put("x", 100i64);
     store.put("y", 0);
     let rounds = scaled(2_000, 20);
+    let start = Barrier::new(2);
+    let (reads, done) = (AtomicUsize::new(0), AtomicBool::new(false));
     std::thread::scope(|s| {
         s.spawn(|| {
-            for i in 0..rounds as i64 {
+            start.wait();
+            let mut batches = 0;
+            let read_enough = || reads.load(Ordering::Acquire) >= rounds;
+            while batches < rounds || !(read_enough() || batches >= 100 * rounds) {
+                batches += 1;
+                let i = batches as i64;
                 let mut batch = WriteBatch::new();
-                batch.put("x", 100 - i - 1).put("y", i + 1);
+                batch.put("x", 100 - i).put("y", i);
                 store.write_batch(batch);
             }
+            done.store(true, Ordering::Release);
         });
-        for _ in 0..rounds {
+        start.wait();
+        loop {
+            let finished = done.load(Ordering::Acquire);
             let version = store.snapshot();
-            let sum = version.get("x").unwrap() + version.get("y").unwrap();
-            assert_eq!(sum, 100);
+            let (x, y) = (version.get("x").unwrap(), version.get("y").unwrap());
+            assert_eq!(x + y, 100, "a snapshot holds part of a batch: x {x}, y {y}");
+            let batch_of_x = 100 - *store.get("x").unwrap();
+            let batch_of_y = store.get_with("y", |y| *y.unwrap());
+            assert!(
+                batch_of_y >= batch_of_x,
+                "read x from batch {batch_of_x}, then y from batch {batch_of_y}"
+            );
+            reads.fetch_add(1, Ordering::Release);
+            if finished {
+                break;
+            }
         }
     });
 }
