@@ -26,7 +26,7 @@ run_layer() {
         cargo test --release -p cowtrie --test loom "${build[@]}" ;;
     miri) MIRIFLAGS="-Zmiri-strict-provenance" CARGO_TARGET_DIR="$targets/miri" \
         cargo +nightly miri test -p cowtrie --lib --test store "${build[@]}" -- \
-        root_cell store_writers a_guard_survives concurrent_writers ;;
+        cell::tests store_writers a_guard_survives concurrent_writers ;;
     stress) if [[ "$2" == build ]]; then
             CARGO_TARGET_DIR="$targets/release" cargo build --release -q -p cowtrie-cli
         else

@@ -99,9 +99,9 @@
 //!
 //! What the crate promises, and the tests cite by number:
 //!
-//! 1. **Linearizable**: every `put`, `get`, `remove`, `compare_and_swap` and `update` on a
-//!    [`TrieStore`] takes effect at one instant between its call and its return, and a
-//!    [`TrieStore::snapshot`] is one whole published version.
+//! 1. **Linearizable**: every `put`, `get`, `remove`, `compare_and_swap`, `update` and
+//!    `write_batch` on a [`TrieStore`] takes effect at one instant between its call and
+//!    its return, and a [`TrieStore::snapshot`] is one whole published version.
 //! 2. **Reads take no lock and never wait**, not even for a stalled writer.
 //! 3. **Writers never wait for guards or snapshots** (they own their entries or version),
 //!    and wait for reads in flight only when every spare slot of the [`RootCell`] is

@@ -14,15 +14,16 @@ use loom::sync::Arc;
 use loom::thread;
 
 use common::{run_recorded, Bounded, Store};
-use cowtrie::{Cache, RootCell, Trie, TrieStore};
+use cowtrie::{Cache, RootCell, Trie, TrieStore, WriteBatch};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, History, Op, Recorder, Verdict};
 
 mod common;
 
 /// Preemption bound 3 unless `LOOM_MAX_PREEMPTIONS` says otherwise. Every seeded root-cell
 /// bug in `tests/mutants/` is found within it (`.ci/mutants-concurrency.sh` shows it),
-/// and the whole file (eleven models) ran in 91 s on the 2-core CI machine, and in 120 s
-/// (plus 39 s to rebuild) while other jobs shared it, 2026-11-27; the cache model added since takes 0.15 s. Schedules grow
+/// and the whole file (fourteen models) ran in 155 s on the 2-core machine while other
+/// jobs shared it, 2026-12-07 (eleven of them in 91 s alone, 2026-11-27; the three
+/// added since take 0.15 s, 0.02 s and 0.02 s). Schedules grow
 /// exponentially with the bound: raise it for one model at a time. `.ci/loom.sh` sets
 /// `LOOM_LOCATION=1`, so a failing model names the source lines of the racing accesses
 /// instead of only loom's own frames; set it yourself when running cargo directly.
@@ -289,6 +290,42 @@ fn root_cell_a_writer_waits_only_for_a_full_table() {
     });
 }
 
+/// Invariant 4 past the first cache line of pin counters (8 to a line): the main thread
+/// climbs a 9-slot cell to slot 8 (a writer fills the lowest free slot, so it holds a
+/// read open on each version while publishing the next) and leaves those reads, which
+/// frees versions 0 to 7; then a reader of slot 8 races the write that retires it, with
+/// slots 0 to 7 free and unpinned. The reader sees its version whole; the version is
+/// freed once, never under the reader. The climb runs before the reader exists, so it
+/// adds no schedules. Cost at preemption bound 3: 0.02 s in release on the shared
+/// 2-core machine.
+#[test]
+fn root_cell_a_reader_of_a_slot_past_the_first_line_of_pins() {
+    /// Publishes versions `from + 1` to `to`, each from inside a read of the one before.
+    fn climb(cell: &RootCell<Version>, drops: &Arc<AtomicUsize>, from: usize, to: usize) {
+        if from < to {
+            cell.read(|_| {
+                cell.write().publish(Version::new(from + 1, drops));
+                climb(cell, drops, from + 1, to);
+            });
+        }
+    }
+    model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(RootCell::with_slots(Version::new(0, &drops), 9));
+        climb(&cell, &drops, 0, 8);
+        assert_eq!(drops.load(Ordering::SeqCst), 8, "versions 0 to 7 freed");
+        let reader = {
+            let cell = Arc::clone(&cell);
+            thread::spawn(move || cell.read(Version::check_whole))
+        };
+        cell.write().publish(Version::new(9, &drops));
+        assert!(reader.join().unwrap() >= 8);
+        assert_eq!(drops.load(Ordering::SeqCst) + cell.retired(), 9);
+        drop(cell);
+        assert_eq!(drops.load(Ordering::SeqCst), 10, "each version freed once");
+    });
+}
+
 /// The store end to end: a guard taken by a reader racing an overwrite and a remove
 /// holds nothing or one of the values stored, a guard taken before them keeps its value
 /// after both and after the store is gone, and nothing leaks. Promises 3 and 4 of the
@@ -315,6 +352,37 @@ fn store_guard_survives_a_racing_overwrite_and_remove() {
         if let Some(guard) = theirs {
             assert!(*guard == 1 || *guard == 2, "got {}", *guard);
         }
+    });
+}
+
+/// A batch is one version: a reader racing a batch of two puts finds both or neither,
+/// in a snapshot and in two reads of one key each (`get` of "a", then `get_with` of "b":
+/// the batch puts "a" first, so a reader that finds "a" finds "b" in a version at least
+/// as late). Promise 1 of the crate docs. Cost at preemption bound 3: 0.02 s in release
+/// on the shared 2-core machine.
+#[test]
+fn store_a_batch_racing_a_reader_is_seen_whole() {
+    model(|| {
+        let store = Arc::new(TrieStore::new());
+        let reader = {
+            let store = Arc::clone(&store);
+            thread::spawn(move || {
+                let snapshot = store.snapshot();
+                let seen = (snapshot.get("a").copied(), snapshot.get("b").copied());
+                assert!(
+                    seen == (None, None) || seen == (Some(1), Some(2)),
+                    "a snapshot holds part of the batch: {seen:?}"
+                );
+                let a = store.get("a").is_some();
+                let b = store.get_with("b", |b| b.is_some());
+                assert!(b || !a, "read a from the batch, then b from before it");
+            })
+        };
+        let mut batch = WriteBatch::new();
+        batch.put("a", 1u8).put("b", 2);
+        store.write_batch(batch);
+        reader.join().unwrap();
+        assert_eq!(store.snapshot().len(), 2);
     });
 }
 

@@ -13,14 +13,14 @@
 //! lines: paste it whole); replay it with
 //! `SHUTTLE_REPLAY='<string>' cargo test --release --features shuttle --test shuttle \
 //! replay_a_failing_schedule -- --ignored --nocapture` (set `SHUTTLE_SCENARIO` to `pct`
-//! for a schedule from the PCT test, to `handles` for one from the `Reader` test, to `cache`
-//! for one from either cache test).
+//! for a schedule from the PCT test, to `handles` for one from the `Reader` test, to
+//! `cache` for one from either cache test, to `batch` for one from the batch test).
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 use std::sync::Arc;
 
 use common::{run_recorded, Bounded, Handle, Store};
-use cowtrie::{Cache, TrieStore};
+use cowtrie::{Cache, TrieStore, WriteBatch};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, Event, History, Op, Recorder, Verdict};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -174,6 +174,55 @@ fn random_schedules_of_update_racing_put() {
     );
 }
 
+/// Batches racing readers: a writer applies `batches` batches, batch `n` putting `n`
+/// under "x" and then under "y"; `readers` threads take snapshots and read the keys one
+/// at a time. Each snapshot holds equal values (a batch is one version), and a read of
+/// "y" (`get_with`) after a read of "x" (`get`) finds at least the batch "x" came from.
+fn batch_scenario(batches: u64, readers: usize) -> impl Fn() + Send + Sync + 'static {
+    move || {
+        let store = Arc::new(TrieStore::new());
+        let mut batch = WriteBatch::new();
+        batch.put("x", 0u64).put("y", 0);
+        store.write_batch(batch);
+        let writer = {
+            let store = Arc::clone(&store);
+            shuttle::thread::spawn(move || {
+                for n in 1..=batches {
+                    let mut batch = WriteBatch::new();
+                    batch.put("x", n).put("y", n);
+                    store.write_batch(batch);
+                }
+            })
+        };
+        let readers: Vec<_> = (0..readers)
+            .map(|_| {
+                let store = Arc::clone(&store);
+                shuttle::thread::spawn(move || {
+                    for _ in 0..batches {
+                        let snapshot = store.snapshot();
+                        let (x, y) = (snapshot.get("x"), snapshot.get("y"));
+                        assert_eq!(x, y, "a snapshot holds part of a batch");
+                        let x = *store.get("x").unwrap();
+                        let y = store.get_with("y", |y| *y.unwrap());
+                        assert!(y >= x, "read x from batch {x}, then y from batch {y}");
+                    }
+                })
+            })
+            .collect();
+        writer.join().expect("the writer does not panic");
+        for reader in readers {
+            reader.join().expect("no reader panics");
+        }
+        assert_eq!(store.get("y").as_deref(), Some(&batches));
+    }
+}
+
+/// Random schedules of batches racing readers: 3 batches of two puts, 2 readers.
+#[test]
+fn random_schedules_of_batches_racing_readers() {
+    shuttle::check_random(batch_scenario(3, 2), iterations(2_000));
+}
+
 /// The bounded store: `writers` threads run the mixed operations of [`thread_ops`] on a
 /// cache of `capacity` entries over `keys` keys (so most writes evict), while `readers`
 /// threads read (recording accesses in the entries they hit) and hold a snapshot across
@@ -255,6 +304,7 @@ fn replay_a_failing_schedule() {
         Ok("pct") => shuttle::replay(scenario(4, 20, 2), &schedule),
         Ok("handles") => shuttle::replay(scenario_reading(4, 24, 2, true), &schedule),
         Ok("cache") => shuttle::replay(cache_scenario(2, 2, 20, 4, 2), &schedule),
+        Ok("batch") => shuttle::replay(batch_scenario(3, 2), &schedule),
         _ => shuttle::replay(scenario(3, 30, 3), &schedule),
     }
 }

@@ -2,7 +2,7 @@
 #![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Barrier, Mutex};
 use std::time::Duration;
 
 use cowtrie::{RootCell, Trie, TrieStore, ValueGuard, WriteBatch};
@@ -405,27 +405,57 @@ fn a_write_batch_is_one_version() {
     );
 }
 
-/// Readers never see part of a batch: each batch moves one unit between two keys, so
-/// every version's sum is the same.
+/// Readers never see part of a batch. Each batch moves one unit from "x" to "y", so
+/// every version's sum is 100; and since "y" only grows, a read of "y" (`get_with`) after
+/// a read of "x" (`get`, each read its own version) finds at least the batch that "x"
+/// came from. The threads start together; the reader reads until the writer is done,
+/// and the writer goes on until the reader has seen `changes` new versions (or has
+/// failed). On a busy machine where the two share one core, each new version the
+/// reader sees means the writer was stopped somewhere, perhaps inside a batch, so the
+/// test cannot pass by running the writer and the reader one after the other.
 #[test]
 fn readers_see_whole_batches() {
     let store = TrieStore::new();
     store.put("x", 100i64);
     store.put("y", 0);
-    let rounds = scaled(2_000, 20);
+    let (rounds, changes) = (scaled(2_000, 20), scaled(100, 10));
+    let start = Barrier::new(2);
+    let (seen, done) = (AtomicUsize::new(0), AtomicBool::new(false));
     std::thread::scope(|s| {
-        s.spawn(|| {
-            for i in 0..rounds as i64 {
-                let mut batch = WriteBatch::new();
-                batch.put("x", 100 - i - 1).put("y", i + 1);
-                store.write_batch(batch);
+        let reader = s.spawn(|| {
+            start.wait();
+            let mut last = 0;
+            loop {
+                let finished = done.load(Ordering::Acquire);
+                let version = store.snapshot();
+                let (x, y) = (version.get("x").unwrap(), version.get("y").unwrap());
+                assert_eq!(x + y, 100, "a snapshot holds part of a batch: x {x}, y {y}");
+                let batch_of_x = 100 - *store.get("x").unwrap();
+                let batch_of_y = store.get_with("y", |y| *y.unwrap());
+                assert!(
+                    batch_of_y >= batch_of_x,
+                    "read x from batch {batch_of_x}, then y from batch {batch_of_y}"
+                );
+                if batch_of_y != last {
+                    last = batch_of_y;
+                    seen.fetch_add(1, Ordering::Relaxed);
+                }
+                if finished {
+                    break;
+                }
             }
         });
-        for _ in 0..rounds {
-            let version = store.snapshot();
-            let sum = version.get("x").unwrap() + version.get("y").unwrap();
-            assert_eq!(sum, 100);
+        start.wait();
+        let mut batches = 0;
+        let seen_enough = || seen.load(Ordering::Relaxed) >= changes || reader.is_finished();
+        while batches < rounds || !seen_enough() {
+            batches += 1;
+            let i = batches as i64;
+            let mut batch = WriteBatch::new();
+            batch.put("x", 100 - i).put("y", i);
+            store.write_batch(batch);
         }
+        done.store(true, Ordering::Release);
     });
 }
 

@@ -3,9 +3,10 @@
 //! with smaller sizes.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{Pin, RootCell};
+use super::{Pin, RootCell, PER_LINE};
 use crate::tests::{scaled, Tracked};
 
 /// Invariants 1, 4–6 on real threads: readers see whole versions in order, and every
@@ -124,6 +125,73 @@ fn a_writer_waits_only_when_every_slot_is_pinned() {
     assert_eq!(cell.retired(), 1, "version 1 is still pinned");
     drop(second);
     assert_eq!(cell.retired(), 0);
+}
+
+/// A value that writes its id into a shared log when dropped.
+struct Logged<'a> {
+    id: usize,
+    log: &'a Mutex<Vec<usize>>,
+}
+
+impl<'a> Logged<'a> {
+    fn new(id: usize, log: &'a Mutex<Vec<usize>>) -> Self {
+        Self { id, log }
+    }
+}
+
+impl Drop for Logged<'_> {
+    fn drop(&mut self) {
+        self.log.lock().unwrap().push(self.id);
+    }
+}
+
+/// Invariant 4 for slots whose pin counters are not in a stripe's first cache line
+/// (`PER_LINE` counters a line): a reader inside a read of slot 8, or of the last slot
+/// of 16, holds its version across writes while the slots whose counters share its
+/// place in the first line are free and unpinned, and leaving frees it. A writer fills
+/// the lowest free slot, so the test climbs to the target slot by holding a pin on each
+/// version below it while publishing the next, then lets those pins go.
+#[test]
+fn a_pin_past_the_first_line_of_counters_holds_its_version() {
+    let slots = 2 * PER_LINE;
+    for target in [PER_LINE, slots - 1] {
+        let log = Mutex::new(Vec::new());
+        let dropped = || log.lock().unwrap().clone();
+        let cell = RootCell::with_slots(Logged::new(0, &log), slots);
+        // Version `n` goes into slot `n`: every slot below it is pinned.
+        let below: Vec<_> = (1..=target)
+            .map(|n| {
+                let pin = Pin::enter(&cell);
+                cell.write().publish(Logged::new(n, &log));
+                pin
+            })
+            .collect();
+        assert_eq!(cell.current.load(Ordering::Relaxed), target);
+        cell.read(|version| {
+            assert_eq!(version.id, target);
+            drop(below);
+            assert_eq!(
+                dropped(),
+                Vec::from_iter(0..target),
+                "the pins below let go"
+            );
+            for n in target + 1..=target + 3 {
+                cell.write().publish(Logged::new(n, &log));
+                assert_eq!(version.id, target, "the pinned version is still there");
+                assert!(
+                    !dropped().contains(&target),
+                    "version {target} freed while a reader pins slot {target}"
+                );
+                assert_eq!(cell.retired(), 1, "only the pinned version is held back");
+            }
+        });
+        assert_eq!(cell.retired(), 0);
+        assert_eq!(
+            dropped().last(),
+            Some(&target),
+            "the last reader to leave frees its version"
+        );
+    }
 }
 
 #[test]
