@@ -108,6 +108,14 @@ fn read_under_writer(c: &mut Criterion, loaded: &Loaded, readers: usize) {
     let set = &loaded.set;
     let group_name = format!("read_under_writer_{readers}r");
     per_store(c, &group_name, loaded, |group, store| {
+        if !store.sustains_a_writer_beside_readers() {
+            println!(
+                "{group_name}/{}/{}: skipped (memory grows without bound)",
+                set.name,
+                store.name()
+            );
+            return;
+        }
         group.throughput(Throughput::Elements(1));
         let (writes, writing) = (AtomicU64::new(0), AtomicU64::new(0));
         group.bench_function(store.name(), |b| {

@@ -45,7 +45,8 @@
 //! - **W3** `o = current.swap(n)` (`Release`), then `state[o] = RETIRED` (`Release`);
 //! - **W4** `fence(SeqCst)`, then reclaim every `RETIRED` slot.
 //!
-//! A *stamped* read ([`RootCell::read_stamped`]) is a read that also returns a `Stamp`:
+//! A *stamped* read ([`RootCell::read_stamped`]) is a read that also gives its closure a
+//! `Stamp`:
 //! - **S1** after R4, the slot's state word, which names the generation the reader
 //!   pinned (tag set to `LIVE`), kept with the slot index.
 //!
@@ -304,9 +305,9 @@ impl<T> RootCell<T> {
         })
     }
 
-    /// [`read`](Self::read), also returning the [`Stamp`] of the version `f` saw, which
+    /// [`read`](Self::read), also giving `f` the [`Stamp`] of the version it reads, which
     /// [`is_current`](Self::is_current) later compares against the current one.
-    pub(crate) fn read_stamped<R>(&self, f: impl FnOnce(&T) -> R) -> (R, Stamp) {
+    pub(crate) fn read_stamped<R>(&self, f: impl FnOnce(&T, Stamp) -> R) -> R {
         let pin = Pin::enter(self);
         // S1: R4 saw `current == pin.slot` (`Acquire`), reading from the swap that
         // published the version (W3), so this load comes after that fill's W2 and sees
@@ -317,7 +318,7 @@ impl<T> RootCell<T> {
             slot: pin.slot,
             state: state & !TAG | LIVE,
         };
-        (self.read_pinned(&pin, f), stamp)
+        self.read_pinned(&pin, |version| f(version, stamp))
     }
 
     /// Whether the version `stamp` names is still the current one. Two loads, no

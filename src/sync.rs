@@ -69,6 +69,14 @@ mod imp {
     pub(crate) fn slot_count() -> usize {
         32
     }
+
+    /// Reads of one version in a row after which a [`Reader`](crate::Reader) keeps it:
+    /// keeping costs a reference count now and, once a write replaces the version, its
+    /// free on the reader's thread (some decrements and frees per copied node), which 32
+    /// reads without a pin repay.
+    pub(crate) fn reader_keeps_after() -> u32 {
+        32
+    }
 }
 
 pub(crate) use imp::*;

@@ -489,24 +489,34 @@ fn concurrent_updates_lose_no_increment() {
     assert_eq!(store.get("cas").as_deref(), Some(&(4 * per_thread)));
 }
 
-/// A `Reader` sees every write that completed before its read, also when the version
-/// it kept sat in the slot that the newest version reuses (two publishes later, with
-/// no pins, the lowest free slot is the kept version's own).
+/// A `Reader` sees every write that completed before its read: through a pin while
+/// writes come often, and from the version it keeps once it has read one version 32
+/// times in a row, also when that version sat in the slot the newest version reuses (two
+/// publishes later, with no pins, the lowest free slot is the kept version's own).
 #[test]
 fn a_reader_sees_each_completed_write() {
     let store = TrieStore::new();
     store.put("k", 0u64);
     let mut reader = store.reader();
-    for i in 1..=scaled(200, 10) as u64 {
-        assert_eq!(reader.get_with("k", |v| v.copied()), Some(i - 1));
+    let writes = scaled(100, 6) as u64;
+    for i in 1..=writes {
+        for read in 0..40 {
+            assert_eq!(reader.get_with("k", |v| v.copied()), Some(i - 1));
+            assert_eq!(
+                reader.is_keeping(),
+                read >= 31,
+                "read {read} of version {i}"
+            );
+        }
         store.put("k", i);
-        if i % 3 == 0 {
-            store.put("other", i); // an odd number of publishes between some reads
+        if i % 2 == 0 {
+            store.put("other", i); // two publishes: the kept version's slot is refilled
         }
     }
+    assert_eq!(reader.get("k").as_deref(), Some(&writes));
     let guard = reader.get("k").unwrap();
     store.remove("k");
-    assert_eq!(*guard, scaled(200, 10) as u64, "the guard keeps its value");
+    assert_eq!(*guard, writes, "the guard keeps its value");
     assert!(reader.get("k").is_none());
     assert_eq!(reader.current().len(), 1);
 }
@@ -531,8 +541,10 @@ fn a_reader_keeps_one_version_and_pins_none() {
 /// put returns; readers reading through `Reader`s, started together with it, never see
 /// a count below one already announced, and never go back. The writer goes on until
 /// each reader has read many times, so reads and writes overlap however the threads
-/// are scheduled. A reader that took a recycled slot for its kept version (a stamp
-/// without the generation) serves a version two publishes old, and fails this.
+/// are scheduled, and every 64 puts it pauses for 40 reads of each reader, so the
+/// readers keep versions (and check them) as well as pin. A reader that took a
+/// recycled slot for its kept version (a stamp without the generation) serves a version
+/// two publishes old, and fails this.
 #[test]
 fn readers_through_handles_never_serve_an_old_version() {
     let store = TrieStore::new();
@@ -573,7 +585,22 @@ fn readers_through_handles_never_serve_an_old_version() {
             while i < min_writes || reads.iter().any(|r| r.load(Ordering::Relaxed) < min_reads) {
                 i += 1;
                 store.put("n", i as u64);
+                if i % 64 == 0 {
+                    store.put("other", i as u64); // the next slot is the one before
+                }
                 announced.store(i, Ordering::Release);
+                if i % 64 == 32 {
+                    // A pause, until each reader has read 40 more times (or stopped), so
+                    // the readers keep versions as well as pin them.
+                    let now: Vec<usize> = reads.iter().map(|r| r.load(Ordering::Relaxed)).collect();
+                    while reads
+                        .iter()
+                        .zip(&now)
+                        .any(|(r, &then)| (then..then + 40).contains(&r.load(Ordering::Relaxed)))
+                    {
+                        std::thread::yield_now();
+                    }
+                }
             }
             done.store(true, Ordering::Release);
         });

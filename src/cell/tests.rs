@@ -206,13 +206,13 @@ fn one_slot_is_refused() {
 #[test]
 fn a_stamp_matches_only_its_own_publish() {
     let cell = RootCell::with_slots(0u32, 2);
-    let (seen, stamp) = cell.read_stamped(|v| *v);
+    let (seen, stamp) = cell.read_stamped(|v, stamp| (*v, stamp));
     assert_eq!(seen, 0);
     assert!(cell.is_current(stamp), "no write came");
     cell.write().publish(1);
     assert!(!cell.is_current(stamp), "a write came");
     cell.write().publish(2);
-    let (seen, again) = cell.read_stamped(|v| *v);
+    let (seen, again) = cell.read_stamped(|v, stamp| (*v, stamp));
     assert_eq!(seen, 2);
     assert_eq!(again.slot, stamp.slot, "version 2 reuses version 0's slot");
     assert!(

@@ -38,6 +38,12 @@ pub(super) mod loom {
     pub(crate) fn slot_count() -> usize {
         3
     }
+
+    /// A `Reader` keeps every version it reads, so the models reach the kept version's
+    /// check (and the slot it may find refilled) within a few operations.
+    pub(crate) fn reader_keeps_after() -> u32 {
+        1
+    }
 }
 
 #[cfg(all(feature = "shuttle", not(loom)))]
@@ -69,6 +75,11 @@ pub(super) mod shuttle {
     /// Four slots: shuttle runs longer histories than loom, with few stalls.
     pub(crate) fn slot_count() -> usize {
         4
+    }
+
+    /// As under loom: a `Reader` keeps every version it reads.
+    pub(crate) fn reader_keeps_after() -> u32 {
+        1
     }
 }
 
