@@ -28,32 +28,24 @@ use std::iter::FusedIterator;
 /// assert_eq!(keys, [&b"ab"[..], b"abc", b"b"]);
 /// ```
 pub struct Iter<'a, V> {
-    /// The children still to visit, one run per branch entered (a wide branch's run
-    /// goes through its chunks in order).
-    stack: Vec<ChildIter<'a, V>>,
-    /// A branch to enter on the next step.
-    pending: Option<&'a Branch<V>>,
+    cursor: Cursor<'a, V>,
     /// The number of entries left, when known (walking a whole trie).
     remaining: Option<usize>,
 }
 
-impl<'a, V> Iter<'a, V> {
-    /// Walks `start` (nothing if `None`); `len` is its number of entries, if known.
-    pub(crate) fn new(start: Option<Subtree<'a, V>>, len: Option<usize>) -> Self {
-        let mut iter = Self {
-            stack: Vec::new(),
-            pending: None,
-            remaining: len,
-        };
-        match start {
-            Some(Subtree::Root(root)) => iter.pending = Some(root),
-            Some(Subtree::Child(child)) => iter.stack.push(ChildIter::one(child)),
-            None => iter.remaining = Some(0),
-        }
-        iter
-    }
+/// A walk in ascending byte order (pre-order: a branch's own key before the keys below
+/// it), without recursion: the children still to visit, one run per branch entered (a
+/// wide branch's run goes through its chunks in order), deepest last; and a branch to
+/// enter on the next step. [`Iter`] walks a whole subtree with one; a
+/// [`Range`](crate::Range) starts one at its lower bound.
+pub(crate) struct Cursor<'a, V> {
+    pub(crate) stack: Vec<ChildIter<'a, V>>,
+    pub(crate) pending: Option<&'a Branch<V>>,
+}
 
-    fn next_leaf(&mut self) -> Option<&'a Leaf<V>> {
+impl<'a, V> Cursor<'a, V> {
+    /// The next leaf in byte order.
+    pub(crate) fn next_leaf(&mut self) -> Option<&'a Leaf<V>> {
         loop {
             if let Some(branch) = self.pending.take() {
                 // Pre-order: a branch's own key comes before every key below it, and the
@@ -72,11 +64,28 @@ impl<'a, V> Iter<'a, V> {
     }
 }
 
+impl<'a, V> Iter<'a, V> {
+    /// Walks `start` (nothing if `None`); `len` is its number of entries, if known.
+    pub(crate) fn new(start: Option<Subtree<'a, V>>, len: Option<usize>) -> Self {
+        let mut cursor = Cursor {
+            stack: Vec::new(),
+            pending: None,
+        };
+        let mut remaining = len;
+        match start {
+            Some(Subtree::Root(root)) => cursor.pending = Some(root),
+            Some(Subtree::Child(child)) => cursor.stack.push(ChildIter::one(child)),
+            None => remaining = Some(0),
+        }
+        Self { cursor, remaining }
+    }
+}
+
 impl<'a, V> Iterator for Iter<'a, V> {
     type Item = (&'a [u8], &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let leaf = self.next_leaf()?;
+        let leaf = self.cursor.next_leaf()?;
         if let Some(remaining) = &mut self.remaining {
             *remaining -= 1;
         }
@@ -89,8 +98,9 @@ impl<'a, V> Iterator for Iter<'a, V> {
         if let Some(remaining) = self.remaining {
             return (remaining, Some(remaining));
         }
-        let children: usize = self.stack.iter().map(ExactSizeIterator::len).sum();
-        (children + usize::from(self.pending.is_some()), None)
+        let cursor = &self.cursor;
+        let children: usize = cursor.stack.iter().map(ExactSizeIterator::len).sum();
+        (children + usize::from(cursor.pending.is_some()), None)
     }
 }
 

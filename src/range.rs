@@ -14,6 +14,7 @@
 use std::iter::FusedIterator;
 use std::ops::Bound;
 
+use crate::iter::Cursor;
 use crate::node::{Branch, Child, ChildIter, Leaf};
 
 /// An iterator over the entries of a [`Trie`](crate::Trie) whose keys lie in a range,
@@ -34,7 +35,7 @@ use crate::node::{Branch, Child, ChildIter, Leaf};
 /// assert_eq!(last_two, [4, 3]);
 /// ```
 pub struct Range<'a, V> {
-    front: Front<'a, V>,
+    front: Cursor<'a, V>,
     back: Back<'a, V>,
     /// The range's bounds, which an end checks until the other end has given a key.
     lower: Bound<Box<[u8]>>,
@@ -43,13 +44,6 @@ pub struct Range<'a, V> {
     front_key: Option<&'a [u8]>,
     back_key: Option<&'a [u8]>,
     done: bool,
-}
-
-/// The front cursor: children to visit in byte order, deepest run last, and a branch
-/// to enter (its value first) on the next step.
-struct Front<'a, V> {
-    stack: Vec<ChildIter<'a, V>>,
-    pending: Option<&'a Branch<V>>,
 }
 
 /// The back cursor: children to visit in descending byte order, deepest run last, each
@@ -106,80 +100,62 @@ fn below(key: &[u8], lower: &Bound<Box<[u8]>>) -> bool {
     }
 }
 
-impl<'a, V> Front<'a, V> {
-    /// A cursor at the first key of `root`'s trie not below `lower`.
-    fn seek(root: Option<&'a Branch<V>>, lower: Bound<&[u8]>) -> Self {
-        let mut cursor = Self {
-            stack: Vec::new(),
-            pending: None,
-        };
-        let Some(mut node) = root else {
+/// The front end: a [`Cursor`] at the first key of `root`'s trie not below `lower`.
+fn seek_front<'a, V>(root: Option<&'a Branch<V>>, lower: Bound<&[u8]>) -> Cursor<'a, V> {
+    let mut cursor = Cursor {
+        stack: Vec::new(),
+        pending: None,
+    };
+    let Some(mut node) = root else {
+        return cursor;
+    };
+    let (key, included) = match lower {
+        Bound::Unbounded => {
+            cursor.pending = Some(node);
+            return cursor;
+        }
+        Bound::Included(key) => (key, true),
+        Bound::Excluded(key) => (key, false),
+    };
+    let mut depth = 0;
+    loop {
+        let Some(&byte) = key.get(depth) else {
+            // This branch's path is the bound: its value is in the range if the bound
+            // is, and every child is above it.
+            if included {
+                cursor.pending = Some(node);
+            } else {
+                cursor.stack.push(node.children.iter());
+            }
             return cursor;
         };
-        let (key, included) = match lower {
-            Bound::Unbounded => {
-                cursor.pending = Some(node);
-                return cursor;
-            }
-            Bound::Included(key) => (key, true),
-            Bound::Excluded(key) => (key, false),
+        // The children above the bound's byte come after everything below it.
+        let (rank, present) = node.children.rank_of(byte);
+        let mut later = node.children.iter();
+        later.skip_front(rank + usize::from(present));
+        cursor.stack.push(later);
+        let Some(child) = node.child(byte) else {
+            return cursor;
         };
-        let mut depth = 0;
-        loop {
-            let Some(&byte) = key.get(depth) else {
-                // This branch's path is the bound: its value is in the range if the bound
-                // is, and every child is above it.
-                if included {
-                    cursor.pending = Some(node);
-                } else {
-                    cursor.stack.push(node.children.iter());
+        match child {
+            Child::Leaf(leaf) => {
+                let keep = &leaf.key[..] > key || (included && &leaf.key[..] == key);
+                if keep {
+                    cursor.stack.push(ChildIter::one(child));
                 }
                 return cursor;
-            };
-            // The children above the bound's byte come after everything below it.
-            let (rank, present) = node.children.rank_of(byte);
-            let mut later = node.children.iter();
-            later.skip_front(rank + usize::from(present));
-            cursor.stack.push(later);
-            let Some(child) = node.child(byte) else {
-                return cursor;
-            };
-            match child {
-                Child::Leaf(leaf) => {
-                    let keep = &leaf.key[..] > key || (included && &leaf.key[..] == key);
-                    if keep {
-                        cursor.stack.push(ChildIter::one(child));
-                    }
+            }
+            Child::Branch(branch) => match side(branch, key, depth) {
+                Side::OnPath => {
+                    depth += branch.segment.len();
+                    node = branch;
+                }
+                Side::Above => {
+                    cursor.stack.push(ChildIter::one(child));
                     return cursor;
                 }
-                Child::Branch(branch) => match side(branch, key, depth) {
-                    Side::OnPath => {
-                        depth += branch.segment.len();
-                        node = branch;
-                    }
-                    Side::Above => {
-                        cursor.stack.push(ChildIter::one(child));
-                        return cursor;
-                    }
-                    Side::Below => return cursor,
-                },
-            }
-        }
-    }
-
-    fn next(&mut self) -> Option<&'a Leaf<V>> {
-        loop {
-            if let Some(branch) = self.pending.take() {
-                self.stack.push(branch.children.iter());
-                if let Some(leaf) = &branch.value {
-                    return Some(leaf);
-                }
-            }
-            match self.stack.last_mut()?.next() {
-                Some(Child::Leaf(leaf)) => return Some(leaf),
-                Some(Child::Branch(branch)) => self.pending = Some(branch),
-                None => drop(self.stack.pop()),
-            }
+                Side::Below => return cursor,
+            },
         }
     }
 }
@@ -280,7 +256,7 @@ impl<'a, V> Range<'a, V> {
             _ => false,
         };
         Self {
-            front: Front::seek(root, lower),
+            front: seek_front(root, lower),
             back: Back::seek(root, upper),
             lower: owned(lower),
             upper: owned(upper),
@@ -298,7 +274,7 @@ impl<'a, V> Iterator for Range<'a, V> {
         if self.done {
             return None;
         }
-        let leaf = self.front.next();
+        let leaf = self.front.next_leaf();
         let past = |key: &[u8]| match self.back_key {
             Some(back) => key >= back,
             None => above(key, &self.upper),
