@@ -100,13 +100,14 @@
 //! What the crate promises, and the tests cite by number:
 //!
 //! 1. **Linearizable**: every `put`, `get`, `remove`, `compare_and_swap`, `update` and
-//!    `write_batch` on a [`TrieStore`] takes effect at one instant between its call and
-//!    its return, and a [`TrieStore::snapshot`] is one whole published version.
+//!    `write_batch` on a [`TrieStore`], and every read through a [`Reader`], takes effect
+//!    at one instant between its call and its return, and a [`TrieStore::snapshot`] is
+//!    one whole published version.
 //! 2. **Reads take no lock and never wait**, not even for a stalled writer.
-//! 3. **Writers never wait for guards or snapshots** (they own their entries or version),
-//!    and wait for reads in flight only when every spare slot of the [`RootCell`] is
-//!    pinned by a stalled reader (31 of them by default). A stalled reader holds back one
-//!    version, so memory stays bounded.
+//! 3. **Writers never wait for guards, snapshots or readers' kept versions** (they own
+//!    their entries or version), and wait for reads in flight only when every spare slot
+//!    of the [`RootCell`] is pinned by a stalled reader (31 of them by default). A
+//!    stalled reader holds back one version, so memory stays bounded.
 //! 4. **Every value is dropped exactly once**, when the last version or guard that
 //!    reaches it goes.
 //! 5. **Nothing recurses per key byte or per level** (put, get, remove, iteration, drop):
