@@ -13,7 +13,10 @@
     reason = "criterion's macros generate undocumented items"
 )]
 
+// Shared with the store bench, which uses all of them; this one uses a few.
+#[allow(dead_code)]
 mod keys;
+#[allow(dead_code)]
 mod peers;
 
 use std::hint::black_box;
