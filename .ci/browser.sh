@@ -6,14 +6,19 @@
 #
 #   .ci/browser.sh
 #
-# Needs Debian's `chromium` and Node (both installed here with apt-get when missing); installs
+# Needs Debian's `chromium` and Node (each installed here with apt-get when missing); installs
 # `playwright-core` (the browser driver alone, no bundled browser) into target/browser/node.
 # Takes about a minute once the release CLI is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ ! -x /usr/bin/chromium ]] || ! command -v npm > /dev/null; then
-    apt-get update -qq && apt-get install -y -qq chromium nodejs npm
+# Only what is missing: a machine whose Node.js came from elsewhere refuses Debian's npm
+# beside it ("held broken packages").
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v npm > /dev/null || missing+=(nodejs npm)
+if [[ ${#missing[@]} -gt 0 ]]; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
 out=target/browser
 mkdir -p "$out/node"
