@@ -68,21 +68,17 @@ impl<'a, V> Reader<'a, V> {
                 return f(version);
             }
             // A write came: the kept version goes (this reader frees what only it
-            // held), and reads pin again until the store is quiet.
+            // held), and reads pin again until the store is quiet. `seen` names the
+            // kept version, so the next pinned read starts a new streak.
             self.kept = None;
-            self.streak = 0;
         }
         let (seen, streak) = (self.seen, self.streak);
-        let (result, kept, stamp) = self.store.root().read_stamped(|version, stamp| {
+        let (result, kept, stamp, streak) = self.store.root().read_stamped(|version, stamp| {
             let streak = if seen == Some(stamp) { streak + 1 } else { 1 };
             let keep = streak >= sync::reader_keeps_after();
-            (f(version), keep.then(|| version.clone()), stamp)
+            (f(version), keep.then(|| version.clone()), stamp, streak)
         });
-        if seen == Some(stamp) {
-            self.streak += 1;
-        } else {
-            (self.seen, self.streak) = (Some(stamp), 1);
-        }
+        (self.seen, self.streak) = (Some(stamp), streak);
         self.kept = kept.map(|version| (version, stamp));
         result
     }
