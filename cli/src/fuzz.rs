@@ -157,6 +157,7 @@ pub fn history_reader(data: &[u8]) {
                 let budget = Budget {
                     steps_per_op: 50,
                     time: std::time::Duration::from_millis(200),
+                    ..Budget::default()
                 };
                 let _ = check_with(spec, &history, budget);
                 None

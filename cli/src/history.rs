@@ -59,6 +59,7 @@ pub(crate) fn run(
     let budget = Budget {
         steps_per_op: u64::MAX,
         time: Duration::from_secs(seconds),
+        ..Budget::default()
     };
     match model {
         ModelKind::Register => judge(&Register, file, &bytes, format, budget, (svg, html)),

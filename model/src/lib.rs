@@ -36,7 +36,7 @@ mod timeline;
 mod value;
 pub mod workload;
 
-pub use check::{check, check_with, Budget, CheckReport, Verdict, Violation};
+pub use check::{check, check_with, Budget, CheckReport, Verdict, Violation, DEFAULT_MEMORY};
 pub use evicting::EvictingModel;
 pub use history::{Event, History, Recorder, ThreadLog, NEVER};
 pub use model::{KvStore, Model};

@@ -198,6 +198,7 @@ fn a_tiny_budget_gives_unknown_not_a_hang() {
     let budget = Budget {
         steps_per_op: 10,
         time: Duration::from_secs(3600),
+        ..Budget::default()
     };
     assert_unknown_on_factorial_history(budget);
 }
@@ -208,6 +209,7 @@ fn a_spent_time_budget_gives_unknown_not_a_hang() {
     let budget = Budget {
         steps_per_op: u64::MAX,
         time: Duration::ZERO,
+        ..Budget::default()
     };
     assert_unknown_on_factorial_history(budget);
 }
@@ -221,6 +223,7 @@ fn the_search_stops_at_the_first_linearization() {
     let budget = Budget {
         steps_per_op: 10,
         time: Duration::from_secs(3600),
+        ..Budget::default()
     };
     let report = check(&History::from_events(puts), budget);
     assert_eq!(report.verdict, Verdict::Linearizable);
@@ -238,6 +241,7 @@ fn a_spent_time_budget_still_decides_a_small_history() {
     let budget = Budget {
         steps_per_op: 200,
         time: Duration::ZERO,
+        ..Budget::default()
     };
     let fine = vec![put(0, 0, 5, 1), get(1, 1, 2, None), get(2, 6, 7, Some(1))];
     assert_eq!(

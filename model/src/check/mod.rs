@@ -42,16 +42,29 @@ pub struct Budget {
     /// Search steps allowed per operation of a key (a linearizable history of a correct
     /// store needs 1–5; the rest is room for backtracking).
     pub steps_per_op: u64,
-    /// Wall-clock limit for the whole check. The clock is read every 4096 search steps,
-    /// so a key whose search takes fewer steps gets its answer however late it is.
+    /// Wall-clock limit for the whole check, explanation included: the search for a
+    /// verdict stops at nine tenths of it, and narrowing a violation to a small window
+    /// gets the rest (an explanation cut short says so).
     pub time: Duration,
+    /// Bytes the search may hold at once, over all keys: its memo of configurations
+    /// seen, the states it has met and its stack. Reaching it gives
+    /// [`Verdict::Unknown`].
+    pub memory: usize,
+    /// Search every key to its verdict even after one is shown not linearizable (by
+    /// default the first violation found cancels the other keys' searches).
+    pub every_key: bool,
 }
+
+/// The default [`Budget::memory`]: 1 GiB.
+pub const DEFAULT_MEMORY: usize = 1 << 30;
 
 impl Default for Budget {
     fn default() -> Self {
         Self {
             steps_per_op: 200,
             time: Duration::from_secs(60),
+            memory: DEFAULT_MEMORY,
+            every_key: false,
         }
     }
 }
@@ -99,8 +112,11 @@ pub struct CheckReport<S: Spec = StoreSpec> {
     pub partitions: usize,
     /// Search steps taken over all keys.
     pub steps: u64,
-    /// Wall-clock time of the check.
+    /// Wall-clock time of the check, explanation included.
     pub elapsed: Duration,
+    /// Wall-clock time until the verdict was known (before a violation was narrowed and
+    /// explained).
+    pub search_time: Duration,
 }
 
 // By hand rather than derived, so that a spec need not be `Clone`, `Debug` or `Eq`
@@ -207,6 +223,7 @@ impl<S: Spec> fmt::Debug for CheckReport<S> {
             .field("partitions", &self.partitions)
             .field("steps", &self.steps)
             .field("elapsed", &self.elapsed)
+            .field("search_time", &self.search_time)
             .finish()
     }
 }
@@ -271,5 +288,6 @@ pub fn check_with<S: Spec>(
         partitions: partitions.len(),
         steps,
         elapsed: start.elapsed(),
+        search_time: start.elapsed(),
     }
 }
