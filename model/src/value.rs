@@ -29,6 +29,27 @@ pub enum Value {
 }
 
 impl Value {
+    /// Bytes this value holds on the heap (its strings' and vectors' capacities, nested
+    /// values included), for the checker's memory budget.
+    pub fn heap_bytes(&self) -> usize {
+        let size = std::mem::size_of::<Value>();
+        match self {
+            Value::Nil | Value::Bool(_) | Value::Int(_) => 0,
+            Value::Str(s) | Value::Keyword(s) | Value::Other(s) => s.capacity(),
+            Value::List(items) | Value::Set(items) => {
+                items.capacity() * size + items.iter().map(Value::heap_bytes).sum::<usize>()
+            }
+            Value::Map(entries) => {
+                entries.capacity() * 2 * size
+                    + entries
+                        .iter()
+                        .map(|(k, v)| k.heap_bytes() + v.heap_bytes())
+                        .sum::<usize>()
+            }
+            Value::Tagged(tag, value) => tag.capacity() + size + value.heap_bytes(),
+        }
+    }
+
     /// The value under keyword `key`, if this is a map that has it.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {

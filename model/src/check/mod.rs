@@ -26,13 +26,14 @@ mod window;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::spec::SpecEvent;
 use crate::{History, Spec, StoreSpec};
-use search::{KeyOp, Mode, Outcome, Search};
+use search::{KeyOp, Limits, Mode, Outcome, Search, Stop};
 use window::find_window;
 
 /// Limits on the search, so a pathological history yields [`Verdict::Unknown`] instead
@@ -234,60 +235,153 @@ pub fn check(history: &History, budget: Budget) -> CheckReport {
 }
 
 /// Checks `history` against `spec` within `budget`.
+///
+/// Keys are searched in parallel, smallest first. Unless [`Budget::every_key`] is set,
+/// the first key shown not linearizable cancels the others' searches: the verdict is
+/// that violation (when several keys fail, which one is reported may vary from run to
+/// run). The violation is then narrowed to a small window and explained, within the
+/// time left.
 pub fn check_with<S: Spec>(
     spec: &S,
     history: &History<S::Op, S::Ret>,
     budget: Budget,
 ) -> CheckReport<S> {
-    type Partition<'h, S> = (<S as Spec>::Key, Vec<&'h SpecEvent<S>>);
     let start = Instant::now();
-    let deadline = start + budget.time;
+    // The search for a verdict gets nine tenths of the time; the explanation the rest
+    // (and whatever the search left).
+    let limits = Limits::new(start + budget.time.mul_f64(0.9), budget.memory);
     let mut by_key: HashMap<S::Key, Vec<&SpecEvent<S>>> = HashMap::new();
     for event in history.events() {
         by_key.entry(spec.key(&event.op)).or_default().push(event);
     }
-    let partitions: Vec<Partition<'_, S>> = by_key.into_iter().collect();
-    let outcomes: Vec<(u64, Option<Verdict<S>>)> = partitions
-        .par_iter()
-        .map(|(key, events)| {
-            let ops: Vec<KeyOp<'_, S>> = events.iter().map(|e| KeyOp::from_event(e)).collect();
-            let max_steps = budget
-                .steps_per_op
-                .saturating_mul(ops.len() as u64)
-                .max(10_000);
-            let mut search = Search::new(spec, &ops, max_steps, deadline);
-            let outcome = search.run(&[spec.init()], Mode::FirstLinearization);
-            let verdict = match outcome {
-                Outcome::Linearizable(_) => None,
-                Outcome::Exhausted => Some(Verdict::Unknown {
-                    key: key.clone(),
-                    reason: format!(
-                        "search budget exhausted after {} steps on {} operations",
-                        search.steps,
-                        ops.len()
-                    ),
-                }),
-                Outcome::NotLinearizable => Some(Verdict::Violation(Box::new(find_window(
-                    spec, history, key, events, &ops, max_steps, deadline,
-                )))),
-            };
-            (search.steps, verdict)
-        })
-        .collect();
+    let mut partitions: Vec<Partition<'_, S>> = by_key.into_iter().collect();
+    partitions.sort_by(|(k1, e1), (k2, e2)| e1.len().cmp(&e2.len()).then_with(|| k1.cmp(k2)));
+    let judge = |(_, events): &Partition<'_, S>| judge_key(spec, events, budget, &limits);
+    // Below a few hundred operations the thread pool's hand-offs cost more than the
+    // searches.
+    let outcomes: Vec<(u64, KeyVerdict)> = if partitions.len() == 1 || history.len() < SERIAL_BELOW
+    {
+        partitions.iter().map(judge).collect()
+    } else {
+        partitions.par_iter().with_max_len(1).map(judge).collect()
+    };
+    let search_time = start.elapsed();
     let steps = outcomes.iter().map(|(s, _)| s).sum();
-    // A violation outranks an unknown: it is a definite answer.
-    let mut verdicts: Vec<Verdict<S>> = outcomes.into_iter().filter_map(|(_, v)| v).collect();
-    verdicts.sort_by_key(|v| match v {
-        Verdict::Violation(v) => (0, Some(v.key.clone())),
-        Verdict::Unknown { key, .. } => (1, Some(key.clone())),
-        Verdict::Linearizable => (2, None),
-    });
+    // A violation outranks an unknown: it is a definite answer. Among several, the
+    // smallest key (partitions are sorted by size, then key).
+    let failed = outcomes
+        .iter()
+        .zip(&partitions)
+        .find_map(|((_, v), p)| match v {
+            KeyVerdict::Fails { stuck } => Some((p, *stuck)),
+            _ => None,
+        });
+    let verdict = if let Some(((key, events), stuck)) = failed {
+        let limits = limits.until(start + budget.time);
+        let ops: Vec<KeyOp<'_, S>> = events.iter().map(|e| KeyOp::from_event(e)).collect();
+        Verdict::Violation(Box::new(find_window(
+            spec,
+            history,
+            key,
+            events,
+            &ops,
+            stuck,
+            max_steps(budget, ops.len()),
+            &limits,
+        )))
+    } else {
+        let mut unknown = outcomes
+            .into_iter()
+            .zip(&partitions)
+            .filter_map(|((_, v), p)| match v {
+                KeyVerdict::Unknown(reason) => Some((p.0.clone(), reason)),
+                _ => None,
+            });
+        match unknown.next() {
+            Some((key, reason)) => Verdict::Unknown { key, reason },
+            None => Verdict::Linearizable,
+        }
+    };
     CheckReport {
-        verdict: verdicts.into_iter().next().unwrap_or(Verdict::Linearizable),
+        verdict,
         operations: history.len(),
         partitions: partitions.len(),
         steps,
         elapsed: start.elapsed(),
-        search_time: start.elapsed(),
+        search_time,
+    }
+}
+
+/// Histories with fewer operations are checked key after key on the calling thread.
+const SERIAL_BELOW: usize = 500;
+
+/// One key's events, in call order.
+type Partition<'h, S> = (<S as Spec>::Key, Vec<&'h SpecEvent<S>>);
+
+/// What the search said about one key.
+enum KeyVerdict {
+    Linearizable,
+    /// Not linearizable; the shortest failing prefix ends at tick `stuck`.
+    Fails {
+        stuck: u64,
+    },
+    Unknown(String),
+    /// Cancelled: another key failed first.
+    Cancelled,
+}
+
+/// A key's step budget: `steps_per_op` per operation, at least 10,000.
+fn max_steps(budget: Budget, ops: usize) -> u64 {
+    budget.steps_per_op.saturating_mul(ops as u64).max(10_000)
+}
+
+/// Searches one key; returns the steps taken and what the search found.
+fn judge_key<S: Spec>(
+    spec: &S,
+    events: &[&SpecEvent<S>],
+    budget: Budget,
+    limits: &Limits,
+) -> (u64, KeyVerdict) {
+    if limits.cancel.load(Ordering::Relaxed) {
+        return (0, KeyVerdict::Cancelled);
+    }
+    let ops: Vec<KeyOp<'_, S>> = events.iter().map(|e| KeyOp::from_event(e)).collect();
+    let mut search = Search::new(spec, &ops, max_steps(budget, ops.len()), limits);
+    let verdict = match search.run(&[spec.init()], Mode::FirstLinearization) {
+        Outcome::Linearizable(_) => KeyVerdict::Linearizable,
+        Outcome::NotLinearizable { stuck } => {
+            if !budget.every_key {
+                limits.cancel.store(true, Ordering::Relaxed);
+            }
+            KeyVerdict::Fails { stuck }
+        }
+        Outcome::Exhausted(Stop::Cancelled) => KeyVerdict::Cancelled,
+        Outcome::Exhausted(why) => {
+            KeyVerdict::Unknown(unknown_reason(why, search.steps, ops.len(), budget))
+        }
+    };
+    (search.steps, verdict)
+}
+
+/// Why a key's search stopped, and what to try.
+fn unknown_reason(why: Stop, steps: u64, ops: usize, budget: Budget) -> String {
+    match why {
+        Stop::Steps => format!(
+            "search budget exhausted after {steps} steps on {ops} operations ({} steps per \
+             operation allowed)",
+            budget.steps_per_op
+        ),
+        Stop::Time => format!(
+            "the time budget ran out after {steps} search steps on {ops} operations (the \
+             search gets nine tenths of {:.1} s); allow more time",
+            budget.time.as_secs_f64()
+        ),
+        Stop::Memory => format!(
+            "the memory budget ran out: the search held more than {} MiB (its memo of \
+             configurations seen and the states met) after {steps} steps on {ops} \
+             operations; allow more memory, or check a shorter history",
+            budget.memory >> 20
+        ),
+        Stop::Cancelled => "cancelled".to_string(),
     }
 }

@@ -1,8 +1,16 @@
 //! Step 2 of the checker: the Wing–Gong–Lowe search over one key's operations, with its
-//! cache of (linearized set, state).
+//! memo of (linearized set, state).
+//!
+//! The search works on numbers, not on the model's states: each distinct state it meets
+//! is stored once and named by its index, and each (state, operation) transition is
+//! computed by the model once and remembered. A memo entry is then a few machine words
+//! however large the states are (a key-value history's appended strings grow with its
+//! length), and a step that was taken before costs one hash lookup.
 
-use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::{Event, Spec, NEVER};
 
@@ -44,17 +52,132 @@ pub(super) enum Mode {
     AllFinalStates,
 }
 
+/// Why a search stopped before its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// The step budget ran out.
+    Steps,
+    /// The clock passed the deadline.
+    Time,
+    /// The searches together held more than the memory budget.
+    Memory,
+    /// Another key was shown not linearizable, so this key's verdict no longer matters.
+    Cancelled,
+}
+
 pub(super) enum Outcome<S: Spec> {
     /// The final states reached (one in `FirstLinearization` mode).
     Linearizable(Vec<S::State>),
-    NotLinearizable,
-    Exhausted,
+    /// No order exists. `stuck` is the latest return tick at which the search had to
+    /// backtrack: the shortest prefix of the history that is not linearizable ends there.
+    NotLinearizable {
+        stuck: u64,
+    },
+    Exhausted(Stop),
+}
+
+/// What every search of one check shares: the clock, the memory budget, and the flag
+/// that cancels the rest once one key fails.
+pub(super) struct Limits {
+    pub(super) deadline: Instant,
+    /// Bytes all searches may hold together.
+    pub(super) memory: usize,
+    /// Bytes the searches now hold (each adds its growth every few thousand steps).
+    pub(super) held: AtomicUsize,
+    pub(super) cancel: AtomicBool,
+}
+
+impl Limits {
+    pub(super) fn new(deadline: Instant, memory: usize) -> Self {
+        Self {
+            deadline,
+            memory,
+            held: AtomicUsize::new(0),
+            cancel: AtomicBool::new(false),
+        }
+    }
+
+    /// The same budget with another deadline (and a fresh count of memory held).
+    pub(super) fn until(&self, deadline: Instant) -> Self {
+        Self::new(deadline, self.memory)
+    }
+}
+
+/// The clock and the cancel flag are read every this many steps (a step is a hash
+/// lookup or two, some tens of nanoseconds), and the memory held is reported to the
+/// shared count every `REPORT_EVERY` steps.
+const CHECK_EVERY: u64 = 256;
+const REPORT_EVERY: u64 = 4096;
+
+/// The states one search has met, each stored once, and the transitions between them.
+struct States<'s, S: Spec> {
+    spec: &'s S,
+    states: Vec<S::State>,
+    ids: FxHashMap<S::State, u32>,
+    /// (state, operation) → next state, or `NONE` where the operation cannot take effect
+    /// with its recorded result.
+    steps: FxHashMap<(u32, u32), u32>,
+    /// Bytes the states hold beyond their table slots, by the spec's estimate.
+    heap: usize,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl<'s, S: Spec> States<'s, S> {
+    fn new(spec: &'s S) -> Self {
+        Self {
+            spec,
+            states: Vec::new(),
+            ids: FxHashMap::default(),
+            steps: FxHashMap::default(),
+            heap: 0,
+        }
+    }
+
+    fn intern(&mut self, state: S::State) -> u32 {
+        if let Some(&id) = self.ids.get(&state) {
+            return id;
+        }
+        let id = u32::try_from(self.states.len()).unwrap_or(NONE - 1);
+        // Each state is held twice (the table and the index); its heap part counted for both.
+        self.heap += 2 * self.spec.state_heap_bytes(&state);
+        self.states.push(state.clone());
+        self.ids.insert(state, id);
+        id
+    }
+
+    fn step(&mut self, from: u32, index: usize, op: &KeyOp<'_, S>) -> Option<u32> {
+        let key = (from, index as u32);
+        if let Some(&to) = self.steps.get(&key) {
+            return (to != NONE).then_some(to);
+        }
+        let to = self
+            .spec
+            .step(&self.states[from as usize], op.op, op.result)
+            .map_or(NONE, |next| self.intern(next));
+        self.steps.insert(key, to);
+        (to != NONE).then_some(to)
+    }
+
+    fn bytes(&self) -> usize {
+        let state = std::mem::size_of::<S::State>();
+        self.states.capacity() * state
+            + table_bytes(self.ids.capacity(), state + 4)
+            + table_bytes(self.steps.capacity(), 12)
+            + self.heap
+    }
+}
+
+/// Bytes a hash table of `capacity` entries of `entry` bytes holds: its slots and one
+/// control byte each, at the table's load factor of 7/8.
+fn table_bytes(capacity: usize, entry: usize) -> usize {
+    capacity * 8 / 7 * (entry + 1)
 }
 
 /// Wing–Gong–Lowe search over one key's operations.
 pub(super) struct Search<'a, S: Spec> {
-    spec: &'a S,
     ops: &'a [KeyOp<'a, S>],
+    states: States<'a, S>,
     /// Events as a doubly linked list: node `2i` is op i's call, `2i + 1` its return;
     /// node `head` is the sentinel. Pending ops' returns are never linked.
     next: Vec<usize>,
@@ -62,7 +185,9 @@ pub(super) struct Search<'a, S: Spec> {
     head: usize,
     pub(super) steps: u64,
     max_steps: u64,
-    deadline: Instant,
+    limits: &'a Limits,
+    /// Bytes this search has added to `limits.held` and not yet given back.
+    reported: usize,
 }
 
 impl<'a, S: Spec> Search<'a, S> {
@@ -70,18 +195,19 @@ impl<'a, S: Spec> Search<'a, S> {
         spec: &'a S,
         ops: &'a [KeyOp<'a, S>],
         max_steps: u64,
-        deadline: Instant,
+        limits: &'a Limits,
     ) -> Self {
         let head = 2 * ops.len();
         Self {
-            spec,
             ops,
+            states: States::new(spec),
             next: vec![head; head + 1],
             prev: vec![head; head + 1],
             head,
             steps: 0,
             max_steps,
-            deadline,
+            limits,
+            reported: 0,
         }
     }
 
@@ -139,6 +265,7 @@ impl<'a, S: Spec> Search<'a, S> {
     /// Searches from each of `initial` states in turn.
     pub(super) fn run(&mut self, initial: &[S::State], mode: Mode) -> Outcome<S> {
         let mut finals = Vec::new();
+        let mut stuck = 0;
         for state in initial {
             match self.run_from(state.clone(), mode) {
                 Outcome::Linearizable(states) => {
@@ -147,38 +274,83 @@ impl<'a, S: Spec> Search<'a, S> {
                         break;
                     }
                 }
-                Outcome::NotLinearizable => {}
-                Outcome::Exhausted => return Outcome::Exhausted,
+                Outcome::NotLinearizable { stuck: s } => stuck = stuck.max(s),
+                Outcome::Exhausted(why) => {
+                    self.give_back();
+                    return Outcome::Exhausted(why);
+                }
             }
         }
+        self.give_back();
         finals.sort_unstable();
         finals.dedup();
         if finals.is_empty() {
-            Outcome::NotLinearizable
+            Outcome::NotLinearizable { stuck }
         } else {
             Outcome::Linearizable(finals)
         }
     }
 
-    fn run_from(&mut self, mut state: S::State, mode: Mode) -> Outcome<S> {
+    /// Returns the bytes this search reported to the shared count.
+    fn give_back(&mut self) {
+        self.limits.held.fetch_sub(self.reported, Ordering::Relaxed);
+        self.reported = 0;
+    }
+
+    /// Whether to stop now, and why. Called every `CHECK_EVERY` steps.
+    fn should_stop(&mut self, memo: usize, stack: usize) -> Option<Stop> {
+        if self.limits.cancel.load(Ordering::Relaxed) {
+            return Some(Stop::Cancelled);
+        }
+        if Instant::now() > self.limits.deadline {
+            return Some(Stop::Time);
+        }
+        if self.steps % REPORT_EVERY == 0 {
+            let bytes = self.states.bytes()
+                + table_bytes(memo, std::mem::size_of::<(Seen, u32)>())
+                + stack * std::mem::size_of::<(usize, u32)>()
+                + 2 * self.next.capacity() * std::mem::size_of::<usize>();
+            if bytes > self.reported {
+                self.limits
+                    .held
+                    .fetch_add(bytes - self.reported, Ordering::Relaxed);
+            } else {
+                self.limits
+                    .held
+                    .fetch_sub(self.reported - bytes, Ordering::Relaxed);
+            }
+            self.reported = bytes;
+            if self.limits.held.load(Ordering::Relaxed) > self.limits.memory {
+                return Some(Stop::Memory);
+            }
+        }
+        None
+    }
+
+    fn run_from(&mut self, initial: S::State, mode: Mode) -> Outcome<S> {
         self.link();
         let n = self.ops.len();
         let mut completed_left = (0..n).filter(|&i| !self.is_pending(i)).count();
-        let mut linearized = Linearized::new();
-        let mut cache: HashSet<(Seen, S::State)> = HashSet::new();
-        let mut stack: Vec<(usize, S::State)> = Vec::new();
-        let mut finals: Vec<S::State> = Vec::new();
+        let mut linearized = Linearized::new(n);
+        let mut memo: FxHashSet<(Seen, u32)> = FxHashSet::default();
+        let mut stack: Vec<(usize, u32)> = Vec::new();
+        let mut finals: Vec<u32> = Vec::new();
+        let mut state = self.states.intern(initial);
+        let mut stuck = 0;
         let mut node = self.next[self.head];
         loop {
             self.steps += 1;
-            if self.steps > self.max_steps
-                || (self.steps % 4096 == 0 && Instant::now() > self.deadline)
-            {
-                return Outcome::Exhausted;
+            if self.steps > self.max_steps {
+                return Outcome::Exhausted(Stop::Steps);
+            }
+            if self.steps % CHECK_EVERY == 0 {
+                if let Some(why) = self.should_stop(memo.capacity(), stack.capacity()) {
+                    return Outcome::Exhausted(why);
+                }
             }
             let backtrack = if completed_left == 0 {
                 // Every completed operation is ordered; pending ones may be dropped.
-                finals.push(state.clone());
+                finals.push(state);
                 if mode == Mode::FirstLinearization {
                     break;
                 }
@@ -187,13 +359,12 @@ impl<'a, S: Spec> Search<'a, S> {
                 true
             } else if node % 2 == 0 {
                 let op = node / 2;
-                let KeyOp { op: o, result, .. } = self.ops[op];
-                let next_state = self.spec.step(&state, o, result);
                 let mut advanced = false;
-                if let Some(next_state) = next_state {
+                if let Some(next_state) = self.states.step(state, op, &self.ops[op]) {
                     linearized.insert(op);
-                    if cache.insert(linearized.key(&next_state)) {
-                        stack.push((op, std::mem::replace(&mut state, next_state)));
+                    if memo.insert(linearized.key(next_state)) {
+                        stack.push((op, state));
+                        state = next_state;
                         self.lift(op);
                         completed_left -= usize::from(!self.is_pending(op));
                         node = self.next[self.head];
@@ -208,6 +379,7 @@ impl<'a, S: Spec> Search<'a, S> {
                 false
             } else {
                 // The return of an operation not yet ordered: undo the last choice.
+                stuck = stuck.max(self.ops[node / 2].ret);
                 true
             };
             if backtrack {
@@ -222,83 +394,96 @@ impl<'a, S: Spec> Search<'a, S> {
             }
         }
         if finals.is_empty() {
-            Outcome::NotLinearizable
+            Outcome::NotLinearizable { stuck }
         } else {
-            Outcome::Linearizable(finals)
+            Outcome::Linearizable(
+                finals
+                    .into_iter()
+                    .map(|id| self.states.states[id as usize].clone())
+                    .collect(),
+            )
         }
     }
 }
 
-/// The set of linearized operations in a canonical, compact form: `hi` is one past the
-/// highest linearized operation (numbered in call order) and `holes` the operations below
-/// it not yet linearized. An operation can be a hole only while it is in flight at the
+/// The set of linearized operations (numbered in call order), kept as a bit set with
+/// `hi`, one past the highest member, and `done`, below which every operation is a
+/// member. An operation below `hi` can be missing only while it is in flight at the
 /// search's frontier (had it returned, the search would have had to place it first), so
-/// there are about as many holes as threads (plus the operations that never returned and
-/// were left out), and the cache key is a handful of numbers however long the history:
-/// two, when every hole is within 128 operations of `hi`.
+/// `hi - done` is about the number of threads (plus operations that never returned and
+/// were left out), and the memo key is a handful of numbers however long the history:
+/// `hi` and a 128-bit window below it, when `hi - done <= 128`.
 struct Linearized {
+    bits: Vec<u64>,
     hi: usize,
-    holes: BTreeSet<usize>,
+    done: usize,
     /// `hi` before each insertion still in effect, to undo in stack order.
     previous_hi: Vec<usize>,
 }
 
 impl Linearized {
-    pub(super) fn new() -> Self {
+    fn new(n: usize) -> Self {
         Self {
+            bits: vec![0; n.div_ceil(64) + 2],
             hi: 0,
-            holes: BTreeSet::new(),
+            done: 0,
             previous_hi: Vec::new(),
         }
     }
 
+    fn contains(&self, op: usize) -> bool {
+        self.bits[op / 64] & (1 << (op % 64)) != 0
+    }
+
     fn insert(&mut self, op: usize) {
+        self.bits[op / 64] |= 1 << (op % 64);
         self.previous_hi.push(self.hi);
-        if op >= self.hi {
-            self.holes.extend(self.hi..op);
-            self.hi = op + 1;
-        } else {
-            self.holes.remove(&op);
+        self.hi = self.hi.max(op + 1);
+        while self.done < self.hi && self.contains(self.done) {
+            self.done += 1;
         }
     }
 
     /// Undoes the latest `insert`, which must have been of `op` (the search backtracks in
     /// stack order).
     fn remove(&mut self, op: usize) {
-        let previous = self.previous_hi.pop().unwrap_or(0);
-        if previous <= op {
-            self.holes.split_off(&previous);
-            self.hi = previous;
-        } else {
-            self.holes.insert(op);
-        }
+        self.bits[op / 64] &= !(1 << (op % 64));
+        self.hi = self.previous_hi.pop().unwrap_or(0);
+        self.done = self.done.min(op);
     }
 
-    fn key<T: Clone>(&self, state: &T) -> (Seen, T) {
-        // Holes within 128 of `hi` (all of them, nearly always) pack into one number.
-        let near = self
-            .holes
-            .first()
-            .map_or(true, |&lowest| self.hi - lowest <= 128);
-        let seen = if near {
-            let mask = self
-                .holes
-                .iter()
-                .fold(0u128, |mask, &h| mask | 1 << (self.hi - 1 - h));
-            Seen::Near(self.hi, mask)
+    /// The 128 operations below `hi` (bit `i`: operation `hi - 128 + i`), or the first
+    /// 128 while `hi` is below 128.
+    fn window(&self) -> u128 {
+        let lo = self.hi.saturating_sub(128);
+        let (word, shift) = (lo / 64, lo % 64);
+        let at = |w: usize| u128::from(self.bits[w]);
+        let joined = at(word) | at(word + 1) << 64;
+        let mut window = joined >> shift;
+        if shift > 0 {
+            window |= at(word + 2) << (128 - shift);
+        }
+        window
+    }
+
+    fn key(&self, state: u32) -> (Seen, u32) {
+        let seen = if self.hi - self.done <= 128 {
+            Seen::Near(self.hi, self.window())
         } else {
-            Seen::Far(self.hi, self.holes.iter().copied().collect())
+            let words = self.bits[self.done / 64..self.hi.div_ceil(64)].to_vec();
+            Seen::Far(self.hi, self.done, words)
         };
-        (seen, state.clone())
+        (seen, state)
     }
 }
 
-/// A set of linearized operations as the cache keeps it: `hi` and the holes below it,
-/// as a bit mask (bit `i`: operation `hi - 1 - i`) when they are near `hi`.
+/// A set of linearized operations as the memo keeps it: `hi` and the 128 operations
+/// below it when every earlier one is linearized; otherwise `hi`, `done` and the words
+/// of the bit set between them.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Seen {
     Near(usize, u128),
-    Far(usize, Vec<usize>),
+    Far(usize, usize, Vec<u64>),
 }
 
 /// Runs a search over `ops` from `initial`, in `mode`.
@@ -308,9 +493,9 @@ pub(super) fn search<'a, S: Spec>(
     initial: &[S::State],
     mode: Mode,
     max_steps: u64,
-    deadline: Instant,
+    limits: &'a Limits,
 ) -> Outcome<S> {
-    Search::new(spec, ops, max_steps, deadline).run(initial, mode)
+    Search::new(spec, ops, max_steps, limits).run(initial, mode)
 }
 
 #[cfg(test)]

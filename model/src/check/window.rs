@@ -1,37 +1,42 @@
 //! Step 3 of the checker: narrowing a failing key's history to a small window.
 
-use std::time::Instant;
-
 use super::explain::explain;
-use super::search::{search, KeyOp, Mode, Outcome};
+use super::search::{search, KeyOp, Limits, Mode, Outcome};
 use super::Violation;
 use crate::spec::SpecEvent;
 use crate::{History, Spec, NEVER};
 
 /// Narrows a failing key's history to a small window and explains it (step 3 of the
-/// module docs). `events` and `ops` are the key's operations in call order.
+/// module docs). `events` and `ops` are the key's operations in call order; `stuck` is
+/// the tick the search reported: the shortest failing prefix ends there.
+#[allow(clippy::too_many_arguments, reason = "the search's context, passed on")]
 pub(super) fn find_window<S: Spec>(
     spec: &S,
     history: &History<S::Op, S::Ret>,
     key: &S::Key,
     events: &[&SpecEvent<S>],
     ops: &[KeyOp<'_, S>],
+    stuck: u64,
     max_steps: u64,
-    deadline: Instant,
+    limits: &Limits,
 ) -> Violation<S> {
     let init = [spec.init()];
-    let fails = |window: &[KeyOp<'_, S>], initial: &[S::State]| {
-        matches!(
-            search(
-                spec,
-                window,
-                initial,
-                Mode::FirstLinearization,
-                max_steps,
-                deadline
-            ),
-            Outcome::NotLinearizable
-        )
+    // A search cut short by the clock leaves the window as wide as it is so far.
+    let cut_short = std::cell::Cell::new(false);
+    let fails = |window: &[KeyOp<'_, S>], initial: &[S::State]| match search(
+        spec,
+        window,
+        initial,
+        Mode::FirstLinearization,
+        max_steps,
+        limits,
+    ) {
+        Outcome::NotLinearizable { .. } => true,
+        Outcome::Linearizable(_) => false,
+        Outcome::Exhausted(_) => {
+            cut_short.set(true);
+            false
+        }
     };
     // The prefix up to tick `t`: operations called by `t`; those returning later pend.
     let prefix = |t: u64| -> Vec<KeyOp<'_, S>> {
@@ -43,35 +48,26 @@ pub(super) fn find_window<S: Spec>(
             })
             .collect()
     };
-    // Linearizability is prefix-closed, so the failing prefixes are the ones ending at or
-    // after some return tick: binary search for the first.
-    let mut returns: Vec<u64> = ops.iter().map(|op| op.ret).collect();
-    returns.sort_unstable();
-    let (mut lo, mut hi) = (0, returns.len() - 1);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if fails(&prefix(returns[mid]), &init) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    let end = returns[lo];
+    // Every branch of the search stopped at a return at or before `stuck`, so the prefix
+    // ending there fails; a branch reached `stuck` itself, so every shorter prefix has an
+    // order (linearizability is prefix-closed).
+    let end = stuck;
     let failing = prefix(end);
     // The culprit returns at `end`. When several operations return on that tick (hand-
     // written and fuzzed histories share ticks; recorded ones never do), it is the first
     // whose result, once waived (left pending), lets the prefix through.
-    let ties: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].ret == end).collect();
-    let culprit = ties
-        .iter()
-        .copied()
-        .find(|&c| {
+    let ties: Vec<usize> = (0..failing.len()).filter(|&i| ops[i].ret == end).collect();
+    let culprit = if ties.len() > 1 {
+        ties.iter().copied().find(|&c| {
             let mut waived = failing.clone();
             waived[c].ret = NEVER;
             !fails(&waived, &init)
         })
-        .or(ties.first().copied())
-        .unwrap_or(0);
+    } else {
+        None
+    }
+    .or(ties.first().copied())
+    .unwrap_or(0);
 
     // Quiescent points: call indices before which every earlier operation has returned.
     let mut quiet = vec![0];
@@ -93,12 +89,16 @@ pub(super) fn find_window<S: Spec>(
             &from,
             Mode::AllFinalStates,
             max_steps,
-            deadline,
+            limits,
         ) {
             Outcome::Linearizable(states) => states,
+            Outcome::Exhausted(_) => {
+                cut_short.set(true);
+                break;
+            }
             // Cannot happen for a prefix shorter than the minimal failing one; keep the
             // window as wide as it is so far.
-            _ => break,
+            Outcome::NotLinearizable { .. } => break,
         };
         states_at.push(reached);
     }
@@ -113,7 +113,7 @@ pub(super) fn find_window<S: Spec>(
         .map(|e| (*e).clone())
         .collect();
     let culprit_event = events[culprit].clone();
-    let (explanation, context) = explain(
+    let (mut explanation, context) = explain(
         spec,
         history,
         &window,
@@ -121,6 +121,12 @@ pub(super) fn find_window<S: Spec>(
         &start_states,
         events,
     );
+    if cut_short.get() {
+        explanation.push_str(
+            " (the explanation was cut short when the time budget ran out: the window may \
+             be wider than it needs to be)",
+        );
+    }
     Violation {
         key: key.clone(),
         window,

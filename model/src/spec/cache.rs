@@ -97,6 +97,13 @@ impl Spec for CacheSpec {
         CacheState::Absent
     }
 
+    fn state_heap_bytes(&self, state: &CacheState) -> usize {
+        match state {
+            CacheState::OneOf(values) => std::mem::size_of_val(&**values),
+            CacheState::Absent | CacheState::Holding(_) => 0,
+        }
+    }
+
     fn key(&self, op: &Op) -> Vec<u8> {
         op.key().to_vec()
     }

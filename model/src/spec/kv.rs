@@ -62,6 +62,10 @@ impl Spec for KeyValue {
         String::new()
     }
 
+    fn state_heap_bytes(&self, state: &String) -> usize {
+        state.capacity()
+    }
+
     fn key(&self, op: &KvOp) -> String {
         op.key().to_string()
     }

@@ -71,6 +71,14 @@ pub trait Spec: Sync + Sized {
         }
     }
 
+    /// Bytes `state` holds on the heap beyond its own size, for the checker's memory
+    /// budget (an estimate: what the allocator really holds is a little more). Zero by
+    /// default; a model whose states own strings or vectors overrides it.
+    fn state_heap_bytes(&self, state: &Self::State) -> usize {
+        let _ = state;
+        0
+    }
+
     /// What a partition is called in explanations (`key`, `register`).
     fn subject(&self) -> &'static str {
         "key"

@@ -45,6 +45,10 @@ impl Spec for Register {
 
     fn key(&self, _: &RegisterOp) {}
 
+    fn state_heap_bytes(&self, state: &Value) -> usize {
+        state.heap_bytes()
+    }
+
     fn apply(&self, state: &Value, op: &RegisterOp) -> (Value, RegisterRet) {
         match op {
             RegisterOp::Read => (state.clone(), RegisterRet::Value(state.clone())),

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{KeyOp, Mode, Outcome, Search};
+use super::{KeyOp, Limits, Mode, Outcome, Search, Stop};
 use crate::{Event, History, Op, Ret, StoreSpec};
 
 fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
@@ -29,14 +29,17 @@ fn backtracking() -> History {
 }
 
 fn run(history: &History, max_steps: u64) -> (bool, u64) {
-    let far = Instant::now() + Duration::from_secs(3600);
+    let limits = Limits::new(Instant::now() + Duration::from_secs(3600), usize::MAX);
     let ops: Vec<KeyOp<'_, StoreSpec>> = history.events().iter().map(KeyOp::from_event).collect();
-    let mut search = Search::new(&StoreSpec, &ops, max_steps, far);
+    let mut search = Search::new(&StoreSpec, &ops, max_steps, &limits);
     let outcome = search.run(&[None], Mode::FirstLinearization);
     let exhausted = match outcome {
         Outcome::Linearizable(_) => false,
-        Outcome::Exhausted => true,
-        Outcome::NotLinearizable => panic!("the history is linearizable"),
+        Outcome::Exhausted(why) => {
+            assert_eq!(why, Stop::Steps);
+            true
+        }
+        Outcome::NotLinearizable { .. } => panic!("the history is linearizable"),
     };
     (exhausted, search.steps)
 }
