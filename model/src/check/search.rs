@@ -298,33 +298,63 @@ impl<'a, S: Spec> Search<'a, S> {
     }
 
     /// Whether to stop now, and why. Called every `CHECK_EVERY` steps.
-    fn should_stop(&mut self, memo: usize, stack: usize) -> Option<Stop> {
+    fn should_stop(&mut self, memory: &Memory) -> Option<Stop> {
         if self.limits.cancel.load(Ordering::Relaxed) {
             return Some(Stop::Cancelled);
         }
         if Instant::now() > self.limits.deadline {
             return Some(Stop::Time);
         }
-        if self.steps % REPORT_EVERY == 0 {
-            let bytes = self.states.bytes()
-                + table_bytes(memo, std::mem::size_of::<(Seen, u32)>())
-                + stack * std::mem::size_of::<(usize, u32)>()
-                + 2 * self.next.capacity() * std::mem::size_of::<usize>();
-            if bytes > self.reported {
-                self.limits
-                    .held
-                    .fetch_add(bytes - self.reported, Ordering::Relaxed);
-            } else {
-                self.limits
-                    .held
-                    .fetch_sub(self.reported - bytes, Ordering::Relaxed);
-            }
-            self.reported = bytes;
-            if self.limits.held.load(Ordering::Relaxed) > self.limits.memory {
-                return Some(Stop::Memory);
-            }
+        if self.steps % REPORT_EVERY == 0 && !self.report(self.held(memory, 0)) {
+            return Some(Stop::Memory);
         }
         None
+    }
+
+    /// Bytes this search holds, by estimate, plus `growing`: the bytes a table about to
+    /// grow holds at its peak, old and new buckets both, beyond what it holds now.
+    fn held(&self, memory: &Memory, growing: usize) -> usize {
+        self.states.bytes()
+            + table_bytes(memory.memo, std::mem::size_of::<(Seen, u32)>())
+            + memory.far
+            + memory.stack * std::mem::size_of::<(usize, u32)>()
+            + 2 * self.next.capacity() * std::mem::size_of::<usize>()
+            + growing
+    }
+
+    /// Tells the shared count that this search holds `bytes`; whether all searches
+    /// together are within the budget.
+    fn report(&mut self, bytes: usize) -> bool {
+        if bytes > self.reported {
+            self.limits
+                .held
+                .fetch_add(bytes - self.reported, Ordering::Relaxed);
+        } else {
+            self.limits
+                .held
+                .fetch_sub(self.reported - bytes, Ordering::Relaxed);
+        }
+        self.reported = bytes;
+        self.limits.held.load(Ordering::Relaxed) <= self.limits.memory
+    }
+
+    /// Whether one of the search's hash tables is full, so that the next new entry
+    /// makes it grow; if so, whether the budget allows the growth. Checked before each
+    /// step, so the budget holds at the tables' peaks (a table doubles while its old
+    /// buckets are still allocated), not only between reports.
+    fn may_grow(&mut self, memory: &Memory, memo_len: usize) -> bool {
+        let full = |len: usize, capacity: usize, entry: usize| {
+            if len == capacity {
+                table_bytes(2 * capacity.max(3), entry)
+            } else {
+                0
+            }
+        };
+        let state = std::mem::size_of::<S::State>();
+        let growing = full(memo_len, memory.memo, std::mem::size_of::<(Seen, u32)>())
+            + full(self.states.steps.len(), self.states.steps.capacity(), 12)
+            + full(self.states.ids.len(), self.states.ids.capacity(), state + 4);
+        growing == 0 || self.report(self.held(memory, growing))
     }
 
     fn run_from(&mut self, initial: S::State, mode: Mode) -> Outcome<S> {
@@ -337,16 +367,25 @@ impl<'a, S: Spec> Search<'a, S> {
         let mut finals: Vec<u32> = Vec::new();
         let mut state = self.states.intern(initial);
         let mut stuck = 0;
+        let mut far = 0;
         let mut node = self.next[self.head];
         loop {
             self.steps += 1;
             if self.steps > self.max_steps {
                 return Outcome::Exhausted(Stop::Steps);
             }
+            let memory = Memory {
+                memo: memo.capacity(),
+                far,
+                stack: stack.capacity(),
+            };
             if self.steps % CHECK_EVERY == 0 {
-                if let Some(why) = self.should_stop(memo.capacity(), stack.capacity()) {
+                if let Some(why) = self.should_stop(&memory) {
                     return Outcome::Exhausted(why);
                 }
+            }
+            if !self.may_grow(&memory, memo.len()) {
+                return Outcome::Exhausted(Stop::Memory);
             }
             let backtrack = if completed_left == 0 {
                 // Every completed operation is ordered; pending ones may be dropped.
@@ -362,7 +401,10 @@ impl<'a, S: Spec> Search<'a, S> {
                 let mut advanced = false;
                 if let Some(next_state) = self.states.step(state, op, &self.ops[op]) {
                     linearized.insert(op);
-                    if memo.insert(linearized.key(next_state)) {
+                    let key = linearized.key(next_state);
+                    let heap = key.0.heap_bytes();
+                    if memo.insert(key) {
+                        far += heap;
                         stack.push((op, state));
                         state = next_state;
                         self.lift(op);
@@ -484,6 +526,26 @@ impl Linearized {
 enum Seen {
     Near(usize, u128),
     Far(usize, usize, Vec<u64>),
+}
+
+impl Seen {
+    /// Bytes the key holds on the heap (with the allocator's usual 16 of overhead).
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Seen::Near(..) => 0,
+            Seen::Far(_, _, words) => 16 + 8 * words.capacity(),
+        }
+    }
+}
+
+/// The sizes of one search's own tables, for its memory estimate.
+struct Memory {
+    /// Entries the memo can hold before it grows.
+    memo: usize,
+    /// Bytes the memo's keys hold on the heap.
+    far: usize,
+    /// Entries the stack can hold.
+    stack: usize,
 }
 
 /// Runs a search over `ops` from `initial`, in `mode`.
