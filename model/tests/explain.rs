@@ -9,6 +9,8 @@
 
 mod common;
 use common::{get, put, remove, violation};
+use cowtrie_model::read::{read_history, Format};
+use cowtrie_model::{check_with, Budget, Register, Verdict};
 
 /// The sentence every explanation ends with; an explanation that is only this gives no
 /// specific hint.
@@ -244,7 +246,47 @@ fn no_double_remove_hint_when_a_put_overlaps_both_removes() {
         remove(4, 7, 8, true),
     ]);
     assert_eq!(v.culprit, remove(4, 7, 8, true));
-    assert!(v.explanation.starts_with(GENERAL), "{}", v.explanation);
+    assert!(
+        !v.explanation.contains("with no write between them"),
+        "{}",
+        v.explanation
+    );
+    // What the search does show: the first remove completed before the second began, and
+    // without it the window could be ordered.
+    assert!(
+        v.explanation.starts_with(
+            "remove (ticks 5..6, thread 3) completed before remove (ticks 7..8, thread 4) \
+             began, so every order puts it first, and after it none gives the result true \
+             (without it, one does);"
+        ),
+        "{}",
+        v.explanation
+    );
+}
+
+#[test]
+fn a_read_that_cannot_be_placed_names_the_write_in_its_way() {
+    // Knossos's cas-failure history: process 70 reads 0 after write(2) completed, and no
+    // write of 0 can come between. The register model has no specific reason for it; the
+    // search names the write.
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/histories/knossos-cas-register/bad/cas-failure.edn"
+    );
+    let bytes = std::fs::read(file).expect("the committed history");
+    let history = read_history(&Register, &bytes, Format::Auto).expect("a history");
+    let Verdict::Violation(v) = check_with(&Register, &history, Budget::default()).verdict else {
+        panic!("cas-failure.edn is not linearizable");
+    };
+    assert!(
+        v.explanation.starts_with(
+            "write(2) (lines 468..481, process 76) completed before read (lines 499..503, \
+             process 70) began, so every order puts it first, and after it none gives the \
+             result 0 (without it, one does);"
+        ),
+        "{}",
+        v.explanation
+    );
 }
 
 // ---- operations touching a hint's span ----

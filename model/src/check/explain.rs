@@ -5,8 +5,9 @@ use crate::{History, Spec};
 
 /// A plain-words reason why `culprit` cannot be ordered, and the earlier operations of
 /// its partition that the reason cites (outside the window). The model's specific
-/// reason ([`Spec::reason`]), if it has one, comes first; the general sentence always
-/// holds.
+/// reason ([`Spec::reason`]), if it has one, comes first; else the `obstacle`, if the
+/// search found one (an operation that completed before the culprit began and without
+/// which the window could be ordered); the general sentence always holds.
 pub(super) fn explain<S: Spec>(
     spec: &S,
     history: &History<S::Op, S::Ret>,
@@ -14,6 +15,7 @@ pub(super) fn explain<S: Spec>(
     culprit: &SpecEvent<S>,
     start: &[S::State],
     all: &[&SpecEvent<S>],
+    obstacle: Option<&SpecEvent<S>>,
 ) -> (String, Vec<SpecEvent<S>>) {
     let starts: Vec<String> = start.iter().map(|s| spec.show_state(s)).collect();
     let span = |e: &SpecEvent<S>| history.span(e);
@@ -39,7 +41,34 @@ pub(super) fn explain<S: Spec>(
         culprit.thread,
         culprit.result_text()
     );
-    match spec.reason(culprit, all, &span) {
+    let who = |e: &SpecEvent<S>| {
+        format!(
+            "{} ({}, {} {})",
+            e.op,
+            span(e),
+            if history.is_from_file() {
+                "process"
+            } else {
+                "thread"
+            },
+            e.thread
+        )
+    };
+    let reason = spec.reason(culprit, all, &span).or_else(|| {
+        obstacle.map(|o| {
+            (
+                format!(
+                    "{} completed before {} began, so every order puts it first, and after \
+                     it none gives the result {} (without it, one does)",
+                    who(o),
+                    who(culprit),
+                    culprit.result_text()
+                ),
+                Vec::new(),
+            )
+        })
+    });
+    match reason {
         Some((reason, cited)) => (
             format!("{reason}; {general}"),
             cited

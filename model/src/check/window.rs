@@ -113,6 +113,20 @@ pub(super) fn find_window<S: Spec>(
         .map(|e| (*e).clone())
         .collect();
     let culprit_event = events[culprit].clone();
+    let obstacle = (culprit >= start)
+        .then(|| {
+            obstacle(
+                spec,
+                &failing,
+                start,
+                culprit,
+                &start_states,
+                max_steps,
+                limits,
+            )
+        })
+        .flatten()
+        .map(|i| events[i]);
     let (mut explanation, context) = explain(
         spec,
         history,
@@ -120,6 +134,7 @@ pub(super) fn find_window<S: Spec>(
         &culprit_event,
         &start_states,
         events,
+        obstacle,
     );
     if cut_short.get() {
         explanation.push_str(
@@ -135,4 +150,40 @@ pub(super) fn find_window<S: Spec>(
         start_states,
         explanation,
     }
+}
+
+/// The operation that stands in the culprit's way, if one does alone: an operation of the
+/// window (index into `failing`) that completed before the culprit began, so that every
+/// order puts it first, and without which the window could be ordered. The latest such
+/// operation is named; up to 16 are tried, latest first, each with a search of the window
+/// without it.
+fn obstacle<S: Spec>(
+    spec: &S,
+    failing: &[KeyOp<'_, S>],
+    start: usize,
+    culprit: usize,
+    start_states: &[S::State],
+    max_steps: u64,
+    limits: &Limits,
+) -> Option<usize> {
+    let called = failing[culprit].call;
+    let mut before: Vec<usize> = (start..failing.len())
+        .filter(|&i| i != culprit && failing[i].ret < called)
+        .collect();
+    before.sort_by_key(|&i| std::cmp::Reverse(failing[i].ret));
+    before.into_iter().take(16).find(|&i| {
+        let mut without = failing[start..].to_vec();
+        without.remove(i - start);
+        matches!(
+            search(
+                spec,
+                &without,
+                start_states,
+                Mode::FirstLinearization,
+                max_steps,
+                limits
+            ),
+            Outcome::Linearizable(_)
+        )
+    })
 }
