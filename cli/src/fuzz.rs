@@ -138,6 +138,102 @@ pub fn checker(data: &[u8]) {
     );
 }
 
+/// `checker_budget`: an arbitrary well-formed history (each thread's operations one
+/// after another, some never returning; up to 8 threads, 3 keys and 300 operations),
+/// checked on a small random budget: steps per operation, 16 KiB to 4 MiB of memory, and
+/// 20 ms. The check must end within its time and a tenth (plus 10 ms for the scheduler),
+/// and a definite verdict must be right: whenever the history is small enough for brute
+/// force (9 operations or fewer), `linearizable` and `not linearizable` must agree with it.
+/// The history is built to be linearizable more often than not (results taken from a
+/// sequential run, then a few changed), so both verdicts and `unknown` all occur.
+pub fn checker_budget(data: &[u8]) {
+    use cowtrie_model::NEVER;
+    use std::time::{Duration, Instant};
+
+    let mut u = Unstructured::new(data);
+    let (Ok(count), Ok(steps_per_op), Ok(memory_kib)) = (
+        u.int_in_range(0..=300usize),
+        u.int_in_range(1..=400u64),
+        u.int_in_range(16..=4096usize),
+    ) else {
+        return;
+    };
+    // Calls come in the order generated, each thread's after its last return; an open
+    // operation ends its thread. Results come from applying the operations to the model in
+    // that order (a linearization at the calls), except where the input asks for a wrong
+    // one.
+    let mut now = 0u64;
+    let mut free_at = [0u64; 8];
+    let mut model = Model::new();
+    let mut events = Vec::new();
+    for _ in 0..count {
+        let Ok((thread, gap, len, key, kind, value, wrong, open)) =
+            <(u8, u8, u8, u8, u8, u8, u8, u8)>::arbitrary(&mut u)
+        else {
+            break;
+        };
+        let thread = usize::from(thread % 8);
+        if free_at[thread] == NEVER {
+            continue;
+        }
+        let key = [b'a' + key % 3];
+        let value = u64::from(value % 4);
+        let op = match kind % 4 {
+            0 => Op::put(key, value),
+            1 => Op::get(key),
+            2 => Op::remove(key),
+            _ => Op::cas(key, (value % 2 == 0).then_some(value / 2), value),
+        };
+        let mut result = model.apply(&op);
+        if wrong % 48 == 0 {
+            result = match result {
+                Ret::Value(v) => Ret::Value(v.map_or(Some(value), |_| None)),
+                Ret::Removed(r) => Ret::Removed(!r),
+                Ret::Swapped(s) => Ret::Swapped(!s),
+                Ret::Unit => Ret::Unit,
+            };
+        }
+        let call = now.max(free_at[thread]) + u64::from(gap % 8);
+        now = call;
+        let open = open % 12 == 0;
+        let ret = if open {
+            NEVER
+        } else {
+            call + 1 + u64::from(len % 64)
+        };
+        free_at[thread] = if open { NEVER } else { ret + 1 };
+        events.push(Event {
+            thread,
+            call,
+            ret,
+            op,
+            result: (!open).then_some(result),
+        });
+    }
+    let history = History::from_events(events);
+    let budget = Budget {
+        steps_per_op,
+        time: Duration::from_millis(20),
+        memory: memory_kib << 10,
+        every_key: false,
+    };
+    let start = Instant::now();
+    let verdict = check(&history, budget).verdict;
+    let took = start.elapsed();
+    assert!(
+        took <= budget.time + budget.time / 10 + Duration::from_millis(10),
+        "a budget of {:?} took {took:?}",
+        budget.time
+    );
+    if history.len() <= 9 && !matches!(verdict, Verdict::Unknown { .. }) {
+        assert_eq!(
+            verdict == Verdict::Linearizable,
+            linearizable_by_brute_force(&history),
+            "{history:?}"
+        );
+    }
+}
+
 /// `history_reader`: any bytes, read as a history in every format for both the register
 /// and the key-value model. Reading must never panic; an error must name a line and
 /// column inside the input; a history that reads must check without panicking (on a

@@ -37,6 +37,11 @@ fn checker_corpus() {
 }
 
 #[test]
+fn checker_budget_corpus() {
+    replay("checker_budget", fuzz::checker_budget);
+}
+
+#[test]
 fn history_reader_corpus() {
     replay("history_reader", fuzz::history_reader);
 }
