@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use cowtrie_cli::exit::Status;
 use cowtrie_cli::{StoreKind, DEFAULT_CAPACITY};
 
 use crate::history::{FormatArg, ModelKind};
@@ -13,9 +14,6 @@ use cowtrie_model::{
     check, check_with, timeline_svg_in, Budget, CacheSpec, CheckReport, Op, Ret, Spec, Verdict,
 };
 use indicatif::{ProgressBar, ProgressStyle};
-
-/// Exit status when the checker ran out of budget.
-pub(crate) const EXIT_UNKNOWN: u8 = 3;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -88,7 +86,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             let seconds = seconds.unwrap_or(4.0);
             if !(seconds.is_finite() && seconds > 0.0) {
                 eprintln!("error: --seconds must be a positive number, got {seconds}");
-                return ExitCode::from(2);
+                return Status::BadInput.into();
             }
             Stop::Time(Duration::from_secs_f64(seconds))
         }
@@ -96,7 +94,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     let bounded = args.store.is_cache();
     if args.capacity.is_some() && !bounded {
         eprintln!("error: --capacity applies to a bounded store (--store cache)");
-        return ExitCode::from(2);
+        return Status::BadInput.into();
     }
     if args.store.is_durable() {
         return crate::check_durable::run(&crate::check_durable::Settings {
@@ -214,7 +212,7 @@ fn judge<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>> + Default>(
     match report.verdict {
         Verdict::Linearizable => {
             say!("verdict: linearizable");
-            ExitCode::SUCCESS
+            Status::Ok.into()
         }
         Verdict::Violation(violation) => {
             say!(
@@ -231,14 +229,14 @@ fn judge<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>> + Default>(
                     Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
                 }
             }
-            ExitCode::FAILURE
+            Status::Violation.into()
         }
         Verdict::Unknown { key, reason } => {
             say!(
                 "verdict: unknown (key b\"{}\": {reason})",
                 key.escape_ascii()
             );
-            ExitCode::from(EXIT_UNKNOWN)
+            Status::Unknown.into()
         }
     }
 }

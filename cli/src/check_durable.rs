@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use cowtrie::durable::{
     Crash, Durability, DurableStore, Error, Options, SimDisk, Storage, StorageFile,
 };
+use cowtrie_cli::exit::Status;
 use cowtrie_model::durable::{
     check_durable_prefix, Ack, Commit, CommitLog, DurableVerdict, State, Write,
 };
@@ -93,7 +94,7 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
             Ok(store) => store,
             Err(e) => {
                 say!("verdict: NOT durable: recovery after crash {epoch} failed: {e}");
-                return ExitCode::FAILURE;
+                return Status::Violation.into();
             }
         };
         let recovered: BTreeMap<Vec<u8>, u64> = store
@@ -119,11 +120,11 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
                 DurableVerdict::Rejected(r) => {
                     say!("verdict: NOT durable: recovery {epoch} lost acknowledged writes");
                     say!("why: {}", r.explanation);
-                    return ExitCode::FAILURE;
+                    return Status::Violation.into();
                 }
                 DurableVerdict::TooManyPending { pending } => {
                     say!("verdict: unknown ({pending} writes in flight at crash {epoch}: too many to search)");
-                    return ExitCode::from(crate::check::EXIT_UNKNOWN);
+                    return Status::Unknown.into();
                 }
             }
         }
@@ -163,20 +164,20 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
                     v.key.escape_ascii()
                 );
                 say!("why: {}", v.explanation);
-                return ExitCode::FAILURE;
+                return Status::Violation.into();
             }
             Verdict::Unknown { key, reason } => {
                 say!(
                     "verdict: unknown (epoch {epoch}, key b\"{}\": {reason})",
                     key.escape_ascii()
                 );
-                return ExitCode::from(crate::check::EXIT_UNKNOWN);
+                return Status::Unknown.into();
             }
         }
         if last {
             if let Err(e) = store.close() {
                 say!("verdict: the store failed to close: {e}");
-                return ExitCode::FAILURE;
+                return Status::Violation.into();
             }
         } else {
             disk.crash_after(disk.ops());
@@ -196,7 +197,7 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
         totals.0,
         totals.1
     );
-    ExitCode::SUCCESS
+    Status::Ok.into()
 }
 
 fn random_crash(rng: &mut SmallRng) -> Crash {

@@ -10,10 +10,7 @@ use cowtrie_model::read::{read_history, Format, FromRecord};
 use cowtrie_model::report::{html_report, violation_text, Values};
 use cowtrie_model::{check_with, timeline_svg_in, Budget, History, KeyValue, Register, Verdict};
 
-use crate::check::EXIT_UNKNOWN;
-
-/// Exit status for input that is not a history.
-pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+use cowtrie_cli::exit::Status;
 
 /// The models a history can be checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -53,7 +50,7 @@ pub(crate) fn run(
         Ok(bytes) => bytes,
         Err(e) => {
             eprintln!("{}: cannot read: {e}", file.display());
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return Status::BadInput.into();
         }
     };
     let budget = Budget {
@@ -80,7 +77,7 @@ fn judge<S: FromRecord + Default>(
         Ok(history) => history,
         Err(e) => {
             eprintln!("{}:{e}", file.display());
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return Status::BadInput.into();
         }
     };
     let read = start.elapsed();
@@ -107,7 +104,7 @@ fn judge<S: FromRecord + Default>(
     match report.verdict {
         Verdict::Linearizable => {
             say!("verdict: linearizable");
-            ExitCode::SUCCESS
+            Status::Ok.into()
         }
         Verdict::Violation(violation) => {
             say!(
@@ -124,11 +121,11 @@ fn judge<S: FromRecord + Default>(
                     Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
                 }
             }
-            ExitCode::FAILURE
+            Status::Violation.into()
         }
         Verdict::Unknown { reason, .. } => {
             say!("verdict: unknown ({reason})");
-            ExitCode::from(EXIT_UNKNOWN)
+            Status::Unknown.into()
         }
     }
 }

@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use cowtrie_cli::exit::Status;
 
 /// `println!` that ignores a closed output: `cowtrie check ... | head` must not panic
 /// when `head` leaves, and the run still ends with its verdict's exit status.
@@ -57,14 +58,33 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => return usage(&error),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
+    match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Cache(args) => cache::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Demo { keys, tree } => {
             demo::run(keys, tree);
-            ExitCode::SUCCESS
+            Status::Ok.into()
         }
         Command::DurableWriter(args) => cowtrie_cli::kill::run_writer(&args),
+    }
+}
+
+/// Prints clap's message: help or version (exit status 0), or a usage error (2, as
+/// `cowtrie_cli::exit` has it).
+fn usage(error: &clap::Error) -> ExitCode {
+    let _ = error.print();
+    if error.use_stderr() {
+        Status::BadInput.into()
+    } else {
+        Status::Ok.into()
     }
 }
