@@ -15,6 +15,10 @@ use cowtrie_model::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// `--max-memory` when not given: the checker's own default,
+/// [`cowtrie_model::DEFAULT_MEMORY`] (a unit test holds them equal).
+pub(crate) const DEFAULT_MAX_MEMORY: &str = "1GiB";
+
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Threads running operations.
@@ -50,9 +54,21 @@ pub(crate) struct Args {
     /// summary, per-key statistics and, on a violation, an interactive timeline.
     #[arg(long)]
     html: Option<std::path::PathBuf>,
-    /// Give up checking after this many seconds (verdict: unknown).
+    /// Give up checking after this many seconds (verdict: unknown, exit status 3); with
+    /// several --history files, for each file.
     #[arg(long, default_value_t = 120)]
     check_seconds: u64,
+    /// The most memory the checker's search may hold at once, over all keys (its memo of
+    /// configurations seen, the states it met, its stack); reaching it gives the verdict
+    /// unknown (exit status 3). Bytes, or a number with a unit: 512MiB, 2GiB, 1.5GB.
+    #[arg(long, value_name = "SIZE", default_value = DEFAULT_MAX_MEMORY,
+          value_parser = crate::size::parse_size)]
+    max_memory: usize,
+    /// Search every key to its verdict even after one is found not linearizable. Off by
+    /// default: the first violation found stops the other keys' searches, which ends a
+    /// failing check sooner.
+    #[arg(long)]
+    every_key: bool,
     /// Check a history recorded by another tool (Jepsen log or EDN) instead of running
     /// a workload. Exit status: 0 linearizable, 1 not, 2 bad input, 3 budget ran out.
     #[arg(long, requires = "model")]
@@ -69,13 +85,25 @@ pub(crate) struct Args {
     crashes: u32,
 }
 
+impl Args {
+    /// The checker's budget, as the flags set it (for each history checked).
+    fn budget(&self) -> Budget {
+        Budget {
+            time: Duration::from_secs(self.check_seconds),
+            memory: self.max_memory,
+            every_key: self.every_key,
+            ..Budget::default()
+        }
+    }
+}
+
 pub(crate) fn run(args: &Args) -> ExitCode {
     if let (Some(file), Some(model)) = (&args.history, args.model) {
         return crate::history::run(
             file,
             model,
             args.format,
-            args.check_seconds,
+            args.budget(),
             args.svg.as_deref(),
             args.html.as_deref(),
         );
@@ -104,7 +132,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             mix: args.mix,
             seed: args.seed,
             crashes: args.crashes,
-            check_seconds: args.check_seconds,
+            budget: args.budget(),
             lying_sync: args.store == StoreKind::BrokenDurableLyingSync,
         });
     }
@@ -157,10 +185,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 
     let spinner = ProgressBar::new_spinner().with_message("checking linearizability");
     spinner.enable_steady_tick(Duration::from_millis(100));
-    let budget = Budget {
-        time: Duration::from_secs(args.check_seconds),
-        ..Budget::default()
-    };
+    let budget = args.budget();
     if bounded {
         let report = check_with(&CacheSpec, &run.history, budget);
         spinner.finish_and_clear();

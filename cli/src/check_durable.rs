@@ -44,7 +44,8 @@ pub(crate) struct Settings {
     pub mix: Mix,
     pub seed: u64,
     pub crashes: u32,
-    pub check_seconds: u64,
+    /// The checker's budget for each epoch's history.
+    pub budget: Budget,
     /// Run on a disk whose syncs lie (the seeded bug).
     pub lying_sync: bool,
 }
@@ -152,11 +153,7 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
                     format!("the disk died {after} I/O operations in, under {failed} write(s)"),
             }
         );
-        let budget = Budget {
-            time: Duration::from_secs(s.check_seconds),
-            ..Budget::default()
-        };
-        match check(&run.history, budget).verdict {
+        match check(&run.history, s.budget).verdict {
             Verdict::Linearizable => {}
             Verdict::Violation(v) => {
                 say!(

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cowtrie_model::read::{read_history, Format, FromRecord};
 use cowtrie_model::report::{html_report, violation_text, Values};
@@ -37,7 +37,7 @@ pub(crate) fn run(
     file: &Path,
     model: ModelKind,
     format: FormatArg,
-    seconds: u64,
+    budget: Budget,
     svg: Option<&Path>,
     html: Option<&Path>,
 ) -> ExitCode {
@@ -53,10 +53,11 @@ pub(crate) fn run(
             return Status::BadInput.into();
         }
     };
+    // Other tools' histories can be long and contended: no step limit, only time and
+    // memory.
     let budget = Budget {
         steps_per_op: u64::MAX,
-        time: Duration::from_secs(seconds),
-        ..Budget::default()
+        ..budget
     };
     match model {
         ModelKind::Register => judge(&Register, file, &bytes, format, budget, (svg, html)),

@@ -21,6 +21,7 @@ mod check_durable;
 mod demo;
 mod draw;
 mod history;
+mod size;
 
 /// cowtrie: a concurrent copy-on-write trie key-value store, and its verification.
 #[derive(Parser)]
