@@ -17,9 +17,10 @@
 use std::process::ExitCode;
 
 /// How a run of `cowtrie` ends; its exit status is [`Status::code`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Status {
     /// 0: done; linearizable.
+    #[default]
     Ok,
     /// 1: a violation was found (or the store under test failed).
     Violation,

@@ -68,7 +68,12 @@ fn main() -> ExitCode {
         Err(error) => return usage(&error),
     };
     match cli.command {
-        Command::Check(args) => check::run(&args),
+        Command::Check(args) => {
+            let given = matches
+                .subcommand_matches("check")
+                .expect("the check subcommand");
+            check::run(&args, given)
+        }
         Command::Cache(args) => cache::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Demo { keys, tree } => {
