@@ -34,7 +34,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a concurrent workload on a store, record it, and check it is linearizable;
-    /// or, with --history, check a history recorded by another tool.
+    /// or, with --history, check histories recorded by other tools (files, directories).
     Check(check::Args),
     /// Replay a cache trace through the bounded store and print its hit ratio.
     Cache(cache::Args),
