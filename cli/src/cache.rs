@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cowtrie_cli::exit::Status;
 use cowtrie_cli::trace::{self, CowtrieReplay, Format};
 
 /// Arguments of `cowtrie cache`.
@@ -25,18 +26,18 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> ExitCode {
     if args.capacity == 0 {
         eprintln!("error: --capacity must be at least 1");
-        return ExitCode::from(2);
+        return Status::BadInput.into();
     }
     let keys = match trace::read_file(&args.trace, args.format) {
         Ok(keys) => keys,
         Err(error) => {
             eprintln!("error: {}: {error}", args.trace.display());
-            return ExitCode::from(2);
+            return Status::BadInput.into();
         }
     };
     let outcome = trace::replay(&keys, &mut CowtrieReplay::new(args.capacity));
     say!("requests: {}", outcome.requests);
     say!("hits: {}", outcome.hits);
     say!("hit ratio: {:.2}%", outcome.hit_ratio());
-    ExitCode::SUCCESS
+    Status::Ok.into()
 }

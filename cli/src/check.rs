@@ -4,9 +4,12 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use cowtrie_cli::exit::Status;
 use cowtrie_cli::{StoreKind, DEFAULT_CAPACITY};
 
 use crate::history::{FormatArg, ModelKind};
+use clap::parser::ValueSource;
+use clap::ArgMatches;
 use cowtrie_model::report::{html_report, violation_text, Values};
 use cowtrie_model::workload::{Mix, Run, Stop, Workload};
 use cowtrie_model::{
@@ -14,8 +17,9 @@ use cowtrie_model::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Exit status when the checker ran out of budget.
-pub(crate) const EXIT_UNKNOWN: u8 = 3;
+/// `--max-memory` when not given: the checker's own default,
+/// [`cowtrie_model::DEFAULT_MEMORY`] (a unit test holds them equal).
+pub(crate) const DEFAULT_MAX_MEMORY: &str = "1GiB";
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -52,13 +56,28 @@ pub(crate) struct Args {
     /// summary, per-key statistics and, on a violation, an interactive timeline.
     #[arg(long)]
     html: Option<std::path::PathBuf>,
-    /// Give up checking after this many seconds (verdict: unknown).
+    /// Give up checking after this many seconds (verdict: unknown, exit status 3); with
+    /// several --history files, for each file.
     #[arg(long, default_value_t = 120)]
     check_seconds: u64,
-    /// Check a history recorded by another tool (Jepsen log or EDN) instead of running
-    /// a workload. Exit status: 0 linearizable, 1 not, 2 bad input, 3 budget ran out.
-    #[arg(long, requires = "model")]
-    history: Option<std::path::PathBuf>,
+    /// The most memory the checker's search may hold at once, over all keys (its memo of
+    /// configurations seen, the states it met, its stack); reaching it gives the verdict
+    /// unknown (exit status 3). Bytes, or a number with a unit: 512MiB, 2GiB, 1.5GB.
+    #[arg(long, value_name = "SIZE", default_value = DEFAULT_MAX_MEMORY,
+          value_parser = crate::size::parse_size)]
+    max_memory: usize,
+    /// Search every key to its verdict even after one is found not linearizable. Off by
+    /// default: the first violation found stops the other keys' searches, which ends a
+    /// failing check sooner.
+    #[arg(long)]
+    every_key: bool,
+    /// Check histories recorded by another tool (Jepsen log or EDN) instead of running a
+    /// workload: files, or directories (the files under them, subdirectories included, in
+    /// name order). One file gets the full report; several get one line each and a
+    /// summary. Exit status: 0 linearizable, 1 not, 2 bad input, 3 budget ran out; over
+    /// several files the worst, in the order 2, 1, 3, 0.
+    #[arg(long, value_name = "FILE|DIR", num_args = 1.., requires = "model")]
+    history: Vec<std::path::PathBuf>,
     /// The model to check `--history` against.
     #[arg(long, value_enum, requires = "history")]
     model: Option<ModelKind>,
@@ -71,16 +90,107 @@ pub(crate) struct Args {
     crashes: u32,
 }
 
-pub(crate) fn run(args: &Args) -> ExitCode {
-    if let (Some(file), Some(model)) = (&args.history, args.model) {
-        return crate::history::run(
-            file,
+impl Args {
+    /// The checker's budget, as the flags set it (for each history checked).
+    fn budget(&self) -> Budget {
+        Budget {
+            time: Duration::from_secs(self.check_seconds),
+            memory: self.max_memory,
+            every_key: self.every_key,
+            ..Budget::default()
+        }
+    }
+}
+
+/// The flags that shape the workload `cowtrie check` runs, by clap's id (the long flag
+/// without its dashes): `--history` replaces that workload, so none of them may go with it.
+const WORKLOAD_FLAGS: [&str; 9] = [
+    "threads", "keys", "store", "seed", "mix", "ops", "seconds", "capacity", "crashes",
+];
+
+/// Why the flags given cannot go together, if they cannot. `given(id)` says whether the
+/// flag with clap id `id` was on the command line (not merely at its default), so that a
+/// flag whose default is all that is set never conflicts.
+fn conflict(args: &Args, given: &dyn Fn(&str) -> bool) -> Option<String> {
+    let listed = |ids: &[&str]| {
+        let flags: Vec<String> = ids.iter().map(|id| format!("--{id}")).collect();
+        flags.join(", ")
+    };
+    if !args.history.is_empty() {
+        let workload: Vec<&str> = WORKLOAD_FLAGS.into_iter().filter(|id| given(id)).collect();
+        if !workload.is_empty() {
+            let (verb, pronoun) = if workload.len() == 1 {
+                ("shapes", "it")
+            } else {
+                ("shape", "they")
+            };
+            return Some(format!(
+                "{} cannot be used with --history: {pronoun} {verb} the workload `cowtrie \
+                 check` runs, and --history checks recorded histories instead of running one",
+                listed(&workload)
+            ));
+        }
+    }
+    let pictures: Vec<&str> = [("svg", args.svg.is_some()), ("html", args.html.is_some())]
+        .into_iter()
+        .filter_map(|(id, set)| set.then_some(id))
+        .collect();
+    if !pictures.is_empty()
+        && !args.history.is_empty()
+        && !crate::history::is_one_file(&args.history)
+    {
+        return Some(format!(
+            "{} cannot be used with several --history files or a directory: the timeline and \
+             the report are drawn for one history (check the file alone)",
+            listed(&pictures)
+        ));
+    }
+    if !pictures.is_empty() && args.store.is_durable() {
+        return Some(format!(
+            "{} cannot be used with --store {}: the durable check judges each epoch and each \
+             recovery on its own, and draws no timeline and writes no report",
+            listed(&pictures),
+            store_name(args.store)
+        ));
+    }
+    if given("crashes") && !args.store.is_durable() {
+        return Some(format!(
+            "--crashes needs a durable store (--store durable or broken-durable-lying-sync): \
+             only those are crashed and recovered, and --store {} is not",
+            store_name(args.store)
+        ));
+    }
+    if args.capacity.is_some() && !args.store.is_cache() {
+        return Some(format!(
+            "--capacity applies to a bounded store (--store cache, evicting-model or \
+             broken-resurrecting-cache), and --store {} keeps every entry",
+            store_name(args.store)
+        ));
+    }
+    None
+}
+
+/// Runs `cowtrie check` with `args`, which clap parsed into `matches` (which tell the
+/// flags given from those at their defaults).
+pub(crate) fn run(args: &Args, matches: &ArgMatches) -> ExitCode {
+    let given = |id: &str| {
+        matches
+            .value_source(id)
+            .is_some_and(|source| source != ValueSource::DefaultValue)
+    };
+    if let Some(why) = conflict(args, &given) {
+        eprintln!("error: {why}");
+        return Status::BadInput.into();
+    }
+    if let Some(model) = args.model {
+        let settings = crate::history::Settings {
             model,
-            args.format,
-            args.check_seconds,
-            args.svg.as_deref(),
-            args.html.as_deref(),
-        );
+            format: args.format,
+            budget: args.budget(),
+            svg: args.svg.as_deref(),
+            html: args.html.as_deref(),
+        };
+        return crate::history::run(&args.history, &settings);
     }
     let stop = match (args.ops, args.seconds) {
         (Some(ops), _) => Stop::Ops(ops),
@@ -88,16 +198,12 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             let seconds = seconds.unwrap_or(4.0);
             if !(seconds.is_finite() && seconds > 0.0) {
                 eprintln!("error: --seconds must be a positive number, got {seconds}");
-                return ExitCode::from(2);
+                return Status::BadInput.into();
             }
             Stop::Time(Duration::from_secs_f64(seconds))
         }
     };
     let bounded = args.store.is_cache();
-    if args.capacity.is_some() && !bounded {
-        eprintln!("error: --capacity applies to a bounded store (--store cache)");
-        return ExitCode::from(2);
-    }
     if args.store.is_durable() {
         return crate::check_durable::run(&crate::check_durable::Settings {
             threads: usize::from(args.threads),
@@ -106,7 +212,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             mix: args.mix,
             seed: args.seed,
             crashes: args.crashes,
-            check_seconds: args.check_seconds,
+            budget: args.budget(),
             lying_sync: args.store == StoreKind::BrokenDurableLyingSync,
         });
     }
@@ -159,10 +265,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 
     let spinner = ProgressBar::new_spinner().with_message("checking linearizability");
     spinner.enable_steady_tick(Duration::from_millis(100));
-    let budget = Budget {
-        time: Duration::from_secs(args.check_seconds),
-        ..Budget::default()
-    };
+    let budget = args.budget();
     if bounded {
         let report = check_with(&CacheSpec, &run.history, budget);
         spinner.finish_and_clear();
@@ -214,7 +317,7 @@ fn judge<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>> + Default>(
     match report.verdict {
         Verdict::Linearizable => {
             say!("verdict: linearizable");
-            ExitCode::SUCCESS
+            Status::Ok.into()
         }
         Verdict::Violation(violation) => {
             say!(
@@ -231,14 +334,14 @@ fn judge<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>> + Default>(
                     Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
                 }
             }
-            ExitCode::FAILURE
+            Status::Violation.into()
         }
         Verdict::Unknown { key, reason } => {
             say!(
                 "verdict: unknown (key b\"{}\": {reason})",
                 key.escape_ascii()
             );
-            ExitCode::from(EXIT_UNKNOWN)
+            Status::Unknown.into()
         }
     }
 }

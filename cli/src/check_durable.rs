@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use cowtrie::durable::{
     Crash, Durability, DurableStore, Error, Options, SimDisk, Storage, StorageFile,
 };
+use cowtrie_cli::exit::Status;
 use cowtrie_model::durable::{
     check_durable_prefix, Ack, Commit, CommitLog, DurableVerdict, State, Write,
 };
@@ -43,7 +44,8 @@ pub(crate) struct Settings {
     pub mix: Mix,
     pub seed: u64,
     pub crashes: u32,
-    pub check_seconds: u64,
+    /// The checker's budget for each epoch's history.
+    pub budget: Budget,
     /// Run on a disk whose syncs lie (the seeded bug).
     pub lying_sync: bool,
 }
@@ -93,7 +95,7 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
             Ok(store) => store,
             Err(e) => {
                 say!("verdict: NOT durable: recovery after crash {epoch} failed: {e}");
-                return ExitCode::FAILURE;
+                return Status::Violation.into();
             }
         };
         let recovered: BTreeMap<Vec<u8>, u64> = store
@@ -119,11 +121,11 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
                 DurableVerdict::Rejected(r) => {
                     say!("verdict: NOT durable: recovery {epoch} lost acknowledged writes");
                     say!("why: {}", r.explanation);
-                    return ExitCode::FAILURE;
+                    return Status::Violation.into();
                 }
                 DurableVerdict::TooManyPending { pending } => {
                     say!("verdict: unknown ({pending} writes in flight at crash {epoch}: too many to search)");
-                    return ExitCode::from(crate::check::EXIT_UNKNOWN);
+                    return Status::Unknown.into();
                 }
             }
         }
@@ -151,11 +153,7 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
                     format!("the disk died {after} I/O operations in, under {failed} write(s)"),
             }
         );
-        let budget = Budget {
-            time: Duration::from_secs(s.check_seconds),
-            ..Budget::default()
-        };
-        match check(&run.history, budget).verdict {
+        match check(&run.history, s.budget).verdict {
             Verdict::Linearizable => {}
             Verdict::Violation(v) => {
                 say!(
@@ -163,20 +161,20 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
                     v.key.escape_ascii()
                 );
                 say!("why: {}", v.explanation);
-                return ExitCode::FAILURE;
+                return Status::Violation.into();
             }
             Verdict::Unknown { key, reason } => {
                 say!(
                     "verdict: unknown (epoch {epoch}, key b\"{}\": {reason})",
                     key.escape_ascii()
                 );
-                return ExitCode::from(crate::check::EXIT_UNKNOWN);
+                return Status::Unknown.into();
             }
         }
         if last {
             if let Err(e) = store.close() {
                 say!("verdict: the store failed to close: {e}");
-                return ExitCode::FAILURE;
+                return Status::Violation.into();
             }
         } else {
             disk.crash_after(disk.ops());
@@ -196,7 +194,7 @@ pub(crate) fn run(s: &Settings) -> ExitCode {
         totals.0,
         totals.1
     );
-    ExitCode::SUCCESS
+    Status::Ok.into()
 }
 
 fn random_crash(rng: &mut SmallRng) -> Crash {

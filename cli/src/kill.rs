@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
+use crate::exit::Status;
 use clap::ValueEnum;
 use cowtrie::durable::{Durability, DurableStore, Options};
 use cowtrie::WriteBatch;
@@ -94,7 +95,7 @@ pub struct WriterArgs {
     pub ack_early: bool,
 }
 
-/// The child: writes until killed (or until a write fails: exit status 1).
+/// The child: writes until killed (or until a write fails: [`Status::Violation`], 1).
 pub fn run_writer(args: &WriterArgs) -> ExitCode {
     let options = Options {
         durability: args.durability.into(),
@@ -105,7 +106,7 @@ pub fn run_writer(args: &WriterArgs) -> ExitCode {
         Ok(store) => store,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return Status::BadInput.into();
         }
     };
     say(&format!("ready {}", store.last_seq()));
@@ -118,7 +119,12 @@ pub fn run_writer(args: &WriterArgs) -> ExitCode {
             .collect();
         handles.into_iter().any(|h| h.join().is_err())
     });
-    ExitCode::from(if failed { 1 } else { 0 })
+    if failed {
+        Status::Violation
+    } else {
+        Status::Ok
+    }
+    .into()
 }
 
 /// One line to stdout, whole (stdout is line-buffered and locked per call).

@@ -2,6 +2,7 @@
 //! against, including cowtrie's own behind the model crate's [`KvStore`] interface.
 #![forbid(unsafe_code)]
 
+pub mod exit;
 pub mod fuzz;
 pub mod kill;
 pub mod trace;

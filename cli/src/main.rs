@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use cowtrie_cli::exit::Status;
 
 /// `println!` that ignores a closed output: `cowtrie check ... | head` must not panic
 /// when `head` leaves, and the run still ends with its verdict's exit status.
@@ -20,6 +21,7 @@ mod check_durable;
 mod demo;
 mod draw;
 mod history;
+mod size;
 
 /// cowtrie: a concurrent copy-on-write trie key-value store, and its verification.
 #[derive(Parser)]
@@ -32,7 +34,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a concurrent workload on a store, record it, and check it is linearizable;
-    /// or, with --history, check a history recorded by another tool.
+    /// or, with --history, check histories recorded by other tools (files, directories).
     Check(check::Args),
     /// Replay a cache trace through the bounded store and print its hit ratio.
     Cache(cache::Args),
@@ -57,14 +59,38 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Check(args) => check::run(&args),
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => return usage(&error),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
+    match cli.command {
+        Command::Check(args) => {
+            let given = matches
+                .subcommand_matches("check")
+                .expect("the check subcommand");
+            check::run(&args, given)
+        }
         Command::Cache(args) => cache::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Demo { keys, tree } => {
             demo::run(keys, tree);
-            ExitCode::SUCCESS
+            Status::Ok.into()
         }
         Command::DurableWriter(args) => cowtrie_cli::kill::run_writer(&args),
+    }
+}
+
+/// Prints clap's message: help or version (exit status 0), or a usage error (2, as
+/// `cowtrie_cli::exit` has it).
+fn usage(error: &clap::Error) -> ExitCode {
+    let _ = error.print();
+    if error.use_stderr() {
+        Status::BadInput.into()
+    } else {
+        Status::Ok.into()
     }
 }

@@ -230,3 +230,121 @@ fn cowtrie_cache_stress_runs_keep_to_the_cache_model() {
         assert_eq!(report.verdict, Verdict::Linearizable, "seed {seed}");
     }
 }
+
+/// Each flag that `--history` would ignore, `--svg`/`--html` with a store that draws
+/// nothing, and `--crashes` without a durable store: exit status 2, and the message
+/// names the flags and says why.
+#[test]
+fn flags_that_would_be_ignored_are_errors() {
+    let history = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../model/tests/histories/jepsen-etcd/etcd_005.log"
+    );
+    let with_history = ["check", "--history", history, "--model", "register"];
+    for flag in [
+        ["--threads", "2"],
+        ["--keys", "10"],
+        ["--store", "cowtrie"], // even the default, when given
+        ["--seed", "1"],
+        ["--mix", "get=1"],
+        ["--ops", "10"],
+        ["--seconds", "1"],
+        ["--capacity", "4"],
+        ["--crashes", "8"],
+    ] {
+        let (code, out, stderr) = cowtrie(&[&with_history[..], &flag].concat());
+        assert_eq!(code, 2, "{flag:?}: {out}{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{} cannot be used with --history: it shapes the workload",
+                flag[0]
+            )),
+            "{stderr}"
+        );
+    }
+    let (code, _, stderr) =
+        cowtrie(&[&with_history[..], &["--seed", "3", "--threads", "2"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--threads, --seed cannot be used with --history: they shape"),
+        "{stderr}"
+    );
+    // The flags that do apply to --history still work.
+    let (code, out, stderr) = cowtrie(
+        &[
+            &with_history[..],
+            &[
+                "--check-seconds",
+                "30",
+                "--max-memory",
+                "64MiB",
+                "--every-key",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{out}{stderr}");
+
+    let svg = std::env::temp_dir().join(format!("cowtrie-{}-durable.svg", std::process::id()));
+    for (args, says) in [
+        (
+            vec!["--store", "durable", "--svg", svg.to_str().unwrap()],
+            "--svg cannot be used with --store durable: the durable check",
+        ),
+        (
+            vec!["--store", "broken-durable-lying-sync", "--html", "x.html"],
+            "--html cannot be used with --store broken-durable-lying-sync",
+        ),
+        (
+            vec!["--crashes", "2"],
+            "--crashes needs a durable store (--store durable or broken-durable-lying-sync): \
+             only those are crashed and recovered, and --store cowtrie is not",
+        ),
+        (
+            vec!["--store", "cache", "--crashes", "2"],
+            "and --store cache is not",
+        ),
+    ] {
+        let (code, out, stderr) = cowtrie(&[&["check", "--ops", "100"][..], &args].concat());
+        assert_eq!(code, 2, "{args:?}: {out}{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!out.contains("verdict"), "nothing ran: {out}");
+    }
+    assert!(!svg.exists());
+}
+
+#[test]
+fn max_memory_takes_a_size_and_refuses_a_bad_one() {
+    for size in ["512MiB", "2GiB", "1000000", "1.5GB"] {
+        let (code, out, stderr) = cowtrie(&[
+            "check",
+            "--ops",
+            "2000",
+            "--keys",
+            "8",
+            "--max-memory",
+            size,
+        ]);
+        assert_eq!(code, 0, "{size}: {out}{stderr}");
+    }
+    for (size, says) in [
+        ("2G", "unknown unit 'G'"),
+        ("lots", "'lots' is not a size"),
+        ("0", "at least one byte"),
+        ("99999999999999999999999", "too large"),
+    ] {
+        let (code, _, stderr) = cowtrie(&["check", "--ops", "10", "--max-memory", size]);
+        assert_eq!(code, 2, "{size}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{size}' for '--max-memory <SIZE>'"))
+                && stderr.contains(says),
+            "{stderr}"
+        );
+    }
+    let (code, out, _) = cowtrie(&["check", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("[default: 1GiB]") && out.contains("--every-key"),
+        "{out}"
+    );
+}

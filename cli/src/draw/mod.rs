@@ -25,6 +25,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, ValueEnum};
+use cowtrie_cli::exit::Status;
 
 /// Width of one character at 12 px, rounded up (DejaVu Sans Mono needs 7.22).
 pub(crate) const CHAR_WIDTH: f64 = 7.5;
@@ -52,7 +53,7 @@ pub(crate) struct Args {
     out: Option<PathBuf>,
 }
 
-/// Draws the picture; exit status 2 if the file cannot be written.
+/// Draws the picture; [`Status::BadInput`] if the file cannot be written.
 pub(crate) fn run(args: &Args) -> std::process::ExitCode {
     let svg = match args.picture {
         Picture::Sharing => sharing::draw(),
@@ -67,12 +68,12 @@ pub(crate) fn run(args: &Args) -> std::process::ExitCode {
         Some(path) => {
             if let Err(e) = std::fs::write(path, svg) {
                 eprintln!("cannot write {}: {e}", path.display());
-                return std::process::ExitCode::from(2);
+                return Status::BadInput.into();
             }
             say!("picture written to {}", path.display());
         }
     }
-    std::process::ExitCode::SUCCESS
+    Status::Ok.into()
 }
 
 /// The width `text` takes at 12 px (invariant 2).
