@@ -9,16 +9,27 @@
 //!
 //! 1. **Split per key** ([`Spec::key`]). Operations on different keys do not interact, so
 //!    the history is linearizable iff each key's sub-history is (P-compositionality).
-//!    Keys are checked in parallel.
+//!    Keys are searched in parallel, smallest first; the first key shown not
+//!    linearizable cancels the others (unless [`Budget::every_key`] asks for all).
 //! 2. **Search each key** with the Wing–Gong algorithm as improved by Lowe: walk the
 //!    events in time order; at a call, try to linearize that operation now; at a return
-//!    of an operation not yet linearized, backtrack. A cache of (set of linearized
-//!    operations, model state) prunes every configuration seen before.
+//!    of an operation not yet linearized, backtrack (every order that continues from
+//!    here leaves that operation after its return, which real time forbids). A memo of
+//!    (set of linearized operations, model state) prunes every configuration seen
+//!    before. States are numbered as they are met and each transition is asked of the
+//!    model once, so a memo entry is a few words whatever the model's states hold.
 //! 3. **On failure, find a small window**: the shortest prefix of the key's history that
-//!    is already not linearizable (its last return is the operation that cannot be
-//!    ordered), cut at the latest moment before it at which no operation on the key was
-//!    in flight, and check that the window fails from every state the key could hold at
-//!    that moment. Then say in plain words why.
+//!    is already not linearizable ends at the latest return at which the search had to
+//!    backtrack (its last return is the operation that cannot be ordered); cut it at the
+//!    latest moment before that at which no operation on the key was in flight, such
+//!    that the window fails from every state the key could hold at that moment. Then say
+//!    in plain words why, naming the operation in the way when there is one: an
+//!    operation that completed before the culprit began and without which the window
+//!    could be ordered.
+//!
+//! The [`Budget`] bounds steps, wall-clock time (nine tenths for the verdict, the rest
+//! for the explanation) and the memory the searches hold; whichever runs out first
+//! gives [`Verdict::Unknown`] with the reason.
 
 mod explain;
 mod search;
