@@ -141,7 +141,8 @@ pub fn checker(data: &[u8]) {
 /// `checker_budget`: an arbitrary well-formed history (each thread's operations one
 /// after another, some never returning; up to 8 threads, 3 keys and 300 operations),
 /// checked on a small random budget: steps per operation, 16 KiB to 4 MiB of memory, and
-/// 20 ms. The check must end within its time and a tenth (plus 10 ms for the scheduler),
+/// 20 ms. The check must end within its time and a tenth (plus 100 ms: a fuzzing machine
+/// stalls processes that long; a check that ignored its clock would run for seconds),
 /// and a definite verdict must be right: whenever the history is small enough for brute
 /// force (9 operations or fewer), `linearizable` and `not linearizable` must agree with it.
 /// The history is built to be linearizable more often than not (results taken from a
@@ -221,7 +222,7 @@ pub fn checker_budget(data: &[u8]) {
     let verdict = check(&history, budget).verdict;
     let took = start.elapsed();
     assert!(
-        took <= budget.time + budget.time / 10 + Duration::from_millis(10),
+        took <= budget.time + budget.time / 10 + Duration::from_millis(100),
         "a budget of {:?} took {took:?}",
         budget.time
     );

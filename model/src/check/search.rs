@@ -548,7 +548,10 @@ struct Memory {
     stack: usize,
 }
 
-/// Runs a search over `ops` from `initial`, in `mode`.
+/// Runs a search over `ops` from `initial`, in `mode`, unless the deadline has passed.
+/// (A search reads the clock only every `CHECK_EVERY` steps, so that a small key gets
+/// its verdict however late; narrowing a window runs many small searches, each of which
+/// must not start once the time is up.)
 pub(super) fn search<'a, S: Spec>(
     spec: &'a S,
     ops: &'a [KeyOp<'a, S>],
@@ -557,6 +560,9 @@ pub(super) fn search<'a, S: Spec>(
     max_steps: u64,
     limits: &'a Limits,
 ) -> Outcome<S> {
+    if Instant::now() > limits.deadline {
+        return Outcome::Exhausted(Stop::Time);
+    }
     Search::new(spec, ops, max_steps, limits).run(initial, mode)
 }
 
