@@ -141,12 +141,12 @@ pub fn checker(data: &[u8]) {
 /// `checker_budget`: an arbitrary well-formed history (each thread's operations one
 /// after another, some never returning; up to 8 threads, 3 keys and 300 operations),
 /// checked on a small random budget: steps per operation, 16 KiB to 4 MiB of memory, and
-/// 20 ms. The check must end within its time and a tenth (plus 100 ms: a fuzzing machine
-/// stalls processes that long; a check that ignored its clock would run for seconds),
+/// 20 ms. The check must end within its time and a tenth (plus 10 ms) in one of three
+/// runs (a machine busy with other work stalls a process now and then),
 /// and a definite verdict must be right: whenever the history is small enough for brute
 /// force (9 operations or fewer), `linearizable` and `not linearizable` must agree with it.
-/// The history is built to be linearizable more often than not (results taken from a
-/// sequential run, then a few changed), so both verdicts and `unknown` all occur.
+/// The results come from applying the operations to the model in call order, a few then
+/// changed, so both verdicts occur at every size.
 pub fn checker_budget(data: &[u8]) {
     use cowtrie_model::NEVER;
     use std::time::{Duration, Instant};
@@ -218,14 +218,24 @@ pub fn checker_budget(data: &[u8]) {
         memory: memory_kib << 10,
         every_key: false,
     };
-    let start = Instant::now();
-    let verdict = check(&history, budget).verdict;
-    let took = start.elapsed();
-    assert!(
-        took <= budget.time + budget.time / 10 + Duration::from_millis(100),
-        "a budget of {:?} took {took:?}",
-        budget.time
-    );
+    // A machine busy with other work can stall the process for longer than the budget,
+    // once; a check that overruns its clock does so every time. So a run over the limit
+    // is retried, and the limit must hold in one of three.
+    let limit = budget.time + budget.time / 10 + Duration::from_millis(10);
+    let mut runs = Vec::new();
+    let verdict = loop {
+        let start = Instant::now();
+        let verdict = check(&history, budget).verdict;
+        runs.push(start.elapsed());
+        if runs[runs.len() - 1] <= limit {
+            break verdict;
+        }
+        assert!(
+            runs.len() < 3,
+            "a budget of {:?} took {runs:?}",
+            budget.time
+        );
+    };
     if history.len() <= 9 && !matches!(verdict, Verdict::Unknown { .. }) {
         assert_eq!(
             verdict == Verdict::Linearizable,
