@@ -19,6 +19,7 @@ mod check;
 mod check_durable;
 mod demo;
 mod draw;
+mod generate;
 mod history;
 
 /// cowtrie: a concurrent copy-on-write trie key-value store, and its verification.
@@ -34,6 +35,9 @@ enum Command {
     /// Run a concurrent workload on a store, record it, and check it is linearizable;
     /// or, with --history, check a history recorded by another tool.
     Check(check::Args),
+    /// Generate a concurrent history of simulated clients, linearizable or with one
+    /// fault injected: a Jepsen log (register) or EDN maps (kv), for `check --history`.
+    Generate(generate::Args),
     /// Replay a cache trace through the bounded store and print its hit ratio.
     Cache(cache::Args),
     /// Draw one of the guide's pictures (SVG) from a scripted run of the real code.
@@ -59,6 +63,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => check::run(&args),
+        Command::Generate(args) => generate::run(&args),
         Command::Cache(args) => cache::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Demo { keys, tree } => {
