@@ -20,6 +20,7 @@ mod check;
 mod check_durable;
 mod demo;
 mod draw;
+mod generate;
 mod history;
 mod size;
 
@@ -36,6 +37,9 @@ enum Command {
     /// Run a concurrent workload on a store, record it, and check it is linearizable;
     /// or, with --history, check histories recorded by other tools (files, directories).
     Check(check::Args),
+    /// Generate a concurrent history of simulated clients, linearizable or with one
+    /// fault injected: a Jepsen log (register) or EDN maps (kv), for `check --history`.
+    Generate(generate::Args),
     /// Replay a cache trace through the bounded store and print its hit ratio.
     Cache(cache::Args),
     /// Draw one of the guide's pictures (SVG) from a scripted run of the real code.
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
                 .expect("the check subcommand");
             check::run(&args, given)
         }
+        Command::Generate(args) => generate::run(&args),
         Command::Cache(args) => cache::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Demo { keys, tree } => {

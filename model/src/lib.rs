@@ -14,6 +14,8 @@
 //! - [`durable`]: the durable-prefix check, judging the state a store recovers after a
 //!   crash against the commits it acknowledged.
 //! - [`read`]: histories recorded by other tools (Jepsen logs, EDN operation maps).
+//! - [`generate`]: seeded histories of simulated clients, linearizable or with one fault
+//!   injected, written as Jepsen logs (register) or EDN maps (key-value).
 //! - [`workload`]: threads running a random operation mix on a store, recorded.
 //! - [`report`]: a check's findings for people: a violation as labelled text, a run as
 //!   one self-contained HTML page with an interactive timeline.
@@ -25,6 +27,7 @@ pub mod broken;
 mod check;
 pub mod durable;
 mod evicting;
+pub mod generate;
 mod history;
 mod model;
 mod op;
