@@ -134,7 +134,10 @@
 
 mod batch;
 mod cache;
-#[allow(unsafe_code, reason = "the root cell's protocol: numbered invariants in its docs")]
+#[allow(
+    unsafe_code,
+    reason = "the root cell's protocol: numbered invariants in its docs"
+)]
 mod cell;
 #[cfg(not(any(loom, feature = "shuttle")))]
 pub mod durable;
