@@ -5,9 +5,9 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use super::{Failure, Settings};
-use crate::report::{violation_text, Values};
+use crate::report::Values;
 use crate::workload::{Run, Stop, Workload};
-use crate::{check, Event, History, KvStore, Op, StoreSpec, Verdict, NEVER};
+use crate::{Event, History, KvStore, Op, NEVER};
 
 /// One workload per mix of `settings`, each on a fresh store; the first that fails ends
 /// the part.
@@ -20,8 +20,8 @@ pub fn concurrent<S: KvStore>(new: impl Fn() -> S, settings: &Settings) -> Resul
 
 /// The workload of `settings.mixes[index]` on a fresh store: [`Settings::threads`]
 /// threads over [`Settings::keys`] keys for [`Settings::time`], then a read of every key
-/// by one more thread; the history must be linearizable, and the check must reach that
-/// verdict within [`Settings::budget`].
+/// by one more thread; the history must be linearizable (against [`Settings::judge`]),
+/// and the check must reach that verdict within [`Settings::budget`].
 ///
 /// # Panics
 ///
@@ -48,28 +48,17 @@ pub fn workload<S: KvStore>(
         settings.mixes.len()
     );
     let header = describe(&workload, &run, &history);
-    let report = check(&history, settings.budget);
-    let verdict = match report.verdict {
-        Verdict::Linearizable => return Ok(()),
-        Verdict::Violation(violation) => format!(
-            "verdict: NOT linearizable on key b\"{}\"\n{}",
-            violation.key.escape_ascii(),
-            violation_text(&StoreSpec, &history, &violation, Values::Workload)
-        ),
-        Verdict::Unknown { key, reason } => format!(
-            "verdict: unknown (key b\"{}\": {reason})\n\
-             The check ran out of its budget, so the history is not known to be \
-             linearizable: raise `Settings::budget` or shorten `Settings::time`.",
-            key.escape_ascii()
-        ),
+    let (verdict, elapsed) = match settings
+        .judge
+        .check(&history, settings.budget, Values::Workload)
+    {
+        Ok(()) => return Ok(()),
+        Err(failed) => failed,
     };
     Err(Failure {
         part,
         seed: settings.seed,
-        report: format!(
-            "{header}checked in {:.2} s\n{verdict}",
-            secs(report.elapsed)
-        ),
+        report: format!("{header}checked in {:.2} s\n{verdict}", secs(elapsed)),
     })
 }
 

@@ -22,6 +22,10 @@
 //! | `law_update` | an update returns the previous value and leaves the new one |
 //! | `concurrent_workloads_are_linearizable` | for each [`Settings::mixes`]: [`Settings::threads`] threads over [`Settings::keys`] keys for [`Settings::time`], then a read of every key; the history is [`check`](crate::check)ed |
 //!
+//! A bounded store, whose keys may be evicted, is judged against the cache model instead
+//! ([`Settings::judge`], [`Judge::Cache`]): the same operations, but each case's recorded
+//! sequence judged by [`CacheSpec`] rather than by exact expectations.
+//!
 //! A failure panics with the report `cowtrie check` prints (for a workload: the
 //! violation's explanation, its window and who wrote each value, from
 //! [`violation_text`](crate::report::violation_text)) and the seed to rerun it with
@@ -58,8 +62,9 @@ mod tests_macro;
 use std::fmt;
 use std::time::Duration;
 
+use crate::report::{violation_text, Values};
 use crate::workload::Mix;
-use crate::{Budget, KvStore};
+use crate::{check_with, Budget, CacheSpec, History, KvStore, Op, Ret, Spec, StoreSpec, Verdict};
 
 pub use concurrent::{concurrent, workload};
 pub use sequential::{law_cas, law_get_after_put, law_remove, law_update, sequential};
@@ -97,6 +102,64 @@ pub struct Settings {
     /// Seed of the properties' cases and the workloads' choices. The default is
     /// [`SEED_VARIABLE`] if set, a fresh one otherwise.
     pub seed: u64,
+    /// The model the store is judged against: the store's own, or, for a bounded store,
+    /// the cache's.
+    pub judge: Judge,
+}
+
+/// The model a store is judged against.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Judge {
+    /// The store's own, [`Model`](crate::Model): a key holds the last value written until
+    /// it is removed.
+    #[default]
+    Store,
+    /// A bounded store's, [`CacheSpec`]: a present key may be evicted at any moment,
+    /// but a hit sees the last value written and a value once gone never comes back.
+    /// The sequential test and the laws then run the same operations, and the cache
+    /// model judges each case's recorded sequence instead of exact expectations.
+    Cache,
+}
+
+impl Judge {
+    /// Checks `history` against this model within `budget`: `Ok` if linearizable, else
+    /// the verdict and its report as `cowtrie check` prints them (values named as
+    /// `values` says), and the check's time.
+    fn check(
+        self,
+        history: &History,
+        budget: Budget,
+        values: Values,
+    ) -> Result<(), (String, Duration)> {
+        match self {
+            Self::Store => verdict_text(&StoreSpec, history, budget, values),
+            Self::Cache => verdict_text(&CacheSpec, history, budget, values),
+        }
+    }
+}
+
+fn verdict_text<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>>>(
+    spec: &S,
+    history: &History,
+    budget: Budget,
+    values: Values,
+) -> Result<(), (String, Duration)> {
+    let report = check_with(spec, history, budget);
+    let text = match report.verdict {
+        Verdict::Linearizable => return Ok(()),
+        Verdict::Violation(violation) => format!(
+            "verdict: NOT linearizable on key b\"{}\"\n{}",
+            violation.key.escape_ascii(),
+            violation_text(spec, history, &violation, values)
+        ),
+        Verdict::Unknown { key, reason } => format!(
+            "verdict: unknown (key b\"{}\": {reason})\n\
+             The check ran out of its budget, so the history is not known to be \
+             linearizable: raise `Settings::budget` or shorten `Settings::time`.",
+            key.escape_ascii()
+        ),
+    };
+    Err((text, report.elapsed))
 }
 
 impl Default for Settings {
@@ -113,6 +176,7 @@ impl Default for Settings {
                 ..Budget::default()
             },
             seed: seed_from_env().unwrap_or_else(fresh_seed),
+            judge: Judge::Store,
         }
     }
 }

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
 
-use super::{Failure, Settings};
-use crate::{KvStore, Model, Op, Ret};
+use super::{Failure, Judge, Settings};
+use crate::report::Values;
+use crate::{History, KvStore, Model, Op, Recorder, Ret};
 
 /// Longest sequence of the sequential test.
 const MAX_OPS: usize = 40;
@@ -17,13 +18,23 @@ const MAX_PREFIX: usize = 16;
 /// Random sequences of operations on a fresh store, each result compared with the
 /// model's; at the end every key the sequence touched is read back. A failure shrinks to
 /// a minimal sequence.
+///
+/// With [`Judge::Cache`], the sequence and the reads are recorded and the cache model
+/// judges them (here and in each law).
 pub fn sequential<S: KvStore>(new: impl Fn() -> S, settings: &Settings) -> Result<(), Failure> {
     let ops = prop::collection::vec(Op::strategy(), 1..=MAX_OPS).prop_map(Op::with_unique_values);
-    property("sequential", settings, ops, |ops| {
-        let store = new();
-        replay(&store, &ops)?;
-        Ok(())
-    })
+    let test = |ops: Vec<Op>| {
+        if settings.judge == Judge::Cache {
+            return judged(&new(), &ops, settings);
+        }
+        replay(&new(), &ops).map(drop)
+    };
+    let found = match search("sequential", settings, ops, test) {
+        Ok(()) => return Ok(()),
+        Err(Ok((ops, why))) => Ok(remove_runs(ops, why, test)),
+        Err(aborted) => aborted,
+    };
+    Err(failure("sequential", settings, found))
 }
 
 /// After any prefix, `put(key, value)` then `get(key)` returns `value`, and no other key
@@ -33,6 +44,10 @@ pub fn law_get_after_put<S: KvStore>(
     settings: &Settings,
 ) -> Result<(), Failure> {
     property("law get after put", settings, law_case(), |case| {
+        if settings.judge == Judge::Cache {
+            let law = [Op::put(&case.key, case.value), Op::get(&case.key)];
+            return judged(&new(), &case.then(law), settings);
+        }
         let (store, mut model) = case.prepare(&new)?;
         let (key, value) = (&case.key, case.value);
         store.put(key, value);
@@ -52,6 +67,14 @@ pub fn law_get_after_put<S: KvStore>(
 /// absent, a second remove returns false, and no other key changes.
 pub fn law_remove<S: KvStore>(new: impl Fn() -> S, settings: &Settings) -> Result<(), Failure> {
     property("law remove", settings, law_case(), |case| {
+        if settings.judge == Judge::Cache {
+            let law = [
+                Op::remove(&case.key),
+                Op::get(&case.key),
+                Op::remove(&case.key),
+            ];
+            return judged(&new(), &case.then(law), settings);
+        }
         let (store, mut model) = case.prepare(&new)?;
         let key = &case.key;
         let held = held(&mut model, key);
@@ -81,15 +104,19 @@ pub fn law_remove<S: KvStore>(new: impl Fn() -> S, settings: &Settings) -> Resul
 pub fn law_cas<S: KvStore>(new: impl Fn() -> S, settings: &Settings) -> Result<(), Failure> {
     let case = (law_case(), 0..4u8, any::<u64>());
     property("law cas", settings, case, |(case, pick, other)| {
-        let (store, mut model) = case.prepare(&new)?;
         let (key, to) = (&case.key, case.value);
-        let held = held(&mut model, key);
+        let held = held(&mut case.model(), key);
         let from = match pick {
             0 => held,
             1 => None,
             2 => Some(1 + other % 4), // one of the prefix's first values
             _ => Some(other),
         };
+        if settings.judge == Judge::Cache {
+            let law = [Op::cas(key, from, to), Op::get(key)];
+            return judged(&new(), &case.then(law), settings);
+        }
+        let (store, mut model) = case.prepare(&new)?;
         let swapped = store.cas(key, from, to);
         model.apply(&Op::cas(key, from, to));
         let cas = format!("cas({}, {from:?}, {to})", show(key));
@@ -111,6 +138,10 @@ pub fn law_cas<S: KvStore>(new: impl Fn() -> S, settings: &Settings) -> Result<(
 /// key holds `value`; no other key changes.
 pub fn law_update<S: KvStore>(new: impl Fn() -> S, settings: &Settings) -> Result<(), Failure> {
     property("law update", settings, law_case(), |case| {
+        if settings.judge == Judge::Cache {
+            let law = [Op::update(&case.key, case.value), Op::get(&case.key)];
+            return judged(&new(), &case.then(law), settings);
+        }
         let (store, mut model) = case.prepare(&new)?;
         let (key, value) = (&case.key, case.value);
         let held = held(&mut model, key);
@@ -151,6 +182,20 @@ impl std::fmt::Debug for LawCase {
 }
 
 impl LawCase {
+    /// The model after the prefix.
+    fn model(&self) -> Model {
+        let mut model = Model::new();
+        for op in &self.prefix {
+            model.apply(op);
+        }
+        model
+    }
+
+    /// The prefix, then `law`.
+    fn then(&self, law: impl IntoIterator<Item = Op>) -> Vec<Op> {
+        self.prefix.iter().cloned().chain(law).collect()
+    }
+
     /// A fresh store and the model, both after the prefix (its results checked too).
     fn prepare<S: KvStore>(&self, new: impl Fn() -> S) -> Result<(S, Model), TestCaseError> {
         let store = new();
@@ -179,7 +224,11 @@ fn replay(store: &impl KvStore, ops: &[Op]) -> Result<Model, TestCaseError> {
         let expected = model.apply(op);
         let got = store.apply(op);
         expect(got == expected, || {
-            format!("operation #{i}, {op:?}, returned {got}; the model returns {expected}")
+            format!(
+                "operation {} of {}, {op:?}, returned {got}; the model returns {expected}",
+                i + 1,
+                ops.len()
+            )
         })?;
     }
     same_contents(
@@ -189,6 +238,23 @@ fn replay(store: &impl KvStore, ops: &[Op]) -> Result<Model, TestCaseError> {
         "after the operations",
     )?;
     Ok(model)
+}
+
+/// Runs `ops` on `store`, then reads every key they touched, recording each call; the
+/// sequence must be linearizable against [`Settings::judge`] (for one thread: each result
+/// one the model allows).
+fn judged(store: &impl KvStore, ops: &[Op], settings: &Settings) -> Result<(), TestCaseError> {
+    let recorder = Recorder::new();
+    let mut log = recorder.log(0);
+    let keys: BTreeSet<&[u8]> = ops.iter().map(Op::key).collect();
+    for op in ops.iter().cloned().chain(keys.into_iter().map(Op::get)) {
+        log.run(store, op);
+    }
+    let history = History::from_logs([log]);
+    let verdict = settings
+        .judge
+        .check(&history, settings.budget, Values::Plain);
+    verdict.map_err(|(report, _)| TestCaseError::fail(report))
 }
 
 /// Every key of the case (the prefix's and the law's own) reads as the model says.
@@ -236,7 +302,7 @@ fn show(key: &[u8]) -> String {
 }
 
 /// Runs `test` on `settings.cases` cases of `strategy`, from the settings' seed; a
-/// failure is shrunk and reported with its minimal case, printed as code.
+/// failure is shrunk and reported with its minimal case.
 fn property<T: Strategy>(
     part: &str,
     settings: &Settings,
@@ -246,27 +312,74 @@ fn property<T: Strategy>(
 where
     T::Value: std::fmt::Debug,
 {
+    search(part, settings, strategy, test).map_err(|found| failure(part, settings, found))
+}
+
+/// What a property's search found: a failing case, shrunk, and why it fails; or why the
+/// search gave up.
+type Found<T> = Result<(T, String), String>;
+
+/// The search of [`property`], returning the minimal failing case itself.
+fn search<T: Strategy>(
+    part: &str,
+    settings: &Settings,
+    strategy: T,
+    test: impl Fn(T::Value) -> Result<(), TestCaseError>,
+) -> Result<(), Found<T::Value>> {
     let config = Config {
         cases: settings.cases,
         // The user's crate is not ours to write regression files into.
         failure_persistence: None,
+        // Enough to shrink a sequence of 40 operations to the few that matter.
+        max_shrink_iters: 4096,
         ..Config::default()
     };
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&settings.seed.to_le_bytes());
-    seed[8..8 + part.len().min(24)].copy_from_slice(&part.as_bytes()[..part.len().min(24)]);
+    let name = &part.as_bytes()[..part.len().min(24)];
+    seed[8..8 + name.len()].copy_from_slice(name);
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
     let mut runner = TestRunner::new_with_rng(config, rng);
-    let report = match runner.run(&strategy, test) {
-        Ok(()) => return Ok(()),
-        Err(TestError::Fail(reason, case)) => {
-            format!("{reason}\nminimal failing case: {case:?}")
+    match runner.run(&strategy, test) {
+        Ok(()) => Ok(()),
+        Err(TestError::Fail(reason, case)) => Err(Ok((case, reason.to_string()))),
+        Err(TestError::Abort(reason)) => Err(Err(format!("aborted: {reason}"))),
+    }
+}
+
+/// Removes runs of operations from a failing sequence while it still fails, longest
+/// runs first, until no run can go. Proptest removes one operation at a time, which
+/// stops early on bugs that need a count of writes (a replica refreshed on every fourth
+/// write): dropping any one operation makes such a sequence pass, dropping four may not.
+fn remove_runs(
+    mut ops: Vec<Op>,
+    mut why: String,
+    test: impl Fn(Vec<Op>) -> Result<(), TestCaseError>,
+) -> (Vec<Op>, String) {
+    'smaller: loop {
+        for len in (1..ops.len()).rev() {
+            for start in 0..=ops.len() - len {
+                let mut shorter = ops.clone();
+                shorter.drain(start..start + len);
+                if let Err(failed) = test(shorter.clone()) {
+                    (ops, why) = (shorter, failed.to_string());
+                    continue 'smaller;
+                }
+            }
         }
-        Err(TestError::Abort(reason)) => format!("aborted: {reason}"),
+        return (ops, why);
+    }
+}
+
+/// The failure of `part`, from what its search found.
+fn failure<T: std::fmt::Debug>(part: &str, settings: &Settings, found: Found<T>) -> Failure {
+    let report = match found {
+        Ok((case, why)) => format!("{why}\nminimal failing case: {case:?}"),
+        Err(why) => why,
     };
-    Err(Failure {
+    Failure {
         part: part.to_string(),
         seed: settings.seed,
         report,
-    })
+    }
 }
