@@ -9,6 +9,10 @@
 //! those 4 s (a shorter `--seconds` is checked sooner, but on a busy machine 0.3 s of
 //! stress has let it through). Their cas and update share the flaw where it is natural
 //! (the lost update's read-copy-write) and are plain otherwise.
+//!
+//! The conformance kit flags each too (`examples/conformance/tests/broken.rs`): the stale
+//! read and, judged by the cache model, the resurrecting cache in its sequential test; the
+//! lost update and the non-atomic remove in its concurrent workloads.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -19,12 +19,69 @@
 //! - [`workload`]: threads running a random operation mix on a store, recorded.
 //! - [`report`]: a check's findings for people: a violation as labelled text, a run as
 //!   one self-contained HTML page with an interactive timeline.
+//! - [`conformance`]: all of the above as a kit for a store of your own.
+//!
+//! # Check your own store
+//!
+//! Implement [`KvStore`] for your store (byte keys, `u64` values, five methods), then one
+//! line in a test file writes the whole battery as `#[test]` functions, one per part:
+//! random sequences against [`Model`], the laws of put, remove, cas and update, and
+//! concurrent workloads whose histories must be linearizable. A failure panics with the
+//! report `cowtrie check` prints and the seed to rerun it.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use std::sync::RwLock;
+//!
+//! use cowtrie_model::KvStore;
+//!
+//! #[derive(Default)]
+//! struct MyStore(RwLock<HashMap<Vec<u8>, u64>>);
+//!
+//! impl KvStore for MyStore {
+//!     fn put(&self, key: &[u8], value: u64) {
+//!         self.0.write().unwrap().insert(key.to_vec(), value);
+//!     }
+//!     fn get(&self, key: &[u8]) -> Option<u64> {
+//!         self.0.read().unwrap().get(key).copied()
+//!     }
+//!     fn remove(&self, key: &[u8]) -> bool {
+//!         self.0.write().unwrap().remove(key).is_some()
+//!     }
+//!     fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+//!         let mut map = self.0.write().unwrap();
+//!         let swapped = map.get(key).copied() == from;
+//!         if swapped {
+//!             map.insert(key.to_vec(), to);
+//!         }
+//!         swapped
+//!     }
+//!     fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+//!         self.0.write().unwrap().insert(key.to_vec(), value)
+//!     }
+//! }
+//!
+//! cowtrie_model::conformance_tests!(MyStore::default);
+//! # fn main() {
+//! # use cowtrie_model::conformance::{run, Settings};
+//! # let quick = Settings { time: std::time::Duration::from_millis(20), cases: 8, ..Settings::default() };
+//! # run(MyStore::default, &quick).unwrap();
+//! # }
+//! ```
+//!
+//! [`conformance::Settings`] sets the threads, keys, mixes and time of the workloads, the
+//! cases of each property and the checker's budget
+//! (`conformance_tests!(MyStore::default, Settings { threads: 8, ..Settings::default() })`);
+//! [`conformance::run`] runs the battery without the macro and returns the first
+//! [`conformance::Failure`]. With the `shuttle` feature, `conformance::random_schedules`
+//! runs a small workload under shuttle's random scheduler.
 //!
 //! This crate knows nothing of cowtrie; the adapter for its store lives with the CLI.
 #![forbid(unsafe_code)]
 
 pub mod broken;
 mod check;
+pub mod conformance;
 pub mod durable;
 mod evicting;
 pub mod generate;
