@@ -65,9 +65,12 @@ fn default_files() -> Vec<PathBuf> {
 }
 
 fn time<S: FromRecord>(spec: &S, file: &Path) -> Timed {
-    let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let history = read_history(spec, &bytes, Format::Auto)
-        .unwrap_or_else(|e| panic!("{}:{e}", file.display()));
+    let fail = |e: &dyn std::fmt::Display| -> ! {
+        eprintln!("{}:{e}", file.display());
+        std::process::exit(2)
+    };
+    let bytes = std::fs::read(file).unwrap_or_else(|e| fail(&format!(" {e}")));
+    let history = read_history(spec, &bytes, Format::Auto).unwrap_or_else(|e| fail(&e));
     let budget = Budget {
         steps_per_op: u64::MAX,
         time: Duration::from_secs(120),
@@ -141,24 +144,31 @@ fn main() {
     } else {
         args
     };
+    // cargo runs a bench in its package's folder: a relative FILE is taken from the
+    // folder the command was typed in (the shell's PWD).
+    let typed_in = std::env::var_os("PWD").map(PathBuf::from);
     let files: Vec<PathBuf> = files
         .into_iter()
         .map(|f| {
-            f.canonicalize()
-                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+            let f = match &typed_in {
+                Some(dir) if f.is_relative() => dir.join(f),
+                _ => f,
+            };
+            f.canonicalize().unwrap_or_else(|e| {
+                eprintln!("{}: {e}", f.display());
+                std::process::exit(2)
+            })
         })
         .collect();
+    let time_file = |f: &PathBuf| match f.extension().and_then(|e| e.to_str()) {
+        Some("txt") => time(&KeyValue, f),
+        _ => time(&Register, f),
+    };
     // Warm the thread pool, as Porcupine's timer runs after its own warm-up.
     if let Some(first) = files.first() {
-        let _ = time(&Register, first);
+        let _ = time_file(first);
     }
-    let ours: Vec<Timed> = files
-        .iter()
-        .map(|f| match f.extension().and_then(|e| e.to_str()) {
-            Some("txt") => time(&KeyValue, f),
-            _ => time(&Register, f),
-        })
-        .collect();
+    let ours: Vec<Timed> = files.iter().map(time_file).collect();
     let theirs = porcupine(&files);
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(

@@ -251,13 +251,13 @@ fn no_double_remove_hint_when_a_put_overlaps_both_removes() {
         "{}",
         v.explanation
     );
-    // What the search does show: the first remove completed before the second began, and
-    // without it the window could be ordered.
+    // What the search does show: the read of 2, which completed before the second remove
+    // began, is what rules it out.
     assert!(
         v.explanation.starts_with(
-            "remove (ticks 5..6, thread 3) completed before remove (ticks 7..8, thread 4) \
-             began, so every order puts it first, and after it none gives the result true \
-             (without it, one does);"
+            "remove (ticks 7..8, thread 4) began after get -> 2 (ticks 3..4, thread 2) \
+             completed, so it must come after it, and no order that puts it after gives the \
+             result true (one that puts it before does);"
         ),
         "{}",
         v.explanation
@@ -280,9 +280,9 @@ fn a_read_that_cannot_be_placed_names_the_write_in_its_way() {
     };
     assert!(
         v.explanation.starts_with(
-            "write(2) (lines 468..481, process 76) completed before read (lines 499..503, \
-             process 70) began, so every order puts it first, and after it none gives the \
-             result 0 (without it, one does);"
+            "read (lines 499..503, process 70) began after write(2) -> ok (lines 468..481, \
+             process 76) completed, so it must come after it, and no order that puts it after \
+             gives the result 0 (one that puts it before does);"
         ),
         "{}",
         v.explanation

@@ -6,8 +6,9 @@ use crate::{History, Spec};
 /// A plain-words reason why `culprit` cannot be ordered, and the earlier operations of
 /// its partition that the reason cites (outside the window). The model's specific
 /// reason ([`Spec::reason`]), if it has one, comes first; else the `obstacle`, if the
-/// search found one (an operation that completed before the culprit began and without
-/// which the window could be ordered); the general sentence always holds.
+/// search found one (an operation that completed before the culprit began, where the
+/// window could be ordered had the culprit begun before it completed); the general
+/// sentence always holds.
 pub(super) fn explain<S: Spec>(
     spec: &S,
     history: &History<S::Op, S::Ret>,
@@ -25,43 +26,37 @@ pub(super) fn explain<S: Spec>(
     } else {
         format!(" ({open} of which never returned)")
     };
+    let actor = if history.is_from_file() {
+        "process"
+    } else {
+        "thread"
+    };
+    // An operation, when it ran, and who ran it; with what it returned when `returned`.
+    let who = |e: &SpecEvent<S>, returned: bool| {
+        let result = if returned {
+            format!(" -> {}", e.result_text())
+        } else {
+            String::new()
+        };
+        format!("{}{result} ({}, {actor} {})", e.op, span(e), e.thread)
+    };
     let general = format!(
         "no order of the {} operation(s) in the window{open}, starting with the {} {}, gives \
-         {} ({}, {} {}) the result {}",
+         {} the result {}",
         window.len(),
         spec.subject(),
         starts.join(" or "),
-        culprit.op,
-        span(culprit),
-        if history.is_from_file() {
-            "process"
-        } else {
-            "thread"
-        },
-        culprit.thread,
+        who(culprit, false),
         culprit.result_text()
     );
-    let who = |e: &SpecEvent<S>| {
-        format!(
-            "{} ({}, {} {})",
-            e.op,
-            span(e),
-            if history.is_from_file() {
-                "process"
-            } else {
-                "thread"
-            },
-            e.thread
-        )
-    };
     let reason = spec.reason(culprit, all, &span).or_else(|| {
         obstacle.map(|o| {
             (
                 format!(
-                    "{} completed before {} began, so every order puts it first, and after \
-                     it none gives the result {} (without it, one does)",
-                    who(o),
-                    who(culprit),
+                    "{} began after {} completed, so it must come after it, and no order \
+                     that puts it after gives the result {} (one that puts it before does)",
+                    who(culprit, false),
+                    who(o, true),
                     culprit.result_text()
                 ),
                 Vec::new(),

@@ -283,11 +283,11 @@ pub fn check_with<S: Spec>(
     let failed = outcomes
         .iter()
         .zip(&partitions)
-        .find_map(|((_, v), p)| match v {
-            KeyVerdict::Fails { stuck } => Some((p, *stuck)),
+        .find_map(|((steps, v), p)| match v {
+            KeyVerdict::Fails { stuck } => Some((p, *stuck, *steps)),
             _ => None,
         });
-    let verdict = if let Some(((key, events), stuck)) = failed {
+    let verdict = if let Some(((key, events), stuck, searched)) = failed {
         let limits = limits.until(start + budget.time);
         let ops: Vec<KeyOp<'_, S>> = events.iter().map(|e| KeyOp::from_event(e)).collect();
         Verdict::Violation(Box::new(find_window(
@@ -297,6 +297,7 @@ pub fn check_with<S: Spec>(
             events,
             &ops,
             stuck,
+            searched,
             max_steps(budget, ops.len()),
             &limits,
         )))

@@ -560,10 +560,24 @@ pub(super) fn search<'a, S: Spec>(
     max_steps: u64,
     limits: &'a Limits,
 ) -> Outcome<S> {
+    search_counting(spec, ops, initial, mode, max_steps, limits).0
+}
+
+/// [`search`], and the steps it took.
+pub(super) fn search_counting<'a, S: Spec>(
+    spec: &'a S,
+    ops: &'a [KeyOp<'a, S>],
+    initial: &[S::State],
+    mode: Mode,
+    max_steps: u64,
+    limits: &'a Limits,
+) -> (Outcome<S>, u64) {
     if Instant::now() > limits.deadline {
-        return Outcome::Exhausted(Stop::Time);
+        return (Outcome::Exhausted(Stop::Time), 0);
     }
-    Search::new(spec, ops, max_steps, limits).run(initial, mode)
+    let mut search = Search::new(spec, ops, max_steps, limits);
+    let outcome = search.run(initial, mode);
+    (outcome, search.steps)
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
 //! Step 3 of the checker: narrowing a failing key's history to a small window.
 
 use super::explain::explain;
-use super::search::{search, KeyOp, Limits, Mode, Outcome};
+use super::search::{search, search_counting, KeyOp, Limits, Mode, Outcome};
 use super::Violation;
 use crate::spec::SpecEvent;
 use crate::{History, Spec, NEVER};
 
 /// Narrows a failing key's history to a small window and explains it (step 3 of the
 /// module docs). `events` and `ops` are the key's operations in call order; `stuck` is
-/// the tick the search reported: the shortest failing prefix ends there.
+/// the tick the search reported: the shortest failing prefix ends there; `searched` the
+/// steps that search took (the hunt for an obstacle may take as many).
 #[allow(clippy::too_many_arguments, reason = "the search's context, passed on")]
 pub(super) fn find_window<S: Spec>(
     spec: &S,
@@ -17,6 +18,7 @@ pub(super) fn find_window<S: Spec>(
     events: &[&SpecEvent<S>],
     ops: &[KeyOp<'_, S>],
     stuck: u64,
+    searched: u64,
     max_steps: u64,
     limits: &Limits,
 ) -> Violation<S> {
@@ -115,15 +117,8 @@ pub(super) fn find_window<S: Spec>(
     let culprit_event = events[culprit].clone();
     let obstacle = (culprit >= start)
         .then(|| {
-            obstacle(
-                spec,
-                &failing,
-                start,
-                culprit,
-                &start_states,
-                max_steps,
-                limits,
-            )
+            let steps = searched.max(10_000).min(max_steps);
+            obstacle(spec, &failing, start, culprit, &start_states, steps, limits)
         })
         .flatten()
         .map(|i| events[i]);
@@ -152,18 +147,23 @@ pub(super) fn find_window<S: Spec>(
     }
 }
 
-/// The operation that stands in the culprit's way, if one does alone: an operation of the
+/// The operation that stands in the culprit's way, if there is one: an operation of the
 /// window (index into `failing`) that completed before the culprit began, so that every
-/// order puts it first, and without which the window could be ordered. The latest such
-/// operation is named; up to 16 are tried, latest first, each with a search of the window
-/// without it.
+/// order puts the culprit after it, where the window could be ordered had the culprit
+/// begun before it completed. Operations that completed before the culprit began are
+/// tried latest first (up to 16), each time letting the culprit begin just before one
+/// more of them completed; the first that lets the window be ordered is named (the
+/// order found puts the culprit before it, the one freedom added at that try). A try
+/// that finds no order must search the whole window, so the hunt gets `steps` in all
+/// (as many as the key's search for the verdict took, at least 10,000) and stops when
+/// they run out: a name given is always right, and one may be missed.
 fn obstacle<S: Spec>(
     spec: &S,
     failing: &[KeyOp<'_, S>],
     start: usize,
     culprit: usize,
     start_states: &[S::State],
-    max_steps: u64,
+    steps: u64,
     limits: &Limits,
 ) -> Option<usize> {
     let called = failing[culprit].call;
@@ -171,19 +171,24 @@ fn obstacle<S: Spec>(
         .filter(|&i| i != culprit && failing[i].ret < called)
         .collect();
     before.sort_by_key(|&i| std::cmp::Reverse(failing[i].ret));
-    before.into_iter().take(16).find(|&i| {
-        let mut without = failing[start..].to_vec();
-        without.remove(i - start);
-        matches!(
-            search(
-                spec,
-                &without,
-                start_states,
-                Mode::FirstLinearization,
-                max_steps,
-                limits
-            ),
-            Outcome::Linearizable(_)
-        )
-    })
+    let mut left = steps;
+    for i in before.into_iter().take(16) {
+        let mut moved = failing[start..].to_vec();
+        // Touching at a tick is concurrent: the culprit may now come before operation i.
+        moved[culprit - start].call = failing[i].ret;
+        let (outcome, taken) = search_counting(
+            spec,
+            &moved,
+            start_states,
+            Mode::FirstLinearization,
+            left,
+            limits,
+        );
+        match outcome {
+            Outcome::Linearizable(_) => return Some(i),
+            Outcome::NotLinearizable { .. } => left -= taken.min(left),
+            Outcome::Exhausted(_) => return None,
+        }
+    }
+    None
 }
