@@ -22,7 +22,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use cowtrie_model::read::{read_history, Format, FromRecord};
-use cowtrie_model::{check_with, Budget, KeyValue, Register, Verdict};
+use cowtrie_model::{check_with, Budget, KeyValue, Register};
 
 struct Timed {
     file: PathBuf,
@@ -79,11 +79,7 @@ fn time<S: FromRecord>(spec: &S, file: &Path) -> Timed {
     let mut best: Option<Timed> = None;
     for _ in 0..3 {
         let report = check_with(spec, &history, budget);
-        let verdict = match report.verdict {
-            Verdict::Linearizable => "linearizable",
-            Verdict::Violation(_) => "not",
-            Verdict::Unknown { .. } => "unknown",
-        };
+        let verdict = report.verdict.name();
         let timed = Timed {
             file: file.to_path_buf(),
             operations: report.operations,

@@ -44,39 +44,40 @@ impl FromStr for Mix {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let mut mix = Mix {
-            get: 0,
-            put: 0,
-            remove: 0,
-            cas: 0,
-            update: 0,
-        };
-        for part in text.split(',').filter(|p| !p.trim().is_empty()) {
-            let (name, weight) = part
-                .split_once('=')
-                .ok_or_else(|| format!("expected name=weight, found {part:?}"))?;
-            let weight: u32 = weight
-                .trim()
-                .parse()
-                .map_err(|_| format!("weight of {name:?} is not a whole number: {weight:?}"))?;
-            match name.trim() {
-                "get" => mix.get = weight,
-                "put" => mix.put = weight,
-                "remove" => mix.remove = weight,
-                "cas" => mix.cas = weight,
-                "update" => mix.update = weight,
-                other => {
-                    return Err(format!(
-                        "unknown operation {other:?} (get, put, remove, cas, update)"
-                    ))
-                }
-            }
-        }
-        if mix.total() == 0 {
-            return Err("the weights add up to zero".into());
-        }
-        Ok(mix)
+        let [get, put, remove, cas, update] =
+            weights(text, &["get", "put", "remove", "cas", "update"])?;
+        Ok(Mix {
+            get,
+            put,
+            remove,
+            cas,
+            update,
+        })
     }
+}
+
+/// Reads `name=weight,...` for the operations `names` (a name left out weighs 0): the
+/// weights in the order of `names`, or what is wrong with the text.
+pub(crate) fn weights<const N: usize>(text: &str, names: &[&str; N]) -> Result<[u32; N], String> {
+    let mut weights = [0; N];
+    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, weight) = part
+            .split_once('=')
+            .ok_or_else(|| format!("expected name=weight, found {part:?}"))?;
+        let weight: u32 = weight
+            .trim()
+            .parse()
+            .map_err(|_| format!("weight of {name:?} is not a whole number: {weight:?}"))?;
+        let i = names
+            .iter()
+            .position(|n| *n == name.trim())
+            .ok_or_else(|| format!("unknown operation {:?} ({})", name.trim(), names.join(", ")))?;
+        weights[i] = weight;
+    }
+    if weights.iter().all(|w| *w == 0) {
+        return Err("the weights add up to zero".into());
+    }
+    Ok(weights)
 }
 
 impl Mix {

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use cowtrie_model::generate::{generate, Fault, Generated, Mix, ModelKind, Settings};
 use cowtrie_model::read::{read_history, Format, FromRecord};
-use cowtrie_model::{check_with, Budget, History, KeyValue, Register, Verdict, NEVER};
+use cowtrie_model::{History, KeyValue, Register, NEVER};
+
+mod common;
+use common::verdict_of_file;
 
 const FAULTS: [(ModelKind, Fault); 5] = [
     (ModelKind::Register, Fault::StaleRead),
@@ -30,23 +33,10 @@ fn made(settings: &Settings) -> Generated {
     generate(settings).unwrap_or_else(|e| panic!("{settings:?}: {e}"))
 }
 
-fn judge<S: FromRecord>(spec: &S, text: &str) -> &'static str {
-    let history = read_history(spec, text.as_bytes(), Format::Auto).expect("a readable history");
-    let budget = Budget {
-        steps_per_op: u64::MAX,
-        ..Budget::default()
-    };
-    match check_with(spec, &history, budget).verdict {
-        Verdict::Linearizable => "linearizable",
-        Verdict::Violation(_) => "not",
-        Verdict::Unknown { .. } => "unknown",
-    }
-}
-
 fn verdict(model: ModelKind, text: &str) -> &'static str {
     match model {
-        ModelKind::Register => judge(&Register, text),
-        ModelKind::KeyValue => judge(&KeyValue, text),
+        ModelKind::Register => verdict_of_file(&Register, text.as_bytes()),
+        ModelKind::KeyValue => verdict_of_file(&KeyValue, text.as_bytes()),
     }
 }
 

@@ -3,21 +3,10 @@
 
 use std::path::Path;
 
-use cowtrie_model::read::{read_history, Format, FromRecord};
-use cowtrie_model::{check_with, Budget, KeyValue, Register, Verdict};
+use cowtrie_model::{KeyValue, Register};
 
-fn verdict<S: FromRecord>(spec: &S, bytes: &[u8]) -> &'static str {
-    let history = read_history(spec, bytes, Format::Auto).expect("a readable history");
-    let budget = Budget {
-        steps_per_op: u64::MAX,
-        ..Budget::default()
-    };
-    match check_with(spec, &history, budget).verdict {
-        Verdict::Linearizable => "linearizable",
-        Verdict::Violation(_) => "not",
-        Verdict::Unknown { .. } => "unknown",
-    }
-}
+mod common;
+use common::verdict_of_file;
 
 #[test]
 fn every_committed_history_gets_its_known_verdict() {
@@ -28,9 +17,9 @@ fn every_committed_history_gets_its_known_verdict() {
         let (file, expected) = line.split_once('\t').expect("file<TAB>expected");
         let bytes = std::fs::read(dir.join(file)).expect(file);
         let got = if file.starts_with("porcupine-kv/") {
-            verdict(&KeyValue, &bytes)
+            verdict_of_file(&KeyValue, &bytes)
         } else {
-            verdict(&Register, &bytes)
+            verdict_of_file(&Register, &bytes)
         };
         assert_eq!(got, expected.trim(), "{file}");
         checked += 1;

@@ -134,64 +134,54 @@ impl KvStore for SwapStore {
     }
 }
 
-/// cowtrie's store, as the `cowtrie` command adapts it.
-#[derive(Default)]
-pub struct TrieKv(pub TrieStore<u64>);
+/// `KvStore` for a newtype around one of cowtrie's stores: `TrieStore` and `Cache` have
+/// the same methods (a guard from `get` and `update`, `compare_and_swap`), so one body
+/// serves both.
+macro_rules! cowtrie_adapter {
+    ($(#[$doc:meta])* $name:ident($inner:ty)) => {
+        $(#[$doc])*
+        pub struct $name(pub $inner);
 
-impl KvStore for TrieKv {
-    fn put(&self, key: &[u8], value: u64) {
-        self.0.put(key, value);
-    }
+        impl KvStore for $name {
+            fn put(&self, key: &[u8], value: u64) {
+                self.0.put(key, value);
+            }
 
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        self.0.get(key).map(|guard| *guard)
-    }
+            fn get(&self, key: &[u8]) -> Option<u64> {
+                self.0.get(key).map(|guard| *guard)
+            }
 
-    fn remove(&self, key: &[u8]) -> bool {
-        self.0.remove(key)
-    }
+            fn remove(&self, key: &[u8]) -> bool {
+                self.0.remove(key)
+            }
 
-    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
-        self.0
-            .compare_and_swap(key, from.as_ref(), Some(to))
-            .is_ok()
-    }
+            fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
+                self.0
+                    .compare_and_swap(key, from.as_ref(), Some(to))
+                    .is_ok()
+            }
 
-    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
-        self.0.update(key, |_| Some(value)).map(|guard| *guard)
-    }
+            fn update(&self, key: &[u8], value: u64) -> Option<u64> {
+                self.0.update(key, |_| Some(value)).map(|guard| *guard)
+            }
+        }
+    };
 }
 
-/// cowtrie's bounded store, which evicts: judged against the cache model.
-pub struct TrieCache(pub cowtrie::Cache<u64>);
+cowtrie_adapter!(
+    /// cowtrie's store.
+    #[derive(Default)]
+    TrieKv(TrieStore<u64>)
+);
+
+cowtrie_adapter!(
+    /// cowtrie's bounded store, which evicts: judged against the cache model.
+    TrieCache(cowtrie::Cache<u64>)
+);
 
 impl TrieCache {
     /// A cache of 16 entries.
     pub fn small() -> Self {
         Self(cowtrie::Cache::new(16))
-    }
-}
-
-impl KvStore for TrieCache {
-    fn put(&self, key: &[u8], value: u64) {
-        self.0.put(key, value);
-    }
-
-    fn get(&self, key: &[u8]) -> Option<u64> {
-        self.0.get(key).map(|guard| *guard)
-    }
-
-    fn remove(&self, key: &[u8]) -> bool {
-        self.0.remove(key)
-    }
-
-    fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool {
-        self.0
-            .compare_and_swap(key, from.as_ref(), Some(to))
-            .is_ok()
-    }
-
-    fn update(&self, key: &[u8], value: u64) -> Option<u64> {
-        self.0.update(key, |_| Some(value)).map(|guard| *guard)
     }
 }

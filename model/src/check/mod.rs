@@ -131,6 +131,18 @@ pub struct CheckReport<S: Spec = StoreSpec> {
     pub search_time: Duration,
 }
 
+impl<S: Spec> Verdict<S> {
+    /// The verdict in one word, as verdict tables (and Porcupine) write it:
+    /// `linearizable`, `not` or `unknown`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Linearizable => "linearizable",
+            Self::Violation(_) => "not",
+            Self::Unknown { .. } => "unknown",
+        }
+    }
+}
+
 // By hand rather than derived, so that a spec need not be `Clone`, `Debug` or `Eq`
 // itself (its associated types are).
 impl<S: Spec> Clone for Verdict<S> {

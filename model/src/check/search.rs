@@ -548,23 +548,11 @@ struct Memory {
     stack: usize,
 }
 
-/// Runs a search over `ops` from `initial`, in `mode`, unless the deadline has passed.
-/// (A search reads the clock only every `CHECK_EVERY` steps, so that a small key gets
-/// its verdict however late; narrowing a window runs many small searches, each of which
-/// must not start once the time is up.)
+/// Runs a search over `ops` from `initial`, in `mode`, unless the deadline has passed;
+/// what it found, and the steps it took. (A search reads the clock only every
+/// `CHECK_EVERY` steps, so that a small key gets its verdict however late; narrowing a
+/// window runs many small searches, each of which must not start once the time is up.)
 pub(super) fn search<'a, S: Spec>(
-    spec: &'a S,
-    ops: &'a [KeyOp<'a, S>],
-    initial: &[S::State],
-    mode: Mode,
-    max_steps: u64,
-    limits: &'a Limits,
-) -> Outcome<S> {
-    search_counting(spec, ops, initial, mode, max_steps, limits).0
-}
-
-/// [`search`], and the steps it took.
-pub(super) fn search_counting<'a, S: Spec>(
     spec: &'a S,
     ops: &'a [KeyOp<'a, S>],
     initial: &[S::State],

@@ -1,7 +1,7 @@
 //! Step 3 of the checker: narrowing a failing key's history to a small window.
 
 use super::explain::explain;
-use super::search::{search, search_counting, KeyOp, Limits, Mode, Outcome};
+use super::search::{search, KeyOp, Limits, Mode, Outcome};
 use super::Violation;
 use crate::spec::SpecEvent;
 use crate::{History, Spec, NEVER};
@@ -32,7 +32,9 @@ pub(super) fn find_window<S: Spec>(
         Mode::FirstLinearization,
         max_steps,
         limits,
-    ) {
+    )
+    .0
+    {
         Outcome::NotLinearizable { .. } => true,
         Outcome::Linearizable(_) => false,
         Outcome::Exhausted(_) => {
@@ -92,7 +94,9 @@ pub(super) fn find_window<S: Spec>(
             Mode::AllFinalStates,
             max_steps,
             limits,
-        ) {
+        )
+        .0
+        {
             Outcome::Linearizable(states) => states,
             Outcome::Exhausted(_) => {
                 cut_short.set(true);
@@ -176,7 +180,7 @@ fn obstacle<S: Spec>(
         let mut moved = failing[start..].to_vec();
         // Touching at a tick is concurrent: the culprit may now come before operation i.
         moved[culprit - start].call = failing[i].ret;
-        let (outcome, taken) = search_counting(
+        let (outcome, taken) = search(
             spec,
             &moved,
             start_states,

@@ -147,28 +147,7 @@ impl Mix {
 
     /// Reads `name=weight,...` with the names of `model` (a name left out weighs 0).
     pub fn parse(model: ModelKind, text: &str) -> Result<Self, String> {
-        let names = Self::names(model);
-        let mut weights = [0; 3];
-        for part in text.split(',').filter(|p| !p.trim().is_empty()) {
-            let (name, weight) = part
-                .split_once('=')
-                .ok_or_else(|| format!("expected name=weight, found {part:?}"))?;
-            let weight: u32 = weight
-                .trim()
-                .parse()
-                .map_err(|_| format!("weight of {name:?} is not a whole number: {weight:?}"))?;
-            let i = names
-                .iter()
-                .position(|n| *n == name.trim())
-                .ok_or_else(|| {
-                    format!("unknown operation {:?} ({})", name.trim(), names.join(", "))
-                })?;
-            weights[i] = weight;
-        }
-        if weights.iter().all(|w| *w == 0) {
-            return Err("the weights add up to zero".into());
-        }
-        Ok(Self(weights))
+        crate::workload::weights(text, &Self::names(model)).map(Self)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Hand-written histories on one key, `k`, shared by the checker's test files.
 #![allow(dead_code, reason = "each test file uses its own subset")]
 
-use cowtrie_model::{check, Budget, Event, History, Op, Ret, Verdict, Violation};
+use cowtrie_model::read::{read_history, Format, FromRecord};
+use cowtrie_model::{check, check_with, Budget, Event, History, Op, Ret, Verdict, Violation};
 
 /// An event on thread `thread` from tick `call` to tick `ret`.
 pub fn ev(thread: usize, call: u64, ret: u64, op: Op, result: Ret) -> Event {
@@ -51,4 +52,15 @@ pub fn cas(thread: usize, call: u64, ret: u64, from: Option<u64>, to: u64, swapp
 
 pub fn update(thread: usize, call: u64, ret: u64, value: u64, seen: Option<u64>) -> Event {
     ev(thread, call, ret, Op::update("k", value), Ret::Value(seen))
+}
+
+/// The verdict's name (`linearizable`, `not`, `unknown`) on a history file's bytes, read
+/// for `spec` and checked with no step limit.
+pub fn verdict_of_file<S: FromRecord>(spec: &S, bytes: &[u8]) -> &'static str {
+    let history = read_history(spec, bytes, Format::Auto).expect("a readable history");
+    let budget = Budget {
+        steps_per_op: u64::MAX,
+        ..Budget::default()
+    };
+    check_with(spec, &history, budget).verdict.name()
 }
