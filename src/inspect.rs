@@ -217,7 +217,7 @@ impl<V> Trie<V> {
     pub fn nodes(&self) -> Nodes<'_, V> {
         Nodes {
             stack: self
-                .root_branch()
+                .root()
                 .map(|root| Pending {
                     node: Node::Branch(root),
                     parent: None,

@@ -59,7 +59,7 @@ impl<V> Trie<V> {
         self.get_leaf(key.as_ref()).map(|leaf| &leaf.value)
     }
 
-    #[cfg(all(test, not(loom)))]
+    /// The root branch, if the trie holds any key.
     pub(crate) fn root(&self) -> Option<&Branch<V>> {
         self.root.as_deref()
     }
@@ -214,11 +214,6 @@ impl<V> Trie<V> {
         self.nodes()
             .filter(|node| theirs.contains(&node.id()))
             .count()
-    }
-
-    /// The root branch, if the trie holds any key.
-    pub(crate) fn root_branch(&self) -> Option<&Branch<V>> {
-        self.root.as_deref()
     }
 }
 
