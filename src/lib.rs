@@ -152,7 +152,9 @@ mod sync;
 mod trie;
 
 pub use batch::WriteBatch;
-pub use cache::{Cache, CacheBuilder, CacheGuard, CacheRange, CacheSnapshot};
+pub use cache::{
+    Cache, CacheBuilder, CacheGuard, CacheRange, CacheSnapshot, CacheStats, RemovalCause,
+};
 pub use cell::{RootCell, RootWriter};
 pub use guard::ValueGuard;
 pub use inspect::{NodeId, NodeKind, NodeView, Nodes};

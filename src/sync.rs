@@ -20,11 +20,8 @@ use models::shuttle as imp;
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod imp {
-    pub(crate) use std::sync::atomic::{fence, AtomicU8, AtomicUsize, Ordering};
-    pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
-    // The durable store's own coordination (std builds only, like `crate::durable`).
-    pub(crate) use std::sync::atomic::AtomicU64;
-    pub(crate) use std::sync::Condvar;
+    pub(crate) use std::sync::atomic::{fence, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
         Arc::into_inner(arc)

@@ -1,7 +1,8 @@
-//! [`CacheBuilder`]: a [`Cache`]'s capacity and, optionally, how entries are weighed.
+//! [`CacheBuilder`]: a [`Cache`]'s capacity and, optionally, how entries are weighed,
+//! who hears of entries that leave, and whether it counts its reads and writes.
 #![forbid(unsafe_code)]
 
-use super::{Cache, Weigher};
+use super::{Cache, Listener, RemovalCause, Weigher};
 
 /// Builds a [`Cache`]: its capacity, and how much each entry weighs against it.
 ///
@@ -20,6 +21,8 @@ use super::{Cache, Weigher};
 pub struct CacheBuilder<V> {
     capacity: u64,
     weigher: Option<Weigher<V>>,
+    listener: Option<Listener<V>>,
+    record_stats: bool,
 }
 
 impl<V> CacheBuilder<V> {
@@ -27,6 +30,8 @@ impl<V> CacheBuilder<V> {
         Self {
             capacity,
             weigher: None,
+            listener: None,
+            record_stats: false,
         }
     }
 
@@ -38,9 +43,63 @@ impl<V> CacheBuilder<V> {
         self
     }
 
+    /// Calls `listener` with the key, the value and the cause of every entry a write
+    /// lets go: evicted for room (or too heavy to store), removed, or replaced.
+    ///
+    /// It runs on the writing thread after the write is published, with no lock of the
+    /// cache held, so it may read and write the cache (a write it makes calls it again,
+    /// in turn). A panic in it goes on in the writing thread, after the write took
+    /// effect; the rest of that write's calls are skipped. Entries still held when the
+    /// cache is dropped are not reported.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use cowtrie::{Cache, RemovalCause};
+    ///
+    /// let heard = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&heard);
+    /// let cache = Cache::builder(1)
+    ///     .eviction_listener(move |key, value: &u32, cause| {
+    ///         log.lock().unwrap().push((key.to_vec(), *value, cause));
+    ///     })
+    ///     .build();
+    /// cache.put("a", 1);
+    /// cache.put("a", 2); // replaces 1
+    /// cache.put("b", 3); // evicts "a"
+    /// cache.remove("b");
+    /// assert_eq!(
+    ///     *heard.lock().unwrap(),
+    ///     [
+    ///         (b"a".to_vec(), 1, RemovalCause::Replaced),
+    ///         (b"a".to_vec(), 2, RemovalCause::Evicted),
+    ///         (b"b".to_vec(), 3, RemovalCause::Removed),
+    ///     ]
+    /// );
+    /// ```
+    pub fn eviction_listener(
+        mut self,
+        listener: impl Fn(&[u8], &V, RemovalCause) + Send + Sync + 'static,
+    ) -> Self {
+        self.listener = Some(Box::new(listener));
+        self
+    }
+
+    /// Counts hits, misses, inserts, what left and why, and loads, for
+    /// [`Cache::stats`]. Each read then adds one to a counter of its thread's own stripe
+    /// (a cache line that other cores rarely touch); without this, reads count nothing.
+    pub fn record_stats(mut self) -> Self {
+        self.record_stats = true;
+        self
+    }
+
     /// The cache.
     pub fn build(self) -> Cache<V> {
-        Cache::from_parts(self.capacity, self.weigher)
+        Cache::from_builder(
+            self.capacity,
+            self.weigher,
+            self.listener,
+            self.record_stats,
+        )
     }
 }
 
@@ -49,6 +108,8 @@ impl<V> std::fmt::Debug for CacheBuilder<V> {
         f.debug_struct("CacheBuilder")
             .field("capacity", &self.capacity)
             .field("weigher", &self.weigher.is_some())
+            .field("eviction_listener", &self.listener.is_some())
+            .field("record_stats", &self.record_stats)
             .finish()
     }
 }

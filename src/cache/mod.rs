@@ -75,8 +75,10 @@
 
 mod builder;
 mod entry;
+mod load;
 mod policy;
 mod sketch;
+mod stats;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
@@ -84,15 +86,33 @@ use std::fmt;
 
 pub use builder::CacheBuilder;
 pub use entry::{CacheGuard, CacheRange, CacheSnapshot};
+pub use stats::{CacheStats, RemovalCause};
 
-use crate::node::Leaf;
+use crate::node::{Bytes, Leaf};
 use crate::sync::{self, Arc, Mutex};
 use crate::{RootCell, RootWriter, Trie, ValueGuard};
 use entry::Entry;
+use load::{Loads, Role};
 use policy::Policy;
+use stats::Counters;
 
 type Weigher<V> = Box<dyn Fn(&[u8], &V) -> u64 + Send + Sync>;
-type Evicted<V> = Vec<Arc<Leaf<Entry<V>>>>;
+type Listener<V> = Box<dyn Fn(&[u8], &V, RemovalCause) + Send + Sync>;
+type EntryLeaf<V> = Arc<Leaf<Entry<V>>>;
+/// The entries a write let go, and why: handed to the listener once the locks are free.
+type Gone<V> = Vec<(EntryLeaf<V>, RemovalCause)>;
+
+/// What [`Cache::rewrite`] did.
+struct Written<V> {
+    /// The entry the key held before.
+    previous: Option<EntryLeaf<V>>,
+    /// Whether it published a new version (a removal of an absent key does not).
+    wrote: bool,
+    /// The entry the key holds now, if the write stored a value.
+    stored: Option<EntryLeaf<V>>,
+    /// The value written, if it outweighed the capacity and was not stored.
+    rejected: Option<EntryLeaf<V>>,
+}
 
 /// A concurrent store bounded by a capacity: writes evict entries to stay within it.
 ///
@@ -117,6 +137,9 @@ pub struct Cache<V> {
     root: RootCell<Trie<Entry<V>>>,
     policy: Mutex<Policy<V>>,
     weigher: Option<Weigher<V>>,
+    listener: Option<Listener<V>>,
+    counters: Option<Box<Counters>>,
+    loads: Loads<CacheGuard<V>>,
     capacity: u64,
 }
 
@@ -126,16 +149,25 @@ impl<V> Cache<V> {
         Self::builder(capacity).build()
     }
 
-    /// A builder for a cache of `capacity` (entries, or weight with a weigher).
+    /// A builder for a cache of `capacity` (entries, or weight with a weigher), with an
+    /// eviction listener or statistics if asked.
     pub fn builder(capacity: u64) -> CacheBuilder<V> {
         CacheBuilder::new(capacity)
     }
 
-    fn from_parts(capacity: u64, weigher: Option<Weigher<V>>) -> Self {
+    fn from_builder(
+        capacity: u64,
+        weigher: Option<Weigher<V>>,
+        listener: Option<Listener<V>>,
+        record_stats: bool,
+    ) -> Self {
         Self {
             root: RootCell::new(Trie::new()),
             policy: Mutex::new(Policy::new(capacity)),
             weigher,
+            listener,
+            counters: record_stats.then(|| Box::new(Counters::new())),
+            loads: Loads::new(),
             capacity,
         }
     }
@@ -154,6 +186,7 @@ impl<V> Cache<V> {
             leaf.value.touch();
             Some(leaf.clone())
         });
+        self.count_read(leaf.is_some());
         leaf.map(|leaf| CacheGuard::new(ValueGuard::new(leaf)))
     }
 
@@ -166,8 +199,112 @@ impl<V> Cache<V> {
             if let Some(entry) = entry {
                 entry.touch();
             }
+            self.count_read(entry.is_some());
             f(entry.map(|entry| &entry.value))
         })
+    }
+
+    /// The value under `key`; on a miss, the value `load` makes, stored under `key` and
+    /// returned. Concurrent misses on one key run one loader: the threads that miss
+    /// while it runs wait for its value instead of running their own. If `load` panics,
+    /// nothing is stored, the panic goes on in this thread, and each waiting thread
+    /// tries again (one of them loads).
+    ///
+    /// `load` runs with no lock of this cache held; it may read and write this cache,
+    /// except to load the same key (which would wait for itself). If another write
+    /// stored a value under `key` while `load` ran, that value is kept and returned,
+    /// and the loaded one is dropped. A value heavier than the whole capacity is
+    /// returned but not stored.
+    ///
+    /// ```
+    /// use cowtrie::Cache;
+    ///
+    /// let cache = Cache::new(100);
+    /// let user = cache.get_or_insert_with("user:7", || "Ada".to_string());
+    /// assert_eq!(*user, "Ada");
+    /// // A hit: the loader does not run.
+    /// let again = cache.get_or_insert_with("user:7", || unreachable!());
+    /// assert_eq!(*again, "Ada");
+    /// ```
+    pub fn get_or_insert_with(
+        &self,
+        key: impl AsRef<[u8]>,
+        load: impl FnOnce() -> V,
+    ) -> CacheGuard<V> {
+        let result: Result<_, std::convert::Infallible> =
+            self.try_get_or_insert_with(key, || Ok(load()));
+        match result {
+            Ok(guard) => guard,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`get_or_insert_with`](Self::get_or_insert_with) for a loader that may fail: an
+    /// `Err` is returned to this caller, nothing is stored, and each thread that was
+    /// waiting for this load tries again (one of them loads).
+    ///
+    /// ```
+    /// use cowtrie::Cache;
+    ///
+    /// let cache: Cache<u64> = Cache::new(100);
+    /// let failed = cache.try_get_or_insert_with("port", || "eighty".parse::<u64>());
+    /// assert!(failed.is_err());
+    /// assert!(!cache.contains_key("port"));
+    /// let port = cache.try_get_or_insert_with("port", || "80".parse::<u64>()).unwrap();
+    /// assert_eq!(*port, 80);
+    /// ```
+    pub fn try_get_or_insert_with<E>(
+        &self,
+        key: impl AsRef<[u8]>,
+        load: impl FnOnce() -> Result<V, E>,
+    ) -> Result<CacheGuard<V>, E> {
+        let key = key.as_ref();
+        let mut load = Some(load);
+        loop {
+            if let Some(hit) = self.get(key) {
+                return Ok(hit);
+            }
+            let lead = match self.loads.join(key) {
+                Role::Wait(other) => match other.wait() {
+                    Some(guard) => return Ok(guard),
+                    None => continue,
+                },
+                Role::Lead(lead) => lead,
+            };
+            // A write may have stored the key between the miss and the registration.
+            if let Some(hit) = self.root.read(|trie| trie.get_leaf(key).cloned()) {
+                let hit = CacheGuard::new(ValueGuard::new(hit));
+                lead.finish(hit.clone());
+                return Ok(hit);
+            }
+            let load = load.take().expect("a thread leads at most one load");
+            let value = self.run_loader(load)?;
+            let written = self.rewrite(key, |current| current.is_none().then_some(Some(value)));
+            let leaf = written
+                .stored
+                .or(written.rejected)
+                .or(written.previous)
+                .expect("a load either stores its value, is rejected, or finds one stored");
+            let guard = CacheGuard::new(ValueGuard::new(leaf));
+            lead.finish(guard.clone());
+            return Ok(guard);
+        }
+    }
+
+    /// Runs a loader, counting how it ended (a panic counts as a failure, then goes on).
+    fn run_loader<E>(&self, load: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
+        struct Ended<'a>(Option<&'a Counters>, bool);
+        impl Drop for Ended<'_> {
+            fn drop(&mut self) {
+                if let Some(counters) = self.0 {
+                    counters.loaded(self.1);
+                }
+            }
+        }
+        let mut ended = Ended(self.counters.as_deref(), false);
+        let result = load();
+        ended.1 = result.is_ok();
+        result
     }
 
     /// Whether `key` is in the current version. Records no access.
@@ -185,7 +322,8 @@ impl<V> Cache<V> {
 
     /// Removes `key`; returns whether it was present (an evicted key is not).
     pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
-        self.rewrite(key.as_ref(), |value| value.map(|_| None)).1
+        self.rewrite(key.as_ref(), |value| value.map(|_| None))
+            .wrote
     }
 
     /// Atomically replaces the value under `key` with `f` of it (`None` removes the key),
@@ -196,7 +334,10 @@ impl<V> Cache<V> {
         key: impl AsRef<[u8]>,
         f: impl FnOnce(Option<&V>) -> Option<V>,
     ) -> Option<CacheGuard<V>> {
-        self.rewrite(key.as_ref(), |value| Some(f(value))).0
+        let written = self.rewrite(key.as_ref(), |value| Some(f(value)));
+        written
+            .previous
+            .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)))
     }
 
     /// Replaces the value under `key` with `new` (`None` removes it) if the current one
@@ -216,9 +357,14 @@ impl<V> Cache<V> {
         V: PartialEq,
     {
         let decide = |value: Option<&V>| (value == expected).then_some(new);
-        match self.rewrite(key.as_ref(), decide) {
-            (previous, true) => Ok(previous),
-            (current, false) => Err(current),
+        let written = self.rewrite(key.as_ref(), decide);
+        let seen = written
+            .previous
+            .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)));
+        if written.wrote {
+            Ok(seen)
+        } else {
+            Err(seen)
         }
     }
 
@@ -242,6 +388,21 @@ impl<V> Cache<V> {
         sync::lock(&self.policy).weight()
     }
 
+    /// What this cache has counted since it was built, read without a lock; all zero
+    /// unless it was built with [`CacheBuilder::record_stats`].
+    pub fn stats(&self) -> CacheStats {
+        self.counters
+            .as_ref()
+            .map_or_else(CacheStats::default, |counters| counters.snapshot())
+    }
+
+    #[inline]
+    fn count_read(&self, hit: bool) {
+        if let Some(counters) = &self.counters {
+            counters.read(hit);
+        }
+    }
+
     fn weigh(&self, key: &[u8], value: &V) -> u64 {
         self.weigher
             .as_ref()
@@ -250,44 +411,86 @@ impl<V> Cache<V> {
 
     /// The one write path: under both locks, `decide` sees the current value and returns
     /// `None` to leave it, or `Some(new)` to write `new` (`None` removes). Publishes the
-    /// write and its evictions as one version. Returns the value seen and whether it
-    /// wrote (a removal of an absent key does not).
+    /// write and its evictions as one version; then, with no lock held, tells the
+    /// listener what the write let go, and drops it.
     fn rewrite(
         &self,
         key: &[u8],
         decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
-    ) -> (Option<CacheGuard<V>>, bool) {
+    ) -> Written<V> {
+        let mut gone: Gone<V> = Vec::new();
+        let written = self.rewrite_locked(key, decide, &mut gone);
+        if let Some(listener) = &self.listener {
+            for (leaf, cause) in &gone {
+                listener(&leaf.key, &leaf.value.value, *cause);
+            }
+        }
+        drop(gone);
+        written
+    }
+
+    /// [`rewrite`](Self::rewrite)'s part under the locks; what the write lets go lands in
+    /// `gone`.
+    fn rewrite_locked(
+        &self,
+        key: &[u8],
+        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+        gone: &mut Gone<V>,
+    ) -> Written<V> {
         let mut policy = sync::lock(&self.policy);
         let mut writer = self.root.write();
         let current = writer.current();
         let previous = current.get_leaf(key).cloned();
-        let seen = previous.as_ref().map(|leaf| &leaf.value.value);
+        let mut written = Written {
+            previous,
+            wrote: false,
+            stored: None,
+            rejected: None,
+        };
+        let seen = written.previous.as_ref().map(|leaf| &leaf.value.value);
         let Some(new) = decide(seen) else {
-            return (previous.map(|l| CacheGuard::new(ValueGuard::new(l))), false);
+            return written;
         };
         let weight = new.as_ref().map(|value| self.weigh(key, value));
-        let mut dropped: Evicted<V> = Vec::new();
         let next = match (new, weight) {
             (Some(value), Some(weight)) if weight <= self.capacity => {
-                Some(self.insert(&mut policy, &writer, key, value, weight, &mut dropped))
+                let (next, leaf) = self.insert(&mut policy, &writer, key, value, weight, gone);
+                written.stored = Some(leaf);
+                Some(next)
             }
-            _ => previous.as_ref().map(|leaf| {
-                dropped.extend(policy.release(leaf.value.slot));
-                current.remove(key)
-            }),
+            (value, _) => {
+                let cause = if let Some(value) = value {
+                    let rejected = Arc::new(Leaf {
+                        key: Bytes::from_slice(key),
+                        value: Entry::new(value, 0, policy::DETACHED),
+                    });
+                    gone.push((Arc::clone(&rejected), RemovalCause::Evicted));
+                    written.rejected = Some(rejected);
+                    RemovalCause::Replaced
+                } else {
+                    RemovalCause::Removed
+                };
+                written.previous.as_ref().map(|leaf| {
+                    let released = policy.release(leaf.value.slot);
+                    gone.extend(released.map(|leaf| (leaf, cause)));
+                    current.remove(key)
+                })
+            }
         };
-        let wrote = next.is_some();
         if let Some(next) = next {
             writer.publish(next);
+            written.wrote = true;
         }
-        drop(writer);
-        drop(policy);
-        drop(dropped);
-        (previous.map(|l| CacheGuard::new(ValueGuard::new(l))), wrote)
+        if let Some(counters) = &self.counters {
+            let inserted = written.stored.is_some() && written.previous.is_none();
+            counters.wrote(inserted, gone.iter().map(|(_, cause)| *cause));
+        }
+        written
     }
 
-    /// The next version: `key` mapped to `value` (of `weight`), minus the victims the
-    /// policy evicts to make room, which land in `evicted`.
+    /// The next version, `key` mapped to `value` (of `weight`), minus the victims the
+    /// policy evicts to make room; and the new entry's leaf. What the write replaces or
+    /// evicts lands in `gone`.
     fn insert(
         &self,
         policy: &mut Policy<V>,
@@ -295,8 +498,8 @@ impl<V> Cache<V> {
         key: &[u8],
         value: V,
         weight: u64,
-        evicted: &mut Evicted<V>,
-    ) -> Trie<Entry<V>> {
+        gone: &mut Gone<V>,
+    ) -> (Trie<Entry<V>>, EntryLeaf<V>) {
         let current = writer.current();
         let (slot, hits) = match current.get_leaf(key) {
             Some(leaf) => {
@@ -307,15 +510,16 @@ impl<V> Cache<V> {
         };
         let mut next = current.put(key, Entry::new(value, hits, slot));
         let leaf = next.get_leaf(key).expect("just put").clone();
-        evicted.extend(policy.set_leaf(slot, leaf));
+        let replaced = policy.set_leaf(slot, Arc::clone(&leaf));
+        gone.extend(replaced.map(|old| (old, RemovalCause::Replaced)));
         while policy.over() {
             let Some(victim) = policy.evict(slot) else {
                 break;
             };
             next = next.remove(&victim.key);
-            evicted.push(victim);
+            gone.push((victim, RemovalCause::Evicted));
         }
-        next
+        (next, leaf)
     }
 }
 

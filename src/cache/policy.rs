@@ -19,6 +19,10 @@ use crate::sync::Arc;
 
 const NIL: u32 = u32::MAX;
 
+/// The slot of an entry no policy node tracks: a value too heavy to store, handed back
+/// to the loader's caller.
+pub(crate) const DETACHED: u32 = NIL;
+
 /// The small queue's share of the capacity at the start, and its bounds, in percent.
 const SMALL_START: u64 = 3;
 const SMALL_MAX: u64 = 10;

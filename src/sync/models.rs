@@ -4,8 +4,8 @@
 
 #[cfg(loom)]
 pub(super) mod loom {
-    pub(crate) use loom::sync::atomic::{fence, AtomicU8, AtomicUsize, Ordering};
-    pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
+    pub(crate) use loom::sync::atomic::{fence, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 
     /// Loom's `Arc` has no `into_inner`; in a model `try_unwrap` is the same up to
     /// one level of extra nesting when two threads drop their last handles at once.
@@ -48,8 +48,8 @@ pub(super) mod loom {
 
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub(super) mod shuttle {
-    pub(crate) use shuttle::sync::atomic::{fence, AtomicU8, AtomicUsize, Ordering};
-    pub(crate) use shuttle::sync::{Arc, Mutex, MutexGuard};
+    pub(crate) use shuttle::sync::atomic::{fence, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use shuttle::sync::{Arc, Condvar, Mutex, MutexGuard};
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
         Arc::into_inner(arc)
