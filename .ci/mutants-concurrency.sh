@@ -45,6 +45,7 @@ run_layer() {
         cargo test --release -p cowtrie --features shuttle --test shuttle "${build[@]}" ;;
     tests) CARGO_TARGET_DIR="$targets/debug" \
         cargo test -p cowtrie --lib --test trie --test store --test properties --test laws \
+        --test cache_api \
         --test cache_model "${build[@]}" ;;
     crash) CARGO_TARGET_DIR="$targets/debug" \
         cargo test -p cowtrie --test durable_crash --test durable --test durable_lost "${build[@]}" ;;
