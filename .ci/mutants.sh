@@ -8,7 +8,8 @@
 # Results land in target/mutants-out/<pass>/mutants.out (caught.txt, missed.txt, ...).
 # Arguments are passed to cargo-mutants, e.g. `.ci/mutants.sh --shard 1/4` or
 # `.ci/mutants.sh --list`. PASSES="library" runs one pass.
-# Takes about an hour on 2 cores; not part of .ci/run (see README, "Mutation testing").
+# Takes about an hour on 2 cores; not part of .ci/run (see the guide's chapter 8,
+# "Mutation testing with cargo-mutants").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
