@@ -24,4 +24,5 @@ chapters! {
     Durability = "10-durability.md";
     Eviction = "11-eviction.md";
     Glossary = "glossary.md";
+    Commands = "commands.md";
 }
