@@ -13,7 +13,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use cowtrie::{Cache, TrieStore};
+use cowtrie::cache::Cache;
+use cowtrie::TrieStore;
 use criterion::{Criterion, Throughput};
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;

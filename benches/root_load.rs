@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use cowtrie::RootCell;
+use cowtrie::cell::RootCell;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const BATCH: u64 = 1_000;

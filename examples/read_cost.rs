@@ -14,7 +14,8 @@
 
 use std::hint::black_box;
 
-use cowtrie::{Cache, TrieStore};
+use cowtrie::cache::Cache;
+use cowtrie::TrieStore;
 
 const KEYS: u64 = 100_000;
 

@@ -59,7 +59,7 @@ impl<V> WriteBatch<V> {
     }
 
     /// The writes, in the order they apply.
-    #[cfg(not(any(loom, feature = "shuttle")))]
+    #[cfg(all(feature = "durable", not(any(loom, feature = "shuttle"))))]
     pub(crate) fn writes(&self) -> &[Write<V>] {
         &self.writes
     }

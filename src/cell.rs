@@ -45,14 +45,14 @@
 //! - **W3** `o = current.swap(n)` (`Release`), then `state[o] = RETIRED` (`Release`);
 //! - **W4** `fence(SeqCst)`, then reclaim every `RETIRED` slot.
 //!
-//! A *stamped* read ([`RootCell::read_stamped`]) is a read that also gives its closure a
-//! `Stamp`:
+//! A *stamped* read (`RootCell::read_stamped`, crate-internal) is a read that also
+//! gives its closure a `Stamp`:
 //! - **S1** after R4, the slot's state word, which names the generation the reader
 //!   pinned (tag set to `LIVE`), kept with the slot index.
 //!
 //! A reader that keeps its own shared handle on a version (the store's
 //! [`Reader`](crate::Reader) keeps a clone of the trie) checks later whether the
-//! version is still current ([`RootCell::is_current`]), with two loads and no write:
+//! version is still current (`RootCell::is_current`), with two loads and no write:
 //! - **S2** `current == stamp.slot` (`SeqCst`);
 //! - **S3** `state[stamp.slot] == stamp.state` (`Relaxed`: S2 read from the W3 that
 //!   put the slot's present version there, after its W2).
@@ -196,7 +196,7 @@ struct Slot<T> {
 /// The protocol is described, with its invariants, in the module documentation.
 ///
 /// ```
-/// use cowtrie::RootCell;
+/// use cowtrie::cell::RootCell;
 ///
 /// let cell = RootCell::new(String::from("v1"));
 /// assert_eq!(cell.read(|s| s.len()), 2);

@@ -3,17 +3,17 @@
 //! error codes are checked on nightly (`.ci/compile-fail.sh`); the first case, a lifetime
 //! error, has no code.
 //!
-//! A borrow from [`RootCell::read`](crate::RootCell::read) cannot escape the read section
+//! A borrow from [`RootCell::read`](crate::cell::RootCell::read) cannot escape the read section
 //! (the writer may free the value as soon as the section ends):
 //!
 //! ```compile_fail
-//! let cell = cowtrie::RootCell::new(String::from("v"));
+//! let cell = cowtrie::cell::RootCell::new(String::from("v"));
 //! let escaped: &String = cell.read(|v| v);
 //! # drop(escaped);
 //! ```
 //!
 //! ```
-//! let cell = cowtrie::RootCell::new(String::from("v"));
+//! let cell = cowtrie::cell::RootCell::new(String::from("v"));
 //! let owned: String = cell.read(|v| v.clone());
 //! # drop(owned);
 //! ```

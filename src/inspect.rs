@@ -197,7 +197,8 @@ impl<V> Trie<V> {
     ///
     /// ```
     /// use std::collections::HashSet;
-    /// use cowtrie::{NodeKind, Trie};
+    /// use cowtrie::inspect::NodeKind;
+    /// use cowtrie::Trie;
     ///
     /// let v1 = Trie::new().put("tea", 1).put("ten", 2).put("to", 3);
     /// let v2 = v1.put("tea", 4);

@@ -45,7 +45,7 @@
 //!
 //! # How a read proceeds
 //!
-//! [`TrieStore`] keeps its versions in a [`RootCell`]: a small table of slots, one of
+//! [`TrieStore`] keeps its versions in a [`RootCell`](cell::RootCell): a small table of slots, one of
 //! which holds the current version. [`TrieStore::get`] loads the current slot's index,
 //! *pins* that slot in a counter of its own thread's stripe, checks that the slot is
 //! still current (if a write came in between, it pins the new one instead), walks the
@@ -65,7 +65,7 @@
 //! pins is freed by the last reader to leave it (or by a later write). Readers that
 //! started before the swap finish on the old version; readers that start after it see
 //! the new one. The one wait is when every slot but the current one is pinned by a
-//! stalled reader (31 of them, by default); the [`RootCell`] module docs state the
+//! stalled reader (31 of them, by default); the [`cell`] module docs state the
 //! protocol and its invariants.
 //!
 //! # What a guard keeps alive
@@ -106,7 +106,7 @@
 //! 2. **Reads take no lock and never wait**, not even for a stalled writer.
 //! 3. **Writers never wait for guards, snapshots or readers' kept versions** (they own
 //!    their entries or version), and wait for reads in flight only when every spare slot
-//!    of the [`RootCell`] is pinned by a stalled reader (31 of them by default). A
+//!    of the [`RootCell`](cell::RootCell) is pinned by a stalled reader (31 of them by default). A
 //!    stalled reader holds back one version, so memory stays bounded.
 //! 4. **Every value is dropped exactly once**, when the last version or guard that
 //!    reaches it goes.
@@ -114,6 +114,25 @@
 //!    keys of 1 MiB work on a small thread stack.
 //! 6. **No `unsafe` outside the root cell** (`src/cell.rs`): the crate denies it, and the
 //!    cell's module alone allows it.
+//!
+//! # Modules and features
+//!
+//! The crate root holds the trie and the store: [`Trie`], [`TrieStore`], [`ValueGuard`],
+//! [`WriteBatch`], [`Reader`] and the trie's iterators. The modules are the layers built
+//! on them or under them, each at one path:
+//!
+//! - [`cell`]: [`RootCell`](cell::RootCell), the versioned cell every store publishes
+//!   through, and its reclamation protocol (the crate's only `unsafe`).
+//! - `cache` (feature `cache`, on by default): `Cache`, a bounded store that evicts.
+//! - `durable` (feature `durable`, on by default): `DurableStore`, a store kept in a
+//!   write-ahead log and snapshot files. Its feature `serde` adds `Postcard` values;
+//!   `sim` adds `SimDisk`, an in-memory disk that crashes on command, for tests; and
+//!   `format` adds `durable::format`, readers of the files, for tools and fuzzing.
+//! - [`inspect`]: read-only views of a version's nodes ([`Trie::nodes`]), for drawing
+//!   and testing the layout.
+//!
+//! Without default features the crate is the trie, the store and the cell alone, and
+//! depends on neither `fs4` nor `crc32c`.
 //!
 //! # Example
 //!
@@ -131,18 +150,22 @@
 //! ```
 
 #![deny(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod batch;
-mod cache;
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub mod cache;
 #[allow(
     unsafe_code,
     reason = "the root cell's protocol: numbered invariants in its docs"
 )]
-mod cell;
-#[cfg(not(any(loom, feature = "shuttle")))]
+pub mod cell;
+#[cfg(all(feature = "durable", not(any(loom, feature = "shuttle"))))]
+#[cfg_attr(docsrs, doc(cfg(feature = "durable")))]
 pub mod durable;
 mod guard;
-mod inspect;
+pub mod inspect;
 mod iter;
 mod node;
 mod range;
@@ -152,12 +175,7 @@ mod sync;
 mod trie;
 
 pub use batch::WriteBatch;
-pub use cache::{
-    Cache, CacheBuilder, CacheGuard, CacheRange, CacheSnapshot, CacheStats, RemovalCause,
-};
-pub use cell::{RootCell, RootWriter};
 pub use guard::ValueGuard;
-pub use inspect::{NodeId, NodeKind, NodeView, Nodes};
 pub use iter::Iter;
 pub use range::Range;
 pub use reader::Reader;

@@ -6,7 +6,7 @@
 //! work on a small stack.
 #![forbid(unsafe_code)]
 
-#[cfg(not(any(loom, feature = "shuttle")))]
+#[cfg(all(feature = "durable", not(any(loom, feature = "shuttle"))))]
 mod build;
 mod children;
 pub(crate) mod in_place;
@@ -14,7 +14,7 @@ pub(crate) mod in_place;
 use smallvec::SmallVec;
 
 use crate::sync::Arc;
-#[cfg(not(any(loom, feature = "shuttle")))]
+#[cfg(all(feature = "durable", not(any(loom, feature = "shuttle"))))]
 pub(crate) use build::from_sorted;
 use children::Children;
 pub(crate) use children::Iter as ChildIter;

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use crate::{Reader, RootCell, Trie, ValueGuard, WriteBatch};
+use crate::cell::RootCell;
+use crate::{Reader, Trie, ValueGuard, WriteBatch};
 
 /// A concurrent key-value store: lock-free reads over an atomically swapped trie.
 ///
@@ -192,7 +193,7 @@ impl<V> TrieStore<V> {
     /// it returns, if any, before the lock is released; an `Err` publishes nothing. The
     /// durable store appends each write to its log inside `f`, so log order is publish
     /// order.
-    #[cfg(not(any(loom, feature = "shuttle")))]
+    #[cfg(all(feature = "durable", not(any(loom, feature = "shuttle"))))]
     pub(crate) fn commit_with<R, E>(
         &self,
         f: impl FnOnce(&Trie<V>) -> Result<(Option<Trie<V>>, R), E>,

@@ -20,8 +20,16 @@ use models::shuttle as imp;
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod imp {
-    pub(crate) use std::sync::atomic::{fence, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-    pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+    pub(crate) use std::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
+    // The cache's access counters.
+    #[cfg(feature = "cache")]
+    pub(crate) use std::sync::atomic::AtomicU8;
+    // The cache's statistics and loads, the durable store's own coordination.
+    #[cfg(any(feature = "cache", feature = "durable"))]
+    pub(crate) use std::sync::atomic::AtomicU64;
+    #[cfg(any(feature = "cache", feature = "durable"))]
+    pub(crate) use std::sync::Condvar;
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
         Arc::into_inner(arc)

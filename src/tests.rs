@@ -318,7 +318,7 @@ fn values_under_shared_chunks_are_dropped_once() {
 /// recurse per level (chunks are slices, taken apart in place), whether the chain's
 /// chunks are held by one version or shared by two.
 #[test]
-#[cfg(not(feature = "shuttle"))]
+#[cfg(all(feature = "durable", not(feature = "shuttle")))] // `Trie::from_sorted`
 #[cfg_attr(miri, ignore = "tens of thousands of nodes are too slow to interpret")]
 fn a_chain_of_wide_branches_drops_on_a_small_stack() {
     const DEPTH: usize = 3_000;
@@ -419,7 +419,7 @@ fn a_put_touches_few_reference_counts() {
 /// the invariants, holds the entries, and has exactly the shape `put` gives the same
 /// keys: nested keys, shared prefixes, the empty key, wide branches.
 #[test]
-#[cfg(not(feature = "shuttle"))]
+#[cfg(all(feature = "durable", not(feature = "shuttle")))] // `Trie::from_sorted`
 fn a_trie_built_from_sorted_entries_is_the_one_put_builds() {
     for seed in 0..scaled(60, 3) as u64 {
         let mut rng = SmallRng::seed_from_u64(seed);

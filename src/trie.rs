@@ -45,7 +45,7 @@ impl<V> Trie<V> {
 
     /// The trie holding `entries`, whose keys strictly ascend (as a snapshot file lists
     /// them), built in one pass without path copying.
-    #[cfg(not(any(loom, feature = "shuttle")))]
+    #[cfg(all(feature = "durable", not(any(loom, feature = "shuttle"))))]
     pub(crate) fn from_sorted<K: AsRef<[u8]>>(entries: Vec<(K, V)>) -> Self {
         let len = entries.len();
         Self {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use cowtrie::{Cache, CacheGuard, CacheSnapshot};
+use cowtrie::cache::{Cache, CacheGuard, CacheSnapshot};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]

@@ -13,7 +13,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use cowtrie::{Cache, RemovalCause};
+use cowtrie::cache::{Cache, RemovalCause};
 
 /// Threads that miss on one key together.
 const THREADS: usize = 8;
@@ -256,7 +256,7 @@ fn statistics_count_reads_from_every_thread() {
     assert!(quiet.get("a").is_some());
     assert_eq!(
         quiet.stats(),
-        cowtrie::CacheStats::default(),
+        cowtrie::cache::CacheStats::default(),
         "not recording"
     );
 }

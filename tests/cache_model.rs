@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use cowtrie::Cache;
+use cowtrie::cache::Cache;
 use cowtrie_model::{CacheSpec, CacheState, Model, Op, Ret, Spec};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -33,7 +33,7 @@ fn apply(cache: &Cache<u64>, op: &Op) -> Ret {
     }
 }
 
-fn contents(snapshot: &cowtrie::CacheSnapshot<u64>) -> BTreeMap<Vec<u8>, u64> {
+fn contents(snapshot: &cowtrie::cache::CacheSnapshot<u64>) -> BTreeMap<Vec<u8>, u64> {
     snapshot.iter().map(|(k, v)| (k.to_vec(), *v)).collect()
 }
 

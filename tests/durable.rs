@@ -7,9 +7,8 @@ mod durable_common;
 
 use std::path::Path;
 
-use cowtrie::durable::{
-    read_log, read_snapshot, Crash, Durability, DurableStore, Error, LogTail, Options, SimDisk,
-};
+use cowtrie::durable::format::{read_log, read_snapshot, LogTail};
+use cowtrie::durable::{Crash, Durability, DurableStore, Error, Options, SimDisk};
 use durable_common::{open, quiet, state_of};
 use rand::{Rng, SeedableRng};
 

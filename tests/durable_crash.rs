@@ -5,7 +5,8 @@
 
 mod durable_common;
 
-use cowtrie::durable::{read_log, Crash, Durability, LogTail, SimDisk, SECTOR};
+use cowtrie::durable::format::{read_log, LogTail, SECTOR};
+use cowtrie::durable::{Crash, Durability, SimDisk};
 use cowtrie_model::durable::Write;
 use durable_common::{judge, open, quiet, run, script, state_of, Journal, Step};
 

@@ -5,7 +5,8 @@
 
 mod durable_common;
 
-use cowtrie::durable::{read_log, Crash, Durability, Error, SimDisk, SECTOR};
+use cowtrie::durable::format::{read_log, SECTOR};
+use cowtrie::durable::{Crash, Durability, Error, SimDisk};
 use durable_common::{open, quiet};
 
 /// A disk whose one log file holds six synced puts of 300-byte values (each record

@@ -5,7 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cowtrie::{NodeId, NodeKind, Trie, TrieStore};
+use cowtrie::inspect::{NodeId, NodeKind};
+use cowtrie::{Trie, TrieStore};
 use proptest::prelude::*;
 
 fn ids(trie: &Trie<u32>) -> HashSet<NodeId> {

@@ -14,7 +14,9 @@ use loom::sync::Arc;
 use loom::thread;
 
 use common::{run_recorded, Bounded, Store};
-use cowtrie::{Cache, RootCell, Trie, TrieStore, WriteBatch};
+use cowtrie::cache::Cache;
+use cowtrie::cell::RootCell;
+use cowtrie::{Trie, TrieStore, WriteBatch};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, History, Op, Recorder, Verdict};
 
 mod common;

@@ -20,7 +20,8 @@
 use std::sync::Arc;
 
 use common::{run_recorded, Bounded, Handle, Store};
-use cowtrie::{Cache, TrieStore, WriteBatch};
+use cowtrie::cache::Cache;
+use cowtrie::{TrieStore, WriteBatch};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, Event, History, Op, Recorder, Verdict};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -246,7 +247,7 @@ fn cache_scenario(
                 if !reader {
                     return run_recorded(&Bounded(&cache), &recorder, t, thread_ops(t, ops, keys));
                 }
-                let contents = |s: &cowtrie::CacheSnapshot<u64>| {
+                let contents = |s: &cowtrie::cache::CacheSnapshot<u64>| {
                     s.iter().map(|(k, v)| (k.to_vec(), *v)).collect::<Vec<_>>()
                 };
                 let mut events = Vec::new();

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Barrier, Mutex};
 use std::time::Duration;
 
-use cowtrie::{RootCell, Trie, TrieStore, ValueGuard, WriteBatch};
+use cowtrie::cell::RootCell;
+use cowtrie::{Trie, TrieStore, ValueGuard, WriteBatch};
 
 /// Fewer operations under Miri, which interprets every step.
 const fn scaled(normal: usize, miri: usize) -> usize {

@@ -1,5 +1,5 @@
 //! `cowtrie cache --trace FILE --capacity N [--format arc|lines]`: replays a trace
-//! through the bounded store ([`cowtrie::Cache`]), single-threaded, and prints its hit
+//! through the bounded store ([`cowtrie::cache::Cache`]), single-threaded, and prints its hit
 //! ratio. The formats and the replay are described in `cowtrie_cli::trace`.
 
 use std::path::PathBuf;

@@ -5,7 +5,8 @@
 
 use std::time::Instant;
 
-use cowtrie::{NodeId, NodeKind, Trie, TrieStore};
+use cowtrie::inspect::{NodeId, NodeKind};
+use cowtrie::{Trie, TrieStore};
 
 use crate::draw::sharing;
 

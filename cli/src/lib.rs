@@ -10,8 +10,9 @@ pub mod trace;
 use std::sync::Mutex;
 
 use clap::ValueEnum;
+use cowtrie::cache::Cache;
 use cowtrie::durable::{DurableStore, Options, SimDisk};
-use cowtrie::{Cache, TrieStore};
+use cowtrie::TrieStore;
 use cowtrie_model::broken::{LostUpdate, NonAtomicRemove, ResurrectingCache, StaleRead};
 use cowtrie_model::{EvictingModel, KvStore, Model};
 

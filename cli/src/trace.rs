@@ -206,13 +206,13 @@ pub fn replay(trace: &[u64], cache: &mut (impl Replay + ?Sized)) -> Outcome {
     }
 }
 
-/// cowtrie's [`Cache`](cowtrie::Cache) as a replay target: keys as 8 big-endian bytes.
-pub struct CowtrieReplay(pub cowtrie::Cache<()>);
+/// cowtrie's [`Cache`](cowtrie::cache::Cache) as a replay target: keys as 8 big-endian bytes.
+pub struct CowtrieReplay(pub cowtrie::cache::Cache<()>);
 
 impl CowtrieReplay {
     /// A cache of `capacity` unit-size entries.
     pub fn new(capacity: u64) -> Self {
-        Self(cowtrie::Cache::new(capacity))
+        Self(cowtrie::cache::Cache::new(capacity))
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use cowtrie::Cache;
+use cowtrie::cache::Cache;
 use cowtrie_cli::{CowtrieCache, CowtrieStore, StoreKind};
 use cowtrie_model::workload::{Mix, Stop, Workload};
 use cowtrie_model::{check, check_with, Budget, CacheSpec, Verdict};

@@ -76,11 +76,23 @@
 //! [`conformance::Failure`]. With the `shuttle` feature, `conformance::random_schedules`
 //! runs a small workload under shuttle's random scheduler.
 //!
+//! # Features
+//!
+//! - `conformance` (default): the kit, [`conformance`] and `conformance_tests!`; it
+//!   runs proptest properties, so it turns on `proptest`.
+//! - `proptest`: `Op::strategy`, a proptest strategy of operations.
+//! - `arbitrary` (default): `Op` implements `arbitrary::Arbitrary`, for fuzz targets.
+//! - `shuttle`: `conformance::random_schedules` (turns on `conformance`).
+//!
+//! With `default-features = false` the crate is the models, histories, checker, readers
+//! and reports alone, and builds neither proptest nor arbitrary.
+//!
 //! This crate knows nothing of cowtrie; the adapter for its store lives with the CLI.
 #![forbid(unsafe_code)]
 
 pub mod broken;
 mod check;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod durable;
 mod evicting;

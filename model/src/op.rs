@@ -2,23 +2,29 @@
 
 use std::fmt;
 
+#[cfg(feature = "arbitrary")]
 use arbitrary::{Arbitrary, Unstructured};
+#[cfg(feature = "proptest")]
 use proptest::prelude::*;
 
 /// One operation on a key-value store with byte-string keys and `u64` values: the plain
 /// put / get / remove, and two atomic read-modify-writes, compare-and-swap and update.
 ///
 /// `Debug` prints the operation as Rust code, so a failing case can be pasted into a
-/// test. Fuzz targets draw operations with [`arbitrary`], property tests with
-/// [`Op::strategy`]; both favour a few short keys so that operations collide.
+/// test. Fuzz targets draw operations with `arbitrary` (feature `arbitrary`), property
+/// tests with `Op::strategy` (feature `proptest`); both favour a few short keys so that
+/// operations collide.
 ///
 /// ```
-/// use arbitrary::{Arbitrary, Unstructured};
 /// use cowtrie_model::Op;
 ///
 /// assert_eq!(format!("{:?}", Op::put(b"a\xff", 7)), r#"Op::put(b"a\xff", 7)"#);
+/// # #[cfg(feature = "arbitrary")]
+/// # {
+/// use arbitrary::{Arbitrary, Unstructured};
 /// let ops: Vec<Op> = Vec::arbitrary(&mut Unstructured::new(&[3, 1, 4, 1, 5, 9, 2, 6])).unwrap();
 /// assert!(ops.iter().all(|op| op.key().len() <= 3));
+/// # }
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Op {
@@ -139,6 +145,7 @@ impl Op {
     /// removes, cas and updates. A cas expects absence or one of the values 1–3, the
     /// first values [`with_unique_values`](Self::with_unique_values) hands out, so some
     /// succeed.
+    #[cfg(feature = "proptest")]
     pub fn strategy() -> impl Strategy<Value = Op> {
         let key = proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0xff)], 0..4);
         let from = prop_oneof![Just(None), (1..4u64).prop_map(Some)];
@@ -224,6 +231,7 @@ impl fmt::Display for Ret {
     }
 }
 
+#[cfg(feature = "arbitrary")]
 impl<'a> Arbitrary<'a> for Op {
     /// Keys of 0–3 bytes over a 4-letter alphabet, so fuzzed sequences hit the same keys;
     /// a cas expects absence or a value 0–3, the values most likely written (a fuzzer's

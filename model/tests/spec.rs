@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+#[cfg(feature = "arbitrary")]
 use arbitrary::{Arbitrary, Unstructured};
 use cowtrie_model::{History, KvStore, Model, Op, Recorder, Ret};
 
@@ -86,6 +87,7 @@ fn with_unique_values_numbers_the_puts_in_order_and_keeps_the_rest() {
     assert_eq!(Op::with_unique_values(vec![]), vec![]);
 }
 
+#[cfg(feature = "arbitrary")]
 #[test]
 fn arbitrary_ops_cover_every_kind_on_few_short_keys() {
     // Decode many pseudo-random byte strings; a fuzzer's inputs look like these.

@@ -7,7 +7,7 @@ use super::{Cache, Listener, RemovalCause, Weigher};
 /// Builds a [`Cache`]: its capacity, and how much each entry weighs against it.
 ///
 /// ```
-/// use cowtrie::Cache;
+/// use cowtrie::cache::Cache;
 ///
 /// // At most 10 bytes of values.
 /// let cache = Cache::builder(10).weigher(|_key, value: &String| value.len() as u64).build();
@@ -54,7 +54,7 @@ impl<V> CacheBuilder<V> {
     ///
     /// ```
     /// use std::sync::{Arc, Mutex};
-    /// use cowtrie::{Cache, RemovalCause};
+    /// use cowtrie::cache::{Cache, RemovalCause};
     ///
     /// let heard = Arc::new(Mutex::new(Vec::new()));
     /// let log = Arc::clone(&heard);

@@ -55,7 +55,7 @@ impl<V> Entry<V> {
 /// lives, whether or not the cache has evicted, replaced or removed it since.
 ///
 /// ```
-/// use cowtrie::Cache;
+/// use cowtrie::cache::Cache;
 ///
 /// let cache = Cache::new(1);
 /// cache.put("a", 1);
@@ -117,7 +117,7 @@ impl<V: fmt::Debug> fmt::Debug for CacheGuard<V> {
 /// cache's capacity. Reading it records no access.
 ///
 /// ```
-/// use cowtrie::Cache;
+/// use cowtrie::cache::Cache;
 ///
 /// let cache = Cache::new(2);
 /// cache.put("a", 1);
@@ -167,7 +167,7 @@ impl<V> CacheSnapshot<V> {
     /// [`Trie::range`] gives them.
     ///
     /// ```
-    /// use cowtrie::Cache;
+    /// use cowtrie::cache::Cache;
     ///
     /// let cache = Cache::new(10);
     /// for key in ["a", "b", "c", "d"] {

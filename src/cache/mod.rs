@@ -72,6 +72,10 @@
 //!
 //! No `unsafe` here: the root cell's protocol (`src/cell.rs`) does the sharing.
 #![forbid(unsafe_code)]
+#![allow(
+    rustdoc::private_intra_doc_links,
+    reason = "the protocol names the private access-counter cap (`entry::MAX_HITS`)"
+)]
 
 mod builder;
 mod entry;
@@ -88,9 +92,10 @@ pub use builder::CacheBuilder;
 pub use entry::{CacheGuard, CacheRange, CacheSnapshot};
 pub use stats::{CacheStats, RemovalCause};
 
+use crate::cell::{RootCell, RootWriter};
 use crate::node::{Bytes, Leaf};
 use crate::sync::{self, Arc, Mutex};
-use crate::{RootCell, RootWriter, Trie, ValueGuard};
+use crate::{Trie, ValueGuard};
 use entry::Entry;
 use load::{Loads, Role};
 use policy::Policy;
@@ -124,7 +129,7 @@ struct Written<V> {
 /// frequency duel for keys its ghosts remember; the module docs give its protocol.
 ///
 /// ```
-/// use cowtrie::Cache;
+/// use cowtrie::cache::Cache;
 ///
 /// let cache = Cache::new(100);
 /// for i in 0..1_000u32 {
@@ -217,7 +222,7 @@ impl<V> Cache<V> {
     /// returned but not stored.
     ///
     /// ```
-    /// use cowtrie::Cache;
+    /// use cowtrie::cache::Cache;
     ///
     /// let cache = Cache::new(100);
     /// let user = cache.get_or_insert_with("user:7", || "Ada".to_string());
@@ -244,7 +249,7 @@ impl<V> Cache<V> {
     /// waiting for this load tries again (one of them loads).
     ///
     /// ```
-    /// use cowtrie::Cache;
+    /// use cowtrie::cache::Cache;
     ///
     /// let cache: Cache<u64> = Cache::new(100);
     /// let failed = cache.try_get_or_insert_with("port", || "eighty".parse::<u64>());

@@ -33,7 +33,7 @@ pub enum RemovalCause {
 /// [`CacheBuilder::record_stats`](super::CacheBuilder::record_stats).
 ///
 /// ```
-/// use cowtrie::Cache;
+/// use cowtrie::cache::Cache;
 ///
 /// let cache = Cache::builder(1).record_stats().build();
 /// cache.put("a", 1);

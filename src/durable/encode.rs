@@ -92,6 +92,7 @@ impl Decode for u64 {
 /// assert_eq!(back.0, User { name: "ada".into(), age: 36 });
 /// ```
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Postcard<T>(pub T);
 

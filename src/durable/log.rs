@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::format::{self, check_header, crc, u32_at, Cursor, HEADER_LEN, LOG_MAGIC};
+use super::frame::{self, check_header, crc, u32_at, Cursor, HEADER_LEN, LOG_MAGIC};
 use super::{Error, Storage, StorageFile};
 use crate::sync::{lock, Arc, AtomicU64, Condvar, Mutex, Ordering};
 
@@ -75,6 +75,8 @@ pub struct LogInfo {
 /// [`Error::UnsupportedVersion`]. An `Err` from `f` becomes `Corrupt` at that record.
 /// Never panics and allocates in proportion to the input, whatever its length fields
 /// say.
+#[cfg(feature = "format")]
+#[cfg_attr(docsrs, doc(cfg(feature = "format")))]
 pub fn read_log<'a>(
     bytes: &'a [u8],
     f: impl FnMut(LogRecord<'a>) -> Result<(), String>,
@@ -207,14 +209,14 @@ fn parse_record(payload: &[u8], offset: u64) -> Result<LogRecord<'_>, String> {
 /// Appends a put op to a record body.
 pub(crate) fn encode_put(body: &mut Vec<u8>, key: &[u8], value: &[u8]) -> Result<(), Error> {
     body.push(PUT);
-    format::put_bytes(body, key)?;
-    format::put_bytes(body, value)
+    frame::put_bytes(body, key)?;
+    frame::put_bytes(body, value)
 }
 
 /// Appends a remove op to a record body.
 pub(crate) fn encode_remove(body: &mut Vec<u8>, key: &[u8]) -> Result<(), Error> {
     body.push(REMOVE);
-    format::put_bytes(body, key)
+    frame::put_bytes(body, key)
 }
 
 /// The name of log file `generation`.
@@ -232,7 +234,7 @@ pub(crate) fn create_log(
     let tmp = format!("{name}.tmp");
     let io = |op, e| Error::io(storage.path(&tmp), op, e);
     let file = storage.create(&tmp).map_err(|e| io("create", e))?;
-    file.append(&format::header(LOG_MAGIC, generation))
+    file.append(&frame::header(LOG_MAGIC, generation))
         .map_err(|e| io("append", e))?;
     file.sync().map_err(|e| io("sync", e))?;
     storage.rename(&tmp, &name).map_err(|e| io("rename", e))?;
@@ -347,7 +349,7 @@ impl Log {
         let mut appender = lock(&self.appender);
         let appender = &mut *appender;
         let seq = appender.next_seq;
-        let len = format::len32(body.len() + 12)?;
+        let len = frame::len32(body.len() + 12)?;
         let mut head = [0; 12];
         head[..8].copy_from_slice(&seq.to_le_bytes());
         head[8..].copy_from_slice(&count.to_le_bytes());

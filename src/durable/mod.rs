@@ -8,9 +8,10 @@
 //! background thread while writers go on; then the log before it is dropped. Opening a
 //! directory loads the newest snapshot that verifies and replays the log after it.
 //!
-//! All I/O goes through the [`Storage`] trait: [`FsStorage`] on real files, [`SimDisk`]
-//! in memory for crash tests (it can fail any operation, lose what was not synced, keep
-//! it, or tear the last write).
+//! All I/O goes through the [`Storage`] trait: [`FsStorage`] on real files, `SimDisk`
+//! (feature `sim`) in memory for crash tests (it can fail any operation, lose what was
+//! not synced, keep it, or tear the last write). The feature `format` adds the module
+//! `format`: readers of the files below, for tools and fuzzing.
 //!
 //! # Files
 //!
@@ -112,7 +113,7 @@
 //!    or it fails a checksum and every byte from its last one to the end of the file
 //!    is zero: written in part into the zero tail; for a bad length checksum, from
 //!    that checksum's last byte on), or a *lost* tail: a disk writes sectors of
-//!    [`SECTOR`] (512) bytes and may lose an unsynced one while keeping a later one,
+//!    `SECTOR` (512) bytes and may lose an unsynced one while keeping a later one,
 //!    and a lost sector reads as last synced, which past the synced records is zeros.
 //!    So a damaged record is lost if zeros run from its first byte, or from a sector
 //!    boundary before the end its header gives, to the end of that sector (or of the
@@ -156,20 +157,25 @@
 mod checkpoint;
 mod encode;
 mod error;
-mod format;
+#[cfg(feature = "format")]
+#[cfg_attr(docsrs, doc(cfg(feature = "format")))]
+pub mod format;
+mod frame;
 mod log;
 mod recover;
+#[cfg(feature = "sim")]
 mod sim;
 mod snapshot;
 mod storage;
 mod store;
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use encode::Postcard;
 pub use encode::{Decode, DecodeError, Encode};
 pub use error::Error;
-pub use log::{read_log, LogInfo, LogOp, LogRecord, LogTail, SECTOR};
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub use sim::{Crash, SimDisk};
-pub use snapshot::{read_snapshot, SnapshotInfo};
 pub use storage::{FsStorage, Storage, StorageFile};
 pub use store::{CheckpointStats, Commit, Durability, DurableStore, Options, Updated};

@@ -2,7 +2,7 @@
 
 use std::cell::OnceCell;
 
-use super::format::{check_header, HEADER_LEN, LOG_MAGIC};
+use super::frame::{check_header, HEADER_LEN, LOG_MAGIC};
 use super::log::{create_log, read_log_file, LogOp, LogTail, PREALLOCATE};
 use super::snapshot::read_snapshot_file;
 use super::{Decode, Error, Storage, StorageFile};

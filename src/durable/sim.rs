@@ -16,10 +16,12 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::PathBuf;
 
-use super::{Error, Storage, StorageFile, SECTOR};
+use super::log::SECTOR;
+use super::{Error, Storage, StorageFile};
 use crate::sync::{lock, Arc, Mutex};
 
 /// What survives a simulated crash.
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Crash {
     /// Only synced file contents and synced directory entries.
@@ -54,6 +56,7 @@ pub enum Crash {
 /// assert_eq!(store.get("k").as_deref(), Some(&b"v".to_vec()));
 /// # Ok::<(), cowtrie::durable::Error>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 #[derive(Clone, Default)]
 pub struct SimDisk {
     state: Arc<Mutex<State>>,

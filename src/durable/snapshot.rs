@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::format::{self, check_header, crc, u32_at, u64_at, Cursor, HEADER_LEN, SNAPSHOT_MAGIC};
+use super::frame::{self, check_header, crc, u32_at, u64_at, Cursor, HEADER_LEN, SNAPSHOT_MAGIC};
 use super::{Encode, Error, Storage};
 use crate::Trie;
 
@@ -38,14 +38,14 @@ pub(crate) fn write_snapshot<V: Encode>(
     let io = |op, e| Error::io(storage.path(&tmp), op, e);
     let file = storage.create(&tmp).map_err(|e| io("create", e))?;
     let mut out = Vec::with_capacity(BLOCK_BYTES + 1024);
-    out.extend_from_slice(&format::header(SNAPSHOT_MAGIC, seq));
+    out.extend_from_slice(&frame::header(SNAPSHOT_MAGIC, seq));
     let mut written = 0u64;
     let mut block = Vec::with_capacity(BLOCK_BYTES + 1024);
     let mut count = 0u32;
     let mut entries = 0u64;
     let mut value = Vec::new();
     let mut flush = |out: &mut Vec<u8>, block: &mut Vec<u8>, count: &mut u32| {
-        let len = format::len32(block.len())?;
+        let len = frame::len32(block.len())?;
         let mut head = [0; 8];
         head[..4].copy_from_slice(&len.to_le_bytes());
         head[4..].copy_from_slice(&count.to_le_bytes());
@@ -63,8 +63,8 @@ pub(crate) fn write_snapshot<V: Encode>(
     for (key, v) in trie.iter() {
         value.clear();
         v.encode(&mut value);
-        format::put_bytes(&mut block, key)?;
-        format::put_bytes(&mut block, &value)?;
+        frame::put_bytes(&mut block, key)?;
+        frame::put_bytes(&mut block, &value)?;
         count += 1;
         entries += 1;
         if block.len() >= BLOCK_BYTES {
@@ -93,6 +93,8 @@ pub(crate) fn write_snapshot<V: Encode>(
 /// damage is an [`Error::Corrupt`] with the offset of the block at fault (a snapshot is
 /// never torn: it gets its name only once complete). Never panics, and allocates
 /// nothing in proportion to a length field.
+#[cfg(feature = "format")]
+#[cfg_attr(docsrs, doc(cfg(feature = "format")))]
 pub fn read_snapshot<'a>(
     bytes: &'a [u8],
     f: impl FnMut(&'a [u8], &'a [u8]) -> Result<(), String>,

@@ -1,5 +1,5 @@
 //! [`Storage`]: the few file operations a durable store needs, on real files
-//! ([`FsStorage`]) or on a simulated disk ([`SimDisk`](super::SimDisk)).
+//! ([`FsStorage`]) or on a simulated disk (`SimDisk`, feature `sim`).
 
 use std::any::Any;
 use std::fs::{self, File, OpenOptions};
@@ -11,7 +11,7 @@ use crate::sync::{lock, Arc, Mutex};
 
 /// One flat directory of files, named by plain names (no separators).
 ///
-/// Every method is one I/O operation, the unit at which [`SimDisk`](super::SimDisk)
+/// Every method is one I/O operation, the unit at which `SimDisk` (feature `sim`)
 /// crashes. Nothing is durable until synced: file contents by [`StorageFile::sync`],
 /// names (creation, rename, removal) by [`sync_dir`](Storage::sync_dir).
 pub trait Storage: Send + Sync {

@@ -152,7 +152,7 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
         Self::open_with(Arc::new(storage), options)
     }
 
-    /// Opens the store kept in `storage` (a [`SimDisk`](super::SimDisk), for instance).
+    /// Opens the store kept in `storage` (`SimDisk` with the feature `sim`, for instance).
     pub fn open_with(storage: Arc<dyn Storage>, options: Options) -> Result<Self, Error> {
         let dir_lock = storage.lock()?;
         let recovered = recover::<V>(&*storage)?;
@@ -225,7 +225,7 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
                 Write::Remove(key) => encode_remove(&mut body, key)?,
             }
         }
-        let count = super::format::len32(batch.len())?;
+        let count = super::frame::len32(batch.len())?;
         let (commit, ()) = self.commit(|trie| {
             let next = batch.apply(trie);
             Ok((next.map(|next| Change::new(next, count, body)), ()))

@@ -105,7 +105,7 @@ impl<V> Children<V> {
     }
 
     /// The set of `children`, whose bytes must strictly ascend.
-    #[cfg(not(any(loom, feature = "shuttle")))]
+    #[cfg(all(feature = "durable", not(any(loom, feature = "shuttle"))))]
     pub(crate) fn from_sorted(children: Vec<(u8, Child<V>)>) -> Self {
         let mut bitmap = [0; 4];
         for (byte, _) in &children {

@@ -4,8 +4,13 @@
 
 #[cfg(loom)]
 pub(super) mod loom {
-    pub(crate) use loom::sync::atomic::{fence, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-    pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+    pub(crate) use loom::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
+    // The cache's (`crate::durable` is left out of model-checking builds).
+    #[cfg(feature = "cache")]
+    pub(crate) use loom::sync::atomic::{AtomicU64, AtomicU8};
+    #[cfg(feature = "cache")]
+    pub(crate) use loom::sync::Condvar;
 
     /// Loom's `Arc` has no `into_inner`; in a model `try_unwrap` is the same up to
     /// one level of extra nesting when two threads drop their last handles at once.
@@ -48,8 +53,13 @@ pub(super) mod loom {
 
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub(super) mod shuttle {
-    pub(crate) use shuttle::sync::atomic::{fence, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-    pub(crate) use shuttle::sync::{Arc, Condvar, Mutex, MutexGuard};
+    pub(crate) use shuttle::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use shuttle::sync::{Arc, Mutex, MutexGuard};
+    // The cache's (`crate::durable` is left out of model-checking builds).
+    #[cfg(feature = "cache")]
+    pub(crate) use shuttle::sync::atomic::{AtomicU64, AtomicU8};
+    #[cfg(feature = "cache")]
+    pub(crate) use shuttle::sync::Condvar;
 
     pub(crate) fn arc_into_inner<T>(arc: Arc<T>) -> Option<T> {
         Arc::into_inner(arc)

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests that record histories (loom, shuttle).
 
-use cowtrie::{Cache, Reader, TrieStore};
+use cowtrie::cache::Cache;
+use cowtrie::{Reader, TrieStore};
 use cowtrie_model::{Event, KvStore, Op, Recorder};
 
 /// Runs `ops` on `store` in order, recording each call against `recorder`'s clock.

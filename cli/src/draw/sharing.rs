@@ -1,11 +1,12 @@
 //! `cowtrie draw sharing`: three versions of one small store side by side, as the trie
 //! really lays them out (path-compressed branches, leaves holding whole keys), nodes
-//! numbered by identity ([`cowtrie::NodeId`]) so that a node shared between versions
+//! numbered by identity ([`cowtrie::inspect::NodeId`]) so that a node shared between versions
 //! carries the same number in each, and a [`cowtrie::ValueGuard`] pinning an old leaf.
 
 use std::collections::{HashMap, HashSet};
 
-use cowtrie::{NodeId, NodeKind, Trie, TrieStore, ValueGuard};
+use cowtrie::inspect::{NodeId, NodeKind};
+use cowtrie::{Trie, TrieStore, ValueGuard};
 
 use super::{text_width, Canvas, LINE};
 

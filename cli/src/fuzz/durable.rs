@@ -4,7 +4,8 @@
 //! allocated for a length the input does not back); an error must name an offset inside
 //! the input; a clean read must count what it handed out.
 
-use cowtrie::durable::{read_log, read_snapshot, Error, LogOp, LogTail, SECTOR};
+use cowtrie::durable::format::{read_log, read_snapshot, LogOp, LogTail, SECTOR};
+use cowtrie::durable::Error;
 
 /// The offset an error names must lie inside the input (or at its end).
 fn error_inside(error: &Error, len: usize) {

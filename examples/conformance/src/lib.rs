@@ -176,12 +176,12 @@ cowtrie_adapter!(
 
 cowtrie_adapter!(
     /// cowtrie's bounded store, which evicts: judged against the cache model.
-    TrieCache(cowtrie::Cache<u64>)
+    TrieCache(cowtrie::cache::Cache<u64>)
 );
 
 impl TrieCache {
     /// A cache of 16 entries.
     pub fn small() -> Self {
-        Self(cowtrie::Cache::new(16))
+        Self(cowtrie::cache::Cache::new(16))
     }
 }
