@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing with cargo-mutants (configuration: .cargo/mutants.toml). Two passes:
 #   library  mutants in src/,       judged by the cowtrie package's unit and
-#            integration tests;
+#            integration tests (with `sim` and `format`, which the crash tests need);
 #   model    mutants in model/src/, judged by the model crate's own tests (cargo-mutants
 #            27 ran the mutated package's tests only, whatever --test-package said).
 # Doctests are left out: each would add a build per mutant and they restate the tests.
@@ -16,7 +16,7 @@ command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
 status=0
 for pass in ${PASSES:-library model}; do
     case "$pass" in
-    library) args=(--package cowtrie --test-package cowtrie
+    library) args=(--package cowtrie --test-package cowtrie --features sim,format
         --cargo-test-arg=--lib --cargo-test-arg=--tests) ;;
     model) args=(--package cowtrie-model --test-package cowtrie-model
         --cargo-test-arg=--lib --cargo-test-arg=--tests) ;;
