@@ -12,3 +12,4 @@ cargo clippy -p cowtrie --no-default-features --features durable -- -D warnings
 cargo clippy -p cowtrie --features sim,format,serde --all-targets -- -D warnings
 cargo clippy -p cowtrie-model --no-default-features --all-targets -- -D warnings
 cargo test -p cowtrie --no-default-features --lib
+cargo test -p cowtrie --no-default-features --doc
