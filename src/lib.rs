@@ -45,8 +45,8 @@
 //!
 //! # How a read proceeds
 //!
-//! [`TrieStore`] keeps its versions in a [`RootCell`](cell::RootCell): a small table of slots, one of
-//! which holds the current version. [`TrieStore::get`] loads the current slot's index,
+//! [`TrieStore`] keeps its versions in a [`RootCell`](cell::RootCell): a small table of
+//! slots, one of which holds the current version. [`TrieStore::get`] loads the current slot's index,
 //! *pins* that slot in a counter of its own thread's stripe, checks that the slot is
 //! still current (if a write came in between, it pins the new one instead), walks the
 //! key, takes a reference count on the entry's leaf, and unpins. It takes no lock and
@@ -106,8 +106,8 @@
 //! 2. **Reads take no lock and never wait**, not even for a stalled writer.
 //! 3. **Writers never wait for guards, snapshots or readers' kept versions** (they own
 //!    their entries or version), and wait for reads in flight only when every spare slot
-//!    of the [`RootCell`](cell::RootCell) is pinned by a stalled reader (31 of them by default). A
-//!    stalled reader holds back one version, so memory stays bounded.
+//!    of the [`RootCell`](cell::RootCell) is pinned by a stalled reader (31 of them by
+//!    default). A stalled reader holds back one version, so memory stays bounded.
 //! 4. **Every value is dropped exactly once**, when the last version or guard that
 //!    reaches it goes.
 //! 5. **Nothing recurses per key byte or per level** (put, get, remove, iteration, drop):
