@@ -54,7 +54,7 @@
 //!    its evictions or an evicted value come back. A version readers may hold is never
 //!    changed, except for access counters (3, 4).
 //! 3. Readers write nothing but access counters, with `Relaxed` loads and stores,
-//!    saturating at [`MAX_HITS`](entry::MAX_HITS); a counter at the cap is only read, so
+//!    saturating at `MAX_HITS` (15); a counter at the cap is only read, so
 //!    a hot key's cache line is not bounced between readers. Lost increments (two
 //!    readers racing) only make the policy's estimate lower; they break nothing.
 //! 4. Only the writer (under the policy lock) reads the policy's queues, ghosts and
@@ -72,10 +72,6 @@
 //!
 //! No `unsafe` here: the root cell's protocol (`src/cell.rs`) does the sharing.
 #![forbid(unsafe_code)]
-#![allow(
-    rustdoc::private_intra_doc_links,
-    reason = "the protocol names the private access-counter cap (`entry::MAX_HITS`)"
-)]
 
 mod builder;
 mod entry;
