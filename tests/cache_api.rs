@@ -1,4 +1,4 @@
-//! The bounded store's loading, listener and statistics, as users call them:
+//! The bounded store's loading, listener, statistics and expiry, as users call them:
 //! concurrent misses on one key run one loader and all get its value; a loader that
 //! fails or panics stores nothing and the waiting threads load again; the eviction
 //! listener hears every entry that leaves, with its cause, and runs outside the cache's
@@ -13,7 +13,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use cowtrie::cache::{Cache, RemovalCause};
+use cowtrie::cache::{Cache, ManualClock, RemovalCause};
 
 /// Threads that miss on one key together.
 const THREADS: usize = 8;
@@ -259,4 +259,183 @@ fn statistics_count_reads_from_every_thread() {
         cowtrie::cache::CacheStats::default(),
         "not recording"
     );
+}
+
+/// A listener that records what it hears.
+type Heard<V> = Arc<Mutex<Vec<(Vec<u8>, V, RemovalCause)>>>;
+
+fn expiring_cache(
+    clock: &ManualClock,
+    configure: impl FnOnce(cowtrie::cache::CacheBuilder<u32>) -> cowtrie::cache::CacheBuilder<u32>,
+) -> (Cache<u32>, Heard<u32>) {
+    let heard: Heard<u32> = Arc::default();
+    let log = Arc::clone(&heard);
+    let builder = Cache::builder(100)
+        .record_stats()
+        .clock(clock.clone())
+        .eviction_listener(move |key, value: &u32, cause| {
+            log.lock().unwrap().push((key.to_vec(), *value, cause));
+        });
+    (configure(builder).build(), heard)
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+/// An entry is returned by every read up to its deadline and by none from it on; the
+/// next write removes it and the listener hears of it once, as expired.
+#[test]
+fn an_entry_lives_until_its_time_to_live_and_not_a_moment_longer() {
+    let clock = ManualClock::new();
+    let (cache, heard) = expiring_cache(&clock, |b| b.time_to_live(10 * SECOND));
+    cache.put("a", 1);
+    let early = cache.snapshot();
+    clock.advance(10 * SECOND - Duration::from_nanos(1));
+    assert_eq!(cache.get("a").as_deref(), Some(&1));
+    assert_eq!(cache.get_with("a", |v| v.copied()), Some(1));
+    assert!(cache.contains_key("a"));
+    clock.advance(Duration::from_nanos(1));
+    assert!(cache.get("a").is_none());
+    assert_eq!(cache.get_with("a", |v| v.copied()), None);
+    assert!(!cache.contains_key("a"));
+    assert_eq!(
+        cache.snapshot().get("a"),
+        None,
+        "a snapshot taken after the deadline"
+    );
+    assert_eq!(early.get("a"), Some(&1), "a snapshot taken before keeps it");
+    assert_eq!(cache.len(), 1, "not yet purged");
+    assert!(heard.lock().unwrap().is_empty());
+    cache.put("b", 2); // a write purges what expired
+    assert_eq!(cache.len(), 1);
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [(b"a".to_vec(), 1, RemovalCause::Expired)]
+    );
+    assert_eq!(cache.stats().expired, 1);
+    let reloaded = cache.get_or_insert_with("a", || 3);
+    assert_eq!(*reloaded, 3, "an expired key loads again");
+}
+
+#[test]
+fn reads_renew_the_time_to_idle_and_an_idle_entry_stays_gone() {
+    let clock = ManualClock::new();
+    let (cache, heard) = expiring_cache(&clock, |b| b.time_to_idle(10 * SECOND));
+    cache.put("read", 1);
+    cache.put("idle", 2);
+    for _ in 0..4 {
+        clock.advance(9 * SECOND);
+        assert!(cache.get("read").is_some(), "each read renews it");
+        assert!(cache.contains_key("read"), "contains_key does not renew");
+    }
+    assert!(cache.get("idle").is_none(), "36 s without a read");
+    clock.advance(9 * SECOND);
+    assert!(cache.get("read").is_some());
+    clock.advance(10 * SECOND);
+    assert!(cache.get("read").is_none());
+    clock.advance(Duration::from_nanos(1));
+    assert!(cache.get("read").is_none(), "a read does not bring it back");
+    cache.purge_expired();
+    assert_eq!(cache.len(), 0);
+    let mut causes: Vec<_> = heard.lock().unwrap().clone();
+    causes.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        causes,
+        [
+            (b"idle".to_vec(), 2, RemovalCause::Expired),
+            (b"read".to_vec(), 1, RemovalCause::Expired)
+        ]
+    );
+}
+
+#[test]
+fn an_entry_time_to_live_replaces_the_cache_one() {
+    let clock = ManualClock::new();
+    let (cache, _) = expiring_cache(&clock, |b| b.time_to_live(60 * SECOND));
+    cache.put_with_ttl("short", 1, SECOND);
+    cache.put("long", 2);
+    cache.put_with_ttl("longer", 3, 120 * SECOND);
+    clock.advance(SECOND);
+    assert!(!cache.contains_key("short"));
+    clock.advance(59 * SECOND);
+    assert!(!cache.contains_key("long"));
+    assert!(cache.contains_key("longer"));
+    cache.purge_expired();
+    assert_eq!(cache.len(), 1);
+    assert_eq!(cache.stats().expired, 2);
+}
+
+/// A write decides with the clock it read when it began and publishes later; a reader
+/// that reads the clock in between must not find expired what the write used. Here the
+/// clock passes the deadline inside `update`'s closure, and another thread reads: it must
+/// see the value `update` replaces (the write claimed it), not miss it, because a miss
+/// followed by `update` returning the old value has no order that explains it.
+#[test]
+fn a_write_holds_the_entry_it_uses_live_until_it_publishes() {
+    let clock = ManualClock::new();
+    let (cache, _) = expiring_cache(&clock, |b| b.time_to_live(10 * SECOND));
+    cache.put("k", 1);
+    clock.advance(9 * SECOND);
+    let mut seen_meanwhile = None;
+    let previous = cache.update("k", |old| {
+        clock.advance(2 * SECOND); // past the deadline, while the write runs
+        seen_meanwhile = Some(thread::scope(|s| {
+            s.spawn(|| cache.get_with("k", |v| v.copied()))
+                .join()
+                .unwrap()
+        }));
+        old.map(|old| old + 1)
+    });
+    let previous = previous.map(|guard| *guard);
+    assert_eq!(previous, Some(1), "the write began before the deadline");
+    assert_eq!(
+        seen_meanwhile,
+        Some(Some(1)),
+        "a read while the write ran missed the value the write then replaced"
+    );
+    assert_eq!(cache.get_with("k", |v| v.copied()), Some(2));
+}
+
+/// Readers race a writer and each other around the deadlines: once a read has found a
+/// value gone (expired, or overwritten), no read that begins after it finds it again, as
+/// the cache model demands (`cowtrie check --store cache-expiring` checks the same, and
+/// every operation, on the system clock).
+#[test]
+fn once_a_read_misses_an_expired_value_nothing_sees_it_again() {
+    let clock = ManualClock::new();
+    let (cache, _) = expiring_cache(&clock, |b| {
+        b.time_to_live(Duration::from_micros(50))
+            .time_to_idle(Duration::from_micros(20))
+    });
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let start = Barrier::new(4);
+    // For each value, whether a read has missed it: written only after the miss returns.
+    let missed: Vec<std::sync::atomic::AtomicBool> = (0..2_000)
+        .map(|_| std::sync::atomic::AtomicBool::new(false))
+        .collect();
+    thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                start.wait();
+                while !stop.load(Ordering::Relaxed) {
+                    let writing = cache.get_with("k", |v| v.copied());
+                    let Some(value) = writing else { continue };
+                    let after_miss = missed[value as usize].load(Ordering::SeqCst);
+                    assert!(
+                        !after_miss,
+                        "value {value} came back after a read missed it"
+                    );
+                    clock.advance(Duration::from_micros(3));
+                    if cache.get_with("k", |v| v.copied()) != Some(value) {
+                        missed[value as usize].store(true, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+        start.wait();
+        for value in 0..2_000u32 {
+            cache.put("k", value);
+            clock.advance(Duration::from_micros(5));
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
 }

@@ -85,6 +85,9 @@ pub enum StoreKind {
     BrokenNonAtomicRemove,
     /// cowtrie's bounded `Cache` (judged against the cache model).
     Cache,
+    /// cowtrie's bounded `Cache` whose entries also expire: 300 µs after their write,
+    /// or 100 µs after their last read (judged against the cache model).
+    CacheExpiring,
     /// The reference model evicting at random (correct by construction; cache model).
     EvictingModel,
     /// A cache whose ghost table returns evicted values (resurrects them; cache model).
@@ -109,6 +112,12 @@ impl StoreKind {
         let entries = usize::try_from(capacity).unwrap_or(usize::MAX);
         match self {
             Self::Cache => Box::new(CowtrieCache(Cache::new(capacity))),
+            Self::CacheExpiring => Box::new(CowtrieCache(
+                Cache::builder(capacity)
+                    .time_to_live(std::time::Duration::from_micros(300))
+                    .time_to_idle(std::time::Duration::from_micros(100))
+                    .build(),
+            )),
             Self::EvictingModel => Box::new(EvictingModel::new(entries, seed)),
             Self::BrokenResurrectingCache => Box::new(ResurrectingCache::new(entries, seed)),
             Self::Cowtrie => Box::new(CowtrieStore::default()),
@@ -124,7 +133,12 @@ impl StoreKind {
     pub fn is_correct(self) -> bool {
         matches!(
             self,
-            Self::Cowtrie | Self::MutexModel | Self::Cache | Self::EvictingModel | Self::Durable
+            Self::Cowtrie
+                | Self::MutexModel
+                | Self::Cache
+                | Self::CacheExpiring
+                | Self::EvictingModel
+                | Self::Durable
         )
     }
 
@@ -132,7 +146,7 @@ impl StoreKind {
     pub fn is_cache(self) -> bool {
         matches!(
             self,
-            Self::Cache | Self::EvictingModel | Self::BrokenResurrectingCache
+            Self::Cache | Self::CacheExpiring | Self::EvictingModel | Self::BrokenResurrectingCache
         )
     }
 

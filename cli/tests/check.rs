@@ -165,6 +165,7 @@ fn html_reports_are_written_for_a_passing_and_a_failing_run() {
 fn check_judges_bounded_stores_against_the_cache_model() {
     for (store, correct) in [
         ("cache", true),
+        ("cache-expiring", true),
         ("evicting-model", true),
         ("broken-resurrecting-cache", false),
     ] {

@@ -2,6 +2,9 @@
 //! who hears of entries that leave, and whether it counts its reads and writes.
 #![forbid(unsafe_code)]
 
+use std::time::Duration;
+
+use super::expiry::{Clock, Expiry, SystemClock};
 use super::{Cache, Listener, RemovalCause, Weigher};
 
 /// Builds a [`Cache`]: its capacity, and how much each entry weighs against it.
@@ -23,6 +26,9 @@ pub struct CacheBuilder<V> {
     weigher: Option<Weigher<V>>,
     listener: Option<Listener<V>>,
     record_stats: bool,
+    ttl: Option<Duration>,
+    tti: Option<Duration>,
+    clock: Box<dyn Clock>,
 }
 
 impl<V> CacheBuilder<V> {
@@ -32,6 +38,9 @@ impl<V> CacheBuilder<V> {
             weigher: None,
             listener: None,
             record_stats: false,
+            ttl: None,
+            tti: None,
+            clock: Box::new(SystemClock),
         }
     }
 
@@ -92,13 +101,60 @@ impl<V> CacheBuilder<V> {
         self
     }
 
+    /// Entries expire `ttl` after they are written ([`Cache::put_with_ttl`] sets one
+    /// entry's own). An expired entry is never returned: reads miss it from the moment
+    /// the clock reaches its deadline, and the next write (or
+    /// [`Cache::purge_expired`]) removes it and tells the listener
+    /// ([`RemovalCause::Expired`]). Like an eviction, expiry may make any key vanish.
+    pub fn time_to_live(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// Entries expire once `tti` passes without a read of them (`get`, `get_with`,
+    /// `get_or_insert_with`; a write counts as a read). Each read of an entry then
+    /// reads the clock and moves the entry's last-read time with a compare-and-swap.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cowtrie::cache::{Cache, ManualClock};
+    ///
+    /// let clock = ManualClock::new();
+    /// let cache = Cache::builder(100)
+    ///     .time_to_idle(Duration::from_secs(10))
+    ///     .clock(clock.clone())
+    ///     .build();
+    /// cache.put("a", 1);
+    /// for _ in 0..5 {
+    ///     clock.advance(Duration::from_secs(9));
+    ///     assert!(cache.get("a").is_some()); // each read renews it
+    /// }
+    /// clock.advance(Duration::from_secs(10));
+    /// assert!(cache.get("a").is_none());
+    /// ```
+    pub fn time_to_idle(mut self, tti: Duration) -> Self {
+        self.tti = Some(tti);
+        self
+    }
+
+    /// Reads time from `clock` instead of the system's ([`ManualClock`] for tests that
+    /// need no sleeping).
+    ///
+    /// [`ManualClock`]: super::ManualClock
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
     /// The cache.
     pub fn build(self) -> Cache<V> {
+        let expiry = Expiry::new(self.clock, self.ttl, self.tti);
         Cache::from_builder(
             self.capacity,
             self.weigher,
             self.listener,
             self.record_stats,
+            expiry,
         )
     }
 }
@@ -110,6 +166,8 @@ impl<V> std::fmt::Debug for CacheBuilder<V> {
             .field("weigher", &self.weigher.is_some())
             .field("eviction_listener", &self.listener.is_some())
             .field("record_stats", &self.record_stats)
+            .field("time_to_live", &self.ttl)
+            .field("time_to_idle", &self.tti)
             .finish()
     }
 }

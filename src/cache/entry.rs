@@ -5,7 +5,8 @@
 use std::fmt;
 use std::ops::{Deref, RangeBounds};
 
-use crate::sync::{AtomicU8, Ordering};
+use super::expiry::Expiry;
+use crate::sync::{Arc, AtomicU64, AtomicU8, Ordering};
 use crate::{Iter, Range, Trie, ValueGuard};
 
 /// The highest count an entry's access counter reaches (module invariant 3).
@@ -19,14 +20,22 @@ pub(crate) struct Entry<V> {
     hits: AtomicU8,
     /// The policy node of this key (module invariant 5); fixed for the entry's life.
     pub(crate) slot: u32,
+    /// When the entry's time to live ends, on the cache's expiry clock (`expiry.rs`).
+    pub(crate) deadline: u64,
+    /// When it was last read, for the time to idle (`expiry.rs`, invariant 1).
+    pub(crate) read_at: AtomicU64,
 }
 
 impl<V> Entry<V> {
-    pub(crate) fn new(value: V, hits: u8, slot: u32) -> Self {
+    /// An entry written at `now` (on the expiry clock; 0 without expiry) that expires
+    /// at `deadline` unless it idles out first.
+    pub(crate) fn new(value: V, hits: u8, slot: u32, deadline: u64, now: u64) -> Self {
         Self {
             value,
             hits: AtomicU8::new(hits.min(MAX_HITS)),
             slot,
+            deadline,
+            read_at: AtomicU64::new(now),
         }
     }
 
@@ -130,29 +139,44 @@ impl<V: fmt::Debug> fmt::Debug for CacheGuard<V> {
 /// ```
 pub struct CacheSnapshot<V> {
     trie: Trie<Entry<V>>,
+    expiry: Arc<Expiry>,
+    /// When it was taken, on the expiry clock: entries expired then are left out.
+    taken: u64,
 }
 
 impl<V> CacheSnapshot<V> {
-    pub(crate) fn new(trie: Trie<Entry<V>>) -> Self {
-        Self { trie }
+    pub(super) fn new(trie: Trie<Entry<V>>, expiry: Arc<Expiry>, taken: u64) -> Self {
+        Self {
+            trie,
+            expiry,
+            taken,
+        }
+    }
+
+    /// Whether `entry` is in the snapshot: not expired when it was taken.
+    fn shows(&self, entry: &Entry<V>) -> bool {
+        !self.expiry.can_expire(entry) || !self.expiry.expired_at(entry, self.taken)
     }
 
     /// The value under `key` in this version.
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<&V> {
-        self.trie.get(key).map(|entry| &entry.value)
+        let entry = self.trie.get(key).filter(|entry| self.shows(entry))?;
+        Some(&entry.value)
     }
 
     /// Whether `key` is in this version.
     pub fn contains_key(&self, key: impl AsRef<[u8]>) -> bool {
-        self.trie.get(key).is_some()
+        self.get(key).is_some()
     }
 
-    /// The number of entries.
+    /// The number of entries the version stores, counting those that had expired and
+    /// were not yet purged when it was taken (which [`get`](Self::get) and the
+    /// iterators leave out). Exact for a cache without expiry.
     pub fn len(&self) -> usize {
         self.trie.len()
     }
 
-    /// Whether there are none.
+    /// Whether the version stores no entry ([`len`](Self::len) is 0).
     pub fn is_empty(&self) -> bool {
         self.trie.is_empty()
     }
@@ -160,7 +184,8 @@ impl<V> CacheSnapshot<V> {
     /// The entries in key (byte) order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> + '_ {
         let iter: Iter<'_, Entry<V>> = self.trie.iter();
-        iter.map(|(key, entry)| (key, &entry.value))
+        iter.filter(|(_, entry)| self.shows(entry))
+            .map(|(key, entry)| (key, &entry.value))
     }
 
     /// The entries whose keys lie in `range`, in key (byte) order, from either end: as
@@ -178,25 +203,35 @@ impl<V> CacheSnapshot<V> {
     /// assert_eq!(values, ["D", "C", "B"]);
     /// ```
     pub fn range<K: AsRef<[u8]> + ?Sized>(&self, range: impl RangeBounds<K>) -> CacheRange<'_, V> {
-        CacheRange(self.trie.range(range))
+        CacheRange {
+            range: self.trie.range(range),
+            snapshot: self,
+        }
     }
 }
 
 /// The entries of a [`CacheSnapshot`] whose keys lie in a range, from either end.
 /// Created by [`CacheSnapshot::range`].
-pub struct CacheRange<'a, V>(Range<'a, Entry<V>>);
+pub struct CacheRange<'a, V> {
+    range: Range<'a, Entry<V>>,
+    snapshot: &'a CacheSnapshot<V>,
+}
 
 impl<'a, V> Iterator for CacheRange<'a, V> {
     type Item = (&'a [u8], &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(key, entry)| (key, &entry.value))
+        let snapshot = self.snapshot;
+        let (key, entry) = self.range.find(|(_, entry)| snapshot.shows(entry))?;
+        Some((key, &entry.value))
     }
 }
 
 impl<V> DoubleEndedIterator for CacheRange<'_, V> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.0.next_back().map(|(key, entry)| (key, &entry.value))
+        let snapshot = self.snapshot;
+        let (key, entry) = self.range.rfind(|(_, entry)| snapshot.shows(entry))?;
+        Some((key, &entry.value))
     }
 }
 
@@ -206,6 +241,8 @@ impl<V> Clone for CacheSnapshot<V> {
     fn clone(&self) -> Self {
         Self {
             trie: self.trie.clone(),
+            expiry: Arc::clone(&self.expiry),
+            taken: self.taken,
         }
     }
 }

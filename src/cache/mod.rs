@@ -70,11 +70,15 @@
 //!    evicted entry stays readable through them, does not count against the capacity,
 //!    and is dropped when the last of them goes.
 //!
+//! Loading on a miss (`load.rs`) and expiry (`expiry.rs`) have protocols and invariants
+//! of their own, in those files.
+//!
 //! No `unsafe` here: the root cell's protocol (`src/cell.rs`) does the sharing.
 #![forbid(unsafe_code)]
 
 mod builder;
 mod entry;
+mod expiry;
 mod load;
 mod policy;
 mod sketch;
@@ -83,16 +87,19 @@ mod stats;
 mod tests;
 
 use std::fmt;
+use std::time::Duration;
 
 pub use builder::CacheBuilder;
 pub use entry::{CacheGuard, CacheRange, CacheSnapshot};
+pub use expiry::{Clock, ManualClock, SystemClock};
 pub use stats::{CacheStats, RemovalCause};
 
-use crate::cell::{RootCell, RootWriter};
+use crate::cell::RootCell;
 use crate::node::{Bytes, Leaf};
 use crate::sync::{self, Arc, Mutex};
 use crate::{Trie, ValueGuard};
 use entry::Entry;
+use expiry::{address, Expiry, NEVER};
 use load::{Loads, Role};
 use policy::Policy;
 use stats::Counters;
@@ -141,6 +148,7 @@ pub struct Cache<V> {
     listener: Option<Listener<V>>,
     counters: Option<Box<Counters>>,
     loads: Loads<CacheGuard<V>>,
+    expiry: Arc<Expiry>,
     capacity: u64,
 }
 
@@ -161,6 +169,7 @@ impl<V> Cache<V> {
         weigher: Option<Weigher<V>>,
         listener: Option<Listener<V>>,
         record_stats: bool,
+        expiry: Expiry,
     ) -> Self {
         Self {
             root: RootCell::new(Trie::new()),
@@ -169,8 +178,16 @@ impl<V> Cache<V> {
             listener,
             counters: record_stats.then(|| Box::new(Counters::new())),
             loads: Loads::new(),
+            expiry: Arc::new(expiry),
             capacity,
         }
+    }
+
+    /// Whether a read may return `entry` (it has not expired); records the read for
+    /// the time to idle. Reads the clock only if the entry can expire.
+    #[inline]
+    fn live(&self, entry: &Entry<V>) -> bool {
+        !self.expiry.can_expire(entry) || self.expiry.read(entry, true)
     }
 
     /// The capacity: the most the current version's entries may weigh.
@@ -183,7 +200,7 @@ impl<V> Cache<V> {
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<CacheGuard<V>> {
         let key = key.as_ref();
         let leaf = self.root.read(|trie| {
-            let leaf = trie.get_leaf(key)?;
+            let leaf = trie.get_leaf(key).filter(|leaf| self.live(&leaf.value))?;
             leaf.value.touch();
             Some(leaf.clone())
         });
@@ -196,7 +213,7 @@ impl<V> Cache<V> {
     pub fn get_with<R>(&self, key: impl AsRef<[u8]>, f: impl FnOnce(Option<&V>) -> R) -> R {
         let key = key.as_ref();
         self.root.read(|trie| {
-            let entry = trie.get(key);
+            let entry = trie.get(key).filter(|entry| self.live(entry));
             if let Some(entry) = entry {
                 entry.touch();
             }
@@ -273,14 +290,19 @@ impl<V> Cache<V> {
                 Role::Lead(lead) => lead,
             };
             // A write may have stored the key between the miss and the registration.
-            if let Some(hit) = self.root.read(|trie| trie.get_leaf(key).cloned()) {
+            let found = self.root.read(|trie| {
+                let leaf = trie.get_leaf(key)?;
+                self.live(&leaf.value).then(|| leaf.clone())
+            });
+            if let Some(hit) = found {
                 let hit = CacheGuard::new(ValueGuard::new(hit));
                 lead.finish(hit.clone());
                 return Ok(hit);
             }
             let load = load.take().expect("a thread leads at most one load");
             let value = self.run_loader(load)?;
-            let written = self.rewrite(key, |current| current.is_none().then_some(Some(value)));
+            let store_if_absent = |current: Option<&V>| current.is_none().then_some(Some(value));
+            let written = self.rewrite(key, None, store_if_absent);
             let leaf = written
                 .stored
                 .or(written.rejected)
@@ -308,23 +330,53 @@ impl<V> Cache<V> {
         result
     }
 
-    /// Whether `key` is in the current version. Records no access.
+    /// Whether `key` is in the current version and has not expired. Records no access.
     pub fn contains_key(&self, key: impl AsRef<[u8]>) -> bool {
         let key = key.as_ref();
-        self.root.read(|trie| trie.get(key).is_some())
+        let expiry = &self.expiry;
+        self.root.read(|trie| {
+            trie.get(key)
+                .is_some_and(|entry| !expiry.can_expire(entry) || expiry.read(entry, false))
+        })
     }
 
     /// Maps `key` to `value`, evicting other entries as needed to stay within the
     /// capacity. An entry heavier than the whole capacity is not stored, and the key's
     /// old value is removed.
     pub fn put(&self, key: impl AsRef<[u8]>, value: V) {
-        self.rewrite(key.as_ref(), |_| Some(Some(value)));
+        self.rewrite(key.as_ref(), None, |_| Some(Some(value)));
     }
 
-    /// Removes `key`; returns whether it was present (an evicted key is not).
+    /// [`put`](Self::put), with a time to live of its own for this entry, in place of
+    /// the cache's ([`CacheBuilder::time_to_live`]); a time to idle still applies.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cowtrie::cache::{Cache, ManualClock};
+    ///
+    /// let clock = ManualClock::new();
+    /// let cache = Cache::builder(100).clock(clock.clone()).build();
+    /// cache.put_with_ttl("token", 1, Duration::from_secs(30));
+    /// cache.put("config", 2); // no time to live: stays
+    /// clock.advance(Duration::from_secs(30));
+    /// assert!(!cache.contains_key("token"));
+    /// assert!(cache.contains_key("config"));
+    /// ```
+    pub fn put_with_ttl(&self, key: impl AsRef<[u8]>, value: V, ttl: Duration) {
+        self.rewrite(key.as_ref(), Some(ttl), |_| Some(Some(value)));
+    }
+
+    /// Removes `key`; returns whether it was present (an evicted or expired key is not).
     pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
-        self.rewrite(key.as_ref(), |value| value.map(|_| None))
+        self.rewrite(key.as_ref(), None, |value| value.map(|_| None))
             .wrote
+    }
+
+    /// Removes the entries that have expired now, in one version, and tells the
+    /// listener. Writes do this too, before they write; call it when a cache sees few
+    /// writes, to free what expired entries hold.
+    pub fn purge_expired(&self) {
+        self.rewrite(&[], None, |_| None);
     }
 
     /// Atomically replaces the value under `key` with `f` of it (`None` removes the key),
@@ -335,7 +387,7 @@ impl<V> Cache<V> {
         key: impl AsRef<[u8]>,
         f: impl FnOnce(Option<&V>) -> Option<V>,
     ) -> Option<CacheGuard<V>> {
-        let written = self.rewrite(key.as_ref(), |value| Some(f(value)));
+        let written = self.rewrite(key.as_ref(), None, |value| Some(f(value)));
         written
             .previous
             .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)))
@@ -358,7 +410,7 @@ impl<V> Cache<V> {
         V: PartialEq,
     {
         let decide = |value: Option<&V>| (value == expected).then_some(new);
-        let written = self.rewrite(key.as_ref(), decide);
+        let written = self.rewrite(key.as_ref(), None, decide);
         let seen = written
             .previous
             .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)));
@@ -369,12 +421,15 @@ impl<V> Cache<V> {
         }
     }
 
-    /// The whole current version. Later writes and evictions do not affect it.
+    /// The whole current version, without the entries expired when it is taken. Later
+    /// writes, evictions and expiry do not affect it.
     pub fn snapshot(&self) -> CacheSnapshot<V> {
-        CacheSnapshot::new(self.root.read(Trie::clone))
+        let trie = self.root.read(Trie::clone);
+        CacheSnapshot::new(trie, Arc::clone(&self.expiry), self.expiry.now())
     }
 
-    /// The number of entries in the current version.
+    /// The number of entries in the current version, counting those that expired and
+    /// are not yet purged (by a write or [`purge_expired`](Self::purge_expired)).
     pub fn len(&self) -> usize {
         self.root.read(Trie::len)
     }
@@ -417,10 +472,11 @@ impl<V> Cache<V> {
     fn rewrite(
         &self,
         key: &[u8],
+        ttl: Option<Duration>,
         decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
     ) -> Written<V> {
         let mut gone: Gone<V> = Vec::new();
-        let written = self.rewrite_locked(key, decide, &mut gone);
+        let written = self.rewrite_locked(key, ttl, decide, &mut gone);
         if let Some(listener) = &self.listener {
             for (leaf, cause) in &gone {
                 listener(&leaf.key, &leaf.value.value, *cause);
@@ -431,17 +487,36 @@ impl<V> Cache<V> {
     }
 
     /// [`rewrite`](Self::rewrite)'s part under the locks; what the write lets go lands in
-    /// `gone`.
+    /// `gone`. Entries that have expired are removed first, in the same version.
     fn rewrite_locked(
         &self,
         key: &[u8],
+        ttl: Option<Duration>,
         decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
         gone: &mut Gone<V>,
     ) -> Written<V> {
         let mut policy = sync::lock(&self.policy);
         let mut writer = self.root.write();
-        let current = writer.current();
-        let previous = current.get_leaf(key).cloned();
+        let now = if self.expiry.timed() || ttl.is_some() || !policy.deadlines.is_empty() {
+            self.expiry.now()
+        } else {
+            0
+        };
+        let mut current = writer.current().clone();
+        let mut purged = self.purge(&mut policy, &mut current, now, gone);
+        let mut previous = current.get_leaf(key).cloned();
+        if let Some(leaf) = previous.take() {
+            if !self.expiry.can_expire(&leaf.value) || self.expiry.claim(&leaf.value, now) {
+                previous = Some(leaf);
+            } else {
+                let leaf = policy
+                    .release(leaf.value.slot)
+                    .expect("a tracked key's slot");
+                current = current.remove(key);
+                gone.push((leaf, RemovalCause::Expired));
+                purged = true;
+            }
+        }
         let mut written = Written {
             previous,
             wrote: false,
@@ -450,12 +525,23 @@ impl<V> Cache<V> {
         };
         let seen = written.previous.as_ref().map(|leaf| &leaf.value.value);
         let Some(new) = decide(seen) else {
+            if let Some(leaf) = &written.previous {
+                if self.expiry.can_expire(&leaf.value) {
+                    self.expiry.unclaim(&leaf.value);
+                }
+            }
+            if purged {
+                writer.publish(current);
+                self.count_write(false, gone);
+            }
             return written;
         };
         let weight = new.as_ref().map(|value| self.weigh(key, value));
         let next = match (new, weight) {
             (Some(value), Some(weight)) if weight <= self.capacity => {
-                let (next, leaf) = self.insert(&mut policy, &writer, key, value, weight, gone);
+                let deadline = self.expiry.deadline(now, ttl);
+                let value = Entry::new(value, 0, policy::DETACHED, deadline, now);
+                let (next, leaf) = self.insert(&mut policy, &current, key, value, weight, gone);
                 written.stored = Some(leaf);
                 Some(next)
             }
@@ -463,7 +549,7 @@ impl<V> Cache<V> {
                 let cause = if let Some(value) = value {
                     let rejected = Arc::new(Leaf {
                         key: Bytes::from_slice(key),
-                        value: Entry::new(value, 0, policy::DETACHED),
+                        value: Entry::new(value, 0, policy::DETACHED, NEVER, now),
                     });
                     gone.push((Arc::clone(&rejected), RemovalCause::Evicted));
                     written.rejected = Some(rejected);
@@ -471,22 +557,58 @@ impl<V> Cache<V> {
                 } else {
                     RemovalCause::Removed
                 };
-                written.previous.as_ref().map(|leaf| {
+                let removed = written.previous.as_ref().map(|leaf| {
                     let released = policy.release(leaf.value.slot);
                     gone.extend(released.map(|leaf| (leaf, cause)));
                     current.remove(key)
-                })
+                });
+                removed.or(purged.then_some(current))
             }
         };
+        written.wrote = next.is_some() && (written.stored.is_some() || written.previous.is_some());
         if let Some(next) = next {
             writer.publish(next);
-            written.wrote = true;
         }
+        self.count_write(written.stored.is_some() && written.previous.is_none(), gone);
+        written
+    }
+
+    fn count_write(&self, inserted: bool, gone: &Gone<V>) {
         if let Some(counters) = &self.counters {
-            let inserted = written.stored.is_some() && written.previous.is_none();
             counters.wrote(inserted, gone.iter().map(|(_, cause)| *cause));
         }
-        written
+    }
+
+    /// Removes from `current` the entries expired at `now` that the deadline heap names
+    /// (`expiry.rs`, invariant 3), and queues again those read since they were queued.
+    /// Returns whether it removed any.
+    fn purge(
+        &self,
+        policy: &mut Policy<V>,
+        current: &mut Trie<Entry<V>>,
+        now: u64,
+        gone: &mut Gone<V>,
+    ) -> bool {
+        let mut purged = false;
+        while let Some((slot, queued)) = policy.deadlines.pop_due(now) {
+            let Some(leaf) = policy.leaf_at(slot) else {
+                continue;
+            };
+            if address(leaf) != queued {
+                continue;
+            }
+            if self.expiry.expired_for_writer(&leaf.value, now) {
+                let leaf = policy.release(slot).expect("a tracked slot holds its leaf");
+                *current = current.remove(&leaf.key);
+                gone.push((leaf, RemovalCause::Expired));
+                purged = true;
+            } else {
+                let deadline = self.expiry.next_deadline(&leaf.value);
+                policy.deadlines.push(deadline, slot, queued);
+            }
+        }
+        policy.compact_deadlines();
+        purged
     }
 
     /// The next version, `key` mapped to `value` (of `weight`), minus the victims the
@@ -495,13 +617,12 @@ impl<V> Cache<V> {
     fn insert(
         &self,
         policy: &mut Policy<V>,
-        writer: &RootWriter<'_, Trie<Entry<V>>>,
+        current: &Trie<Entry<V>>,
         key: &[u8],
-        value: V,
+        mut entry: Entry<V>,
         weight: u64,
         gone: &mut Gone<V>,
     ) -> (Trie<Entry<V>>, EntryLeaf<V>) {
-        let current = writer.current();
         let (slot, hits) = match current.get_leaf(key) {
             Some(leaf) => {
                 policy.reweigh(leaf.value.slot, weight);
@@ -509,8 +630,12 @@ impl<V> Cache<V> {
             }
             None => (policy.admit(key, weight), 0),
         };
-        let mut next = current.put(key, Entry::new(value, hits, slot));
+        entry.slot = slot;
+        entry.set_hits(hits);
+        let mut next = current.put(key, entry);
         let leaf = next.get_leaf(key).expect("just put").clone();
+        let deadline = self.expiry.next_deadline(&leaf.value);
+        policy.deadlines.push(deadline, slot, address(&leaf));
         let replaced = policy.set_leaf(slot, Arc::clone(&leaf));
         gone.extend(replaced.map(|old| (old, RemovalCause::Replaced)));
         while policy.over() {

@@ -13,6 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use super::entry::Entry;
+use super::expiry::{address, Deadlines};
 use super::sketch::Sketch;
 use crate::node::Leaf;
 use crate::sync::Arc;
@@ -113,6 +114,8 @@ pub(crate) struct Policy<V> {
     small_target: u64,
     /// How often each key was asked for lately, as far as the writer sees.
     sketch: Sketch,
+    /// When tracked entries may expire (`expiry.rs`).
+    pub(crate) deadlines: Deadlines,
 }
 
 /// The fingerprint the ghost keeps of a key.
@@ -132,7 +135,27 @@ impl<V> Policy<V> {
             capacity,
             small_target: capacity * SMALL_START / 100,
             sketch: Sketch::new(capacity),
+            deadlines: Deadlines::default(),
         }
+    }
+
+    /// The leaf of the entry `slot` tracks, if it tracks one.
+    pub(crate) fn leaf_at(&self, slot: u32) -> Option<&Arc<Leaf<Entry<V>>>> {
+        let node = self.nodes.get(slot as usize)?;
+        (node.queue != Queue::Free)
+            .then_some(node.leaf.as_ref())
+            .flatten()
+    }
+
+    /// Drops the deadline items of entries no longer tracked, once they could outnumber
+    /// the tracked ones (`expiry.rs`, invariant 3).
+    pub(crate) fn compact_deadlines(&mut self) {
+        let mut deadlines = std::mem::take(&mut self.deadlines);
+        let entries = self.tracked();
+        deadlines.compact(entries, |slot, at| {
+            self.leaf_at(slot).is_some_and(|leaf| address(leaf) == at)
+        });
+        self.deadlines = deadlines;
     }
 
     /// The total weight of the tracked entries (those of the current version).
@@ -141,7 +164,6 @@ impl<V> Policy<V> {
     }
 
     /// The number of entries tracked.
-    #[cfg(all(test, not(loom)))]
     pub(crate) fn tracked(&self) -> usize {
         self.small.len + self.main.len
     }

@@ -26,6 +26,9 @@ pub enum RemovalCause {
     Removed,
     /// Overwritten by a newer value for the same key.
     Replaced,
+    /// Its time to live or time to idle ran out
+    /// ([`CacheBuilder::time_to_live`](super::CacheBuilder::time_to_live)).
+    Expired,
 }
 
 /// A cache's counts since it was built, read without a lock
@@ -60,6 +63,8 @@ pub struct CacheStats {
     pub removed: u64,
     /// Entries evicted for room, or never stored ([`RemovalCause::Evicted`]).
     pub evicted: u64,
+    /// Entries removed because they expired ([`RemovalCause::Expired`]).
+    pub expired: u64,
     /// Loaders that returned a value (`get_or_insert_with`, `try_get_or_insert_with`).
     pub loads: u64,
     /// Loaders that returned an error or panicked.
@@ -92,6 +97,7 @@ pub(super) struct Counters {
     replaced: AtomicU64,
     removed: AtomicU64,
     evicted: AtomicU64,
+    expired: AtomicU64,
     loads: AtomicU64,
     load_failures: AtomicU64,
 }
@@ -111,6 +117,7 @@ impl Counters {
             replaced: AtomicU64::new(0),
             removed: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
+            expired: AtomicU64::new(0),
             loads: AtomicU64::new(0),
             load_failures: AtomicU64::new(0),
         }
@@ -135,6 +142,7 @@ impl Counters {
                     RemovalCause::Evicted => &self.evicted,
                     RemovalCause::Removed => &self.removed,
                     RemovalCause::Replaced => &self.replaced,
+                    RemovalCause::Expired => &self.expired,
                 },
                 1,
             );
@@ -162,6 +170,7 @@ impl Counters {
             replaced: load(&self.replaced),
             removed: load(&self.removed),
             evicted: load(&self.evicted),
+            expired: load(&self.expired),
             loads: load(&self.loads),
             load_failures: load(&self.load_failures),
         }
