@@ -5,8 +5,8 @@
 use std::fmt;
 use std::ops::{Deref, RangeBounds};
 
-use super::expiry::Expiry;
-use crate::sync::{Arc, AtomicU64, AtomicU8, Ordering};
+use super::expiry::{Expiry, Timing};
+use crate::sync::{Arc, AtomicU8, Ordering};
 use crate::{Iter, Range, Trie, ValueGuard};
 
 /// The highest count an entry's access counter reaches (module invariant 3).
@@ -20,22 +20,17 @@ pub(crate) struct Entry<V> {
     hits: AtomicU8,
     /// The policy node of this key (module invariant 5); fixed for the entry's life.
     pub(crate) slot: u32,
-    /// When the entry's time to live ends, on the cache's expiry clock (`expiry.rs`).
-    pub(crate) deadline: u64,
-    /// When it was last read, for the time to idle (`expiry.rs`, invariant 1).
-    pub(crate) read_at: AtomicU64,
+    /// When it expires and when it was last read, if it can expire (`expiry.rs`).
+    pub(crate) timing: Option<Box<Timing>>,
 }
 
 impl<V> Entry<V> {
-    /// An entry written at `now` (on the expiry clock; 0 without expiry) that expires
-    /// at `deadline` unless it idles out first.
-    pub(crate) fn new(value: V, hits: u8, slot: u32, deadline: u64, now: u64) -> Self {
+    pub(crate) fn new(value: V, hits: u8, slot: u32, timing: Option<Box<Timing>>) -> Self {
         Self {
             value,
             hits: AtomicU8::new(hits.min(MAX_HITS)),
             slot,
-            deadline,
-            read_at: AtomicU64::new(now),
+            timing,
         }
     }
 
@@ -155,7 +150,10 @@ impl<V> CacheSnapshot<V> {
 
     /// Whether `entry` is in the snapshot: not expired when it was taken.
     fn shows(&self, entry: &Entry<V>) -> bool {
-        !self.expiry.can_expire(entry) || !self.expiry.expired_at(entry, self.taken)
+        entry
+            .timing
+            .as_deref()
+            .map_or(true, |timing| !self.expiry.expired_at(timing, self.taken))
     }
 
     /// The value under `key` in this version.

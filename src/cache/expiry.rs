@@ -51,7 +51,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
-use super::entry::Entry;
+use crate::sync::AtomicU64;
 use crate::sync::{Arc, Ordering};
 
 /// A deadline that never comes.
@@ -137,6 +137,26 @@ impl Clock for ManualClock {
     }
 }
 
+/// The expiry fields of an entry that can expire; entries of a cache without expiry
+/// have none, so that its readers look at no clock and its entries stay small.
+pub(crate) struct Timing {
+    /// When the entry's time to live ends ([`NEVER`]: it has none).
+    pub(super) deadline: u64,
+    /// When it was last read (time bits), and its marks (module invariants 1 and 3).
+    pub(super) read_at: AtomicU64,
+}
+
+impl Timing {
+    /// The fields of an entry written at `now` that expires at `deadline` unless it
+    /// idles out first.
+    pub(super) fn new(deadline: u64, now: u64) -> Self {
+        Self {
+            deadline,
+            read_at: AtomicU64::new(now),
+        }
+    }
+}
+
 /// A cache's expiry settings and clock.
 pub(super) struct Expiry {
     clock: Box<dyn Clock>,
@@ -167,12 +187,6 @@ impl Expiry {
         self.ttl != NEVER || self.tti != NEVER
     }
 
-    /// Whether `entry` can expire at all: if not, reads need not look at the clock.
-    #[inline]
-    pub(super) fn can_expire<V>(&self, entry: &Entry<V>) -> bool {
-        entry.deadline != NEVER || self.tti != NEVER
-    }
-
     /// Now, in nanoseconds since the cache was built (within [`TIME`]).
     pub(super) fn now(&self) -> u64 {
         let since = self.clock.now().saturating_duration_since(self.epoch);
@@ -180,7 +194,7 @@ impl Expiry {
     }
 
     /// Whether an entry last read at `read_at` (time bits) is expired at `now`.
-    fn expired<V>(&self, entry: &Entry<V>, read_at: u64, now: u64) -> bool {
+    fn expired(&self, entry: &Timing, read_at: u64, now: u64) -> bool {
         now >= entry.deadline || (self.tti != NEVER && now.saturating_sub(read_at) >= self.tti)
     }
 
@@ -193,7 +207,7 @@ impl Expiry {
 
     /// Whether a read may return `entry`; reads the clock if it must, and, if `renew`,
     /// records the read for the time to idle (module invariants 1 and 2).
-    pub(super) fn read<V>(&self, entry: &Entry<V>, renew: bool) -> bool {
+    pub(super) fn read(&self, entry: &Timing, renew: bool) -> bool {
         let mut word = entry.read_at.load(Ordering::Acquire);
         let now = self.now();
         loop {
@@ -223,7 +237,7 @@ impl Expiry {
     /// The writer's hold on an entry it is about to use: `true` if it is live at `now`
     /// and now claimed; `false` if it is expired (now marked dead) and must be removed.
     /// Only the writer holding the locks calls this (module invariant 3).
-    pub(super) fn claim<V>(&self, entry: &Entry<V>, now: u64) -> bool {
+    pub(super) fn claim(&self, entry: &Timing, now: u64) -> bool {
         let mut word = entry.read_at.load(Ordering::Acquire);
         loop {
             if word & DEAD != 0 {
@@ -242,7 +256,7 @@ impl Expiry {
     }
 
     /// Ends the writer's claim on an entry it leaves in the current version.
-    pub(super) fn unclaim<V>(&self, entry: &Entry<V>) {
+    pub(super) fn unclaim(&self, entry: &Timing) {
         // Nobody else writes a claimed word (invariant 3), so a store suffices.
         let word = entry.read_at.load(Ordering::Acquire);
         entry.read_at.store(word & !CLAIMED, Ordering::Release);
@@ -251,7 +265,7 @@ impl Expiry {
     /// Whether the writer must remove `entry` at `now`: a reader found it expired, or
     /// it is expired by the writer's clock (then marked dead, so that no reader finds
     /// it live again).
-    pub(super) fn expired_for_writer<V>(&self, entry: &Entry<V>, now: u64) -> bool {
+    pub(super) fn expired_for_writer(&self, entry: &Timing, now: u64) -> bool {
         let mut word = entry.read_at.load(Ordering::Acquire);
         loop {
             if word & DEAD != 0 {
@@ -275,13 +289,13 @@ impl Expiry {
     /// Whether `entry` had expired at `at`, by the clock alone (for snapshots). Correct
     /// for any `at` up to now: a last read past `at` found the entry live, so it was
     /// live at `at` too.
-    pub(super) fn expired_at<V>(&self, entry: &Entry<V>, at: u64) -> bool {
+    pub(super) fn expired_at(&self, entry: &Timing, at: u64) -> bool {
         let read_at = entry.read_at.load(Ordering::Acquire) & TIME;
         at >= entry.deadline || (self.tti != NEVER && read_at <= at && at - read_at >= self.tti)
     }
 
     /// When `entry` expires if it is not read again ([`NEVER`]: it does not).
-    pub(super) fn next_deadline<V>(&self, entry: &Entry<V>) -> u64 {
+    pub(super) fn next_deadline(&self, entry: &Timing) -> u64 {
         let idle = if self.tti == NEVER {
             NEVER
         } else {

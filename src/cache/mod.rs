@@ -99,7 +99,7 @@ use crate::node::{Bytes, Leaf};
 use crate::sync::{self, Arc, Mutex};
 use crate::{Trie, ValueGuard};
 use entry::Entry;
-use expiry::{address, Expiry, NEVER};
+use expiry::{address, Expiry, Timing};
 use load::{Loads, Role};
 use policy::Policy;
 use stats::Counters;
@@ -187,7 +187,11 @@ impl<V> Cache<V> {
     /// the time to idle. Reads the clock only if the entry can expire.
     #[inline]
     fn live(&self, entry: &Entry<V>) -> bool {
-        !self.expiry.can_expire(entry) || self.expiry.read(entry, true)
+        let expiry = &self.expiry;
+        entry
+            .timing
+            .as_deref()
+            .map_or(true, |timing| expiry.read(timing, true))
     }
 
     /// The capacity: the most the current version's entries may weigh.
@@ -335,8 +339,10 @@ impl<V> Cache<V> {
         let key = key.as_ref();
         let expiry = &self.expiry;
         self.root.read(|trie| {
-            trie.get(key)
-                .is_some_and(|entry| !expiry.can_expire(entry) || expiry.read(entry, false))
+            trie.get(key).is_some_and(|entry| {
+                let timing = entry.timing.as_deref();
+                timing.map_or(true, |timing| expiry.read(timing, false))
+            })
         })
     }
 
@@ -506,7 +512,8 @@ impl<V> Cache<V> {
         let mut purged = self.purge(&mut policy, &mut current, now, gone);
         let mut previous = current.get_leaf(key).cloned();
         if let Some(leaf) = previous.take() {
-            if !self.expiry.can_expire(&leaf.value) || self.expiry.claim(&leaf.value, now) {
+            let timing = leaf.value.timing.as_deref();
+            if timing.map_or(true, |timing| self.expiry.claim(timing, now)) {
                 previous = Some(leaf);
             } else {
                 let leaf = policy
@@ -526,8 +533,8 @@ impl<V> Cache<V> {
         let seen = written.previous.as_ref().map(|leaf| &leaf.value.value);
         let Some(new) = decide(seen) else {
             if let Some(leaf) = &written.previous {
-                if self.expiry.can_expire(&leaf.value) {
-                    self.expiry.unclaim(&leaf.value);
+                if let Some(timing) = &leaf.value.timing {
+                    self.expiry.unclaim(timing);
                 }
             }
             if purged {
@@ -539,8 +546,9 @@ impl<V> Cache<V> {
         let weight = new.as_ref().map(|value| self.weigh(key, value));
         let next = match (new, weight) {
             (Some(value), Some(weight)) if weight <= self.capacity => {
-                let deadline = self.expiry.deadline(now, ttl);
-                let value = Entry::new(value, 0, policy::DETACHED, deadline, now);
+                let timing = (self.expiry.timed() || ttl.is_some())
+                    .then(|| Box::new(Timing::new(self.expiry.deadline(now, ttl), now)));
+                let value = Entry::new(value, 0, policy::DETACHED, timing);
                 let (next, leaf) = self.insert(&mut policy, &current, key, value, weight, gone);
                 written.stored = Some(leaf);
                 Some(next)
@@ -549,7 +557,7 @@ impl<V> Cache<V> {
                 let cause = if let Some(value) = value {
                     let rejected = Arc::new(Leaf {
                         key: Bytes::from_slice(key),
-                        value: Entry::new(value, 0, policy::DETACHED, NEVER, now),
+                        value: Entry::new(value, 0, policy::DETACHED, None),
                     });
                     gone.push((Arc::clone(&rejected), RemovalCause::Evicted));
                     written.rejected = Some(rejected);
@@ -597,13 +605,16 @@ impl<V> Cache<V> {
             if address(leaf) != queued {
                 continue;
             }
-            if self.expiry.expired_for_writer(&leaf.value, now) {
+            let Some(timing) = leaf.value.timing.as_deref() else {
+                continue;
+            };
+            if self.expiry.expired_for_writer(timing, now) {
                 let leaf = policy.release(slot).expect("a tracked slot holds its leaf");
                 *current = current.remove(&leaf.key);
                 gone.push((leaf, RemovalCause::Expired));
                 purged = true;
             } else {
-                let deadline = self.expiry.next_deadline(&leaf.value);
+                let deadline = self.expiry.next_deadline(timing);
                 policy.deadlines.push(deadline, slot, queued);
             }
         }
@@ -634,8 +645,10 @@ impl<V> Cache<V> {
         entry.set_hits(hits);
         let mut next = current.put(key, entry);
         let leaf = next.get_leaf(key).expect("just put").clone();
-        let deadline = self.expiry.next_deadline(&leaf.value);
-        policy.deadlines.push(deadline, slot, address(&leaf));
+        if let Some(timing) = &leaf.value.timing {
+            let deadline = self.expiry.next_deadline(timing);
+            policy.deadlines.push(deadline, slot, address(&leaf));
+        }
         let replaced = policy.set_leaf(slot, Arc::clone(&leaf));
         gone.extend(replaced.map(|old| (old, RemovalCause::Replaced)));
         while policy.over() {
