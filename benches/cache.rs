@@ -1,9 +1,10 @@
 //! The bounded store: hit ratios against moka, quick_cache and LRU, and read cost.
 //!
-//! `cargo bench -p cowtrie-benches --bench cache` runs both parts; `-- hit_ratios` or
-//! `-- read_cost` picks one.
+//! `cargo bench -p cowtrie-benches --bench cache` runs every part; `-- hit_ratios`,
+//! `-- read_cost` or `-- loads` picks one.
 //!
 //! - `read_cost/*` (criterion): see `cache_read.rs`.
+//! - `loads/*` (criterion): see `cache_loads.rs`.
 //! - `hit_ratios` (not timed): every trace of [`rows`] replayed single-threaded through
 //!   each cache of `cache_peers.rs` by one harness (`cowtrie_cli::trace::replay`); the
 //!   table is printed and written to `target/criterion/hit_ratios.tsv`. The ARC traces
@@ -19,6 +20,7 @@
     reason = "criterion's macros generate undocumented items"
 )]
 
+mod cache_loads;
 mod cache_peers;
 mod cache_read;
 
@@ -249,6 +251,11 @@ fn main() {
             .measurement_time(Duration::from_secs(2))
             .configure_from_args();
         cache_read::read_cost(&mut criterion);
+        criterion.final_summary();
+    }
+    if wants("loads") {
+        let mut criterion = Criterion::default().configure_from_args();
+        cache_loads::loads(&mut criterion);
         criterion.final_summary();
     }
 }

@@ -5,7 +5,8 @@
 //! hash-based caches, which is how each is used); a cache's capacity is `KEYS`, so
 //! every put of a new key evicts one. An iteration is `BATCH` lookups of present keys in
 //! a fixed random order (Zipf-free: each key equally likely).
-//! - `read_cost/get_1t`: one thread, nothing else running;
+//! - `read_cost/get_1t`: one thread, nothing else running; the cache also built with
+//!   `record_stats` and with a time to live;
 //! - `read_cost/get_under_writer`: one reader timed while one writer thread puts new keys
 //!   without pause (in the caches each put evicts; in `TrieStore` it puts and removes).
 
@@ -36,6 +37,10 @@ trait Reader: Sync {
 }
 
 struct Bounded(Cache<u64>);
+/// The same, built with `record_stats` (each read counts a hit or a miss).
+struct BoundedStats(Cache<u64>);
+/// The same, built with a time to live of an hour (each read reads the clock).
+struct BoundedTtl(Cache<u64>);
 struct BoundedGuard(Cache<u64>);
 struct Unbounded(TrieStore<u64>);
 struct UnboundedGuard(TrieStore<u64>);
@@ -45,6 +50,32 @@ struct QuickCache(quick_cache::sync::Cache<u64, u64>);
 impl Reader for Bounded {
     fn name(&self) -> &'static str {
         "cowtrie_cache_get_with"
+    }
+    fn read(&self, key: u64) -> u64 {
+        self.0
+            .get_with(key.to_be_bytes(), |v| v.copied().unwrap_or(0))
+    }
+    fn write(&self, key: u64) {
+        self.0.put(key.to_be_bytes(), key);
+    }
+}
+
+impl Reader for BoundedStats {
+    fn name(&self) -> &'static str {
+        "cowtrie_cache_get_with_stats"
+    }
+    fn read(&self, key: u64) -> u64 {
+        self.0
+            .get_with(key.to_be_bytes(), |v| v.copied().unwrap_or(0))
+    }
+    fn write(&self, key: u64) {
+        self.0.put(key.to_be_bytes(), key);
+    }
+}
+
+impl Reader for BoundedTtl {
+    fn name(&self) -> &'static str {
+        "cowtrie_cache_get_with_ttl"
     }
     fn read(&self, key: u64) -> u64 {
         self.0
@@ -127,6 +158,12 @@ impl Reader for QuickCache {
 fn stores() -> Vec<Box<dyn Reader>> {
     let stores: Vec<Box<dyn Reader>> = vec![
         Box::new(Bounded(Cache::new(KEYS))),
+        Box::new(BoundedStats(Cache::builder(KEYS).record_stats().build())),
+        Box::new(BoundedTtl(
+            Cache::builder(KEYS)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+        )),
         Box::new(BoundedGuard(Cache::new(KEYS))),
         Box::new(Unbounded(TrieStore::new())),
         Box::new(UnboundedGuard(TrieStore::new())),
