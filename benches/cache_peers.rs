@@ -2,9 +2,7 @@
 //! quick_cache 0.7 (CLOCK-Pro-like S3-FIFO) and a plain LRU reference, each behind
 //! [`Replay`] (a get, then an insert after a miss; unit-size entries).
 
-use std::collections::HashMap;
-
-use cowtrie_cli::trace::{CowtrieReplay, Replay};
+use cowtrie_cli::trace::{CowtrieReplay, Lru, Replay};
 
 /// A named replay target.
 pub struct Named {
@@ -78,78 +76,5 @@ impl Replay for QuickCache {
             self.0.insert(key, ());
         }
         hit
-    }
-}
-
-const NIL: usize = usize::MAX;
-
-/// Least recently used: a hash map into a doubly linked list kept in a slab.
-pub struct Lru {
-    capacity: usize,
-    index: HashMap<u64, usize>,
-    // (key, prev, next); head = most recent.
-    nodes: Vec<(u64, usize, usize)>,
-    head: usize,
-    tail: usize,
-}
-
-impl Lru {
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            capacity,
-            index: HashMap::new(),
-            nodes: Vec::new(),
-            head: NIL,
-            tail: NIL,
-        }
-    }
-
-    fn unlink(&mut self, i: usize) {
-        let (_, prev, next) = self.nodes[i];
-        if prev == NIL {
-            self.head = next;
-        } else {
-            self.nodes[prev].2 = next;
-        }
-        if next == NIL {
-            self.tail = prev;
-        } else {
-            self.nodes[next].1 = prev;
-        }
-    }
-
-    fn push_front(&mut self, i: usize) {
-        self.nodes[i].1 = NIL;
-        self.nodes[i].2 = self.head;
-        if self.head != NIL {
-            self.nodes[self.head].1 = i;
-        }
-        self.head = i;
-        if self.tail == NIL {
-            self.tail = i;
-        }
-    }
-}
-
-impl Replay for Lru {
-    fn access(&mut self, key: u64) -> bool {
-        if let Some(&i) = self.index.get(&key) {
-            self.unlink(i);
-            self.push_front(i);
-            return true;
-        }
-        let i = if self.index.len() < self.capacity {
-            self.nodes.push((key, NIL, NIL));
-            self.nodes.len() - 1
-        } else {
-            let i = self.tail;
-            self.unlink(i);
-            self.index.remove(&self.nodes[i].0);
-            self.nodes[i].0 = key;
-            i
-        };
-        self.index.insert(key, i);
-        self.push_front(i);
-        false
     }
 }

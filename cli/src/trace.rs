@@ -226,3 +226,78 @@ impl Replay for CowtrieReplay {
         hit
     }
 }
+
+const NIL: usize = usize::MAX;
+
+/// Least recently used, the floor any policy should clear: a hash map into a doubly
+/// linked list kept in a slab.
+pub struct Lru {
+    capacity: usize,
+    index: HashMap<u64, usize>,
+    // (key, prev, next); head = most recent.
+    nodes: Vec<(u64, usize, usize)>,
+    head: usize,
+    tail: usize,
+}
+
+impl Lru {
+    /// An empty LRU cache of `capacity` keys.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            index: HashMap::new(),
+            nodes: Vec::new(),
+            head: NIL,
+            tail: NIL,
+        }
+    }
+
+    fn unlink(&mut self, i: usize) {
+        let (_, prev, next) = self.nodes[i];
+        if prev == NIL {
+            self.head = next;
+        } else {
+            self.nodes[prev].2 = next;
+        }
+        if next == NIL {
+            self.tail = prev;
+        } else {
+            self.nodes[next].1 = prev;
+        }
+    }
+
+    fn push_front(&mut self, i: usize) {
+        self.nodes[i].1 = NIL;
+        self.nodes[i].2 = self.head;
+        if self.head != NIL {
+            self.nodes[self.head].1 = i;
+        }
+        self.head = i;
+        if self.tail == NIL {
+            self.tail = i;
+        }
+    }
+}
+
+impl Replay for Lru {
+    fn access(&mut self, key: u64) -> bool {
+        if let Some(&i) = self.index.get(&key) {
+            self.unlink(i);
+            self.push_front(i);
+            return true;
+        }
+        let i = if self.index.len() < self.capacity {
+            self.nodes.push((key, NIL, NIL));
+            self.nodes.len() - 1
+        } else {
+            let i = self.tail;
+            self.unlink(i);
+            self.index.remove(&self.nodes[i].0);
+            self.nodes[i].0 = key;
+            i
+        };
+        self.index.insert(key, i);
+        self.push_front(i);
+        false
+    }
+}

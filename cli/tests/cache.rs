@@ -1,5 +1,6 @@
 //! `cowtrie cache --trace FILE --capacity N`: the hit ratio of a replay, both formats,
-//! compressed or not, and bad input naming its line with exit status 2.
+//! compressed or not, through cowtrie's policy or LRU, and bad input naming its line with
+//! exit status 2.
 
 mod common;
 
@@ -68,4 +69,45 @@ fn bad_input_exits_2_naming_the_line() {
     assert!(err.contains("/nonexistent/trace"), "{err}");
     let (status, _, err) = replay(&scratch("zero.txt", b"a\n"), "0", "lines");
     assert_eq!(status, 2, "{err}");
+}
+
+#[test]
+fn lru_is_the_floor_a_loop_defeats() {
+    // A loop over 110 keys with room for 100: LRU always evicts the key needed next, so
+    // it never hits; cowtrie's policy keeps part of the loop.
+    let text: String = (0..30).flat_map(|_| (0..110).map(|k| format!("{k}\n"))).collect();
+    let path = scratch("loop.txt", text.as_bytes());
+    let path = path.to_str().expect("utf-8 temp path");
+    let run = |policy: &str| {
+        cowtrie(&[
+            "cache",
+            "--trace",
+            path,
+            "--capacity",
+            "100",
+            "--format",
+            "lines",
+            "--policy",
+            policy,
+        ])
+    };
+    let (status, lru, err) = run("lru");
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        lru.contains("policy: lru") && lru.contains("hit ratio: 0.00%"),
+        "{lru}"
+    );
+    let (status, ours, err) = run("cowtrie");
+    assert_eq!(status, 0, "{err}");
+    let hits = |out: &str| -> u64 {
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix("hits: "))
+            .expect("hits line");
+        line.parse().expect("a count")
+    };
+    assert!(hits(&ours) > 0, "{ours}");
+    let (status, _, err) = run("fifo");
+    assert_eq!(status, 2, "an unknown policy is bad input");
+    assert!(err.contains("possible values: cowtrie, lru"), "{err}");
 }
