@@ -10,7 +10,8 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use indexmap::IndexSet;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use crate::{Event, Spec, NEVER};
 
@@ -112,8 +113,8 @@ const REPORT_EVERY: u64 = 4096;
 /// The states one search has met, each stored once, and the transitions between them.
 struct States<'s, S: Spec> {
     spec: &'s S,
-    states: Vec<S::State>,
-    ids: FxHashMap<S::State, u32>,
+    /// Each state met, once, numbered by its place in the set.
+    ids: IndexSet<S::State, FxBuildHasher>,
     /// (state, operation) → next state, or `NONE` where the operation cannot take effect
     /// with its recorded result.
     steps: FxHashMap<(u32, u32), u32>,
@@ -127,23 +128,19 @@ impl<'s, S: Spec> States<'s, S> {
     fn new(spec: &'s S) -> Self {
         Self {
             spec,
-            states: Vec::new(),
-            ids: FxHashMap::default(),
+            ids: IndexSet::default(),
             steps: FxHashMap::default(),
             heap: 0,
         }
     }
 
     fn intern(&mut self, state: S::State) -> u32 {
-        if let Some(&id) = self.ids.get(&state) {
-            return id;
+        if let Some(id) = self.ids.get_index_of(&state) {
+            return u32::try_from(id).unwrap_or(NONE - 1);
         }
-        let id = u32::try_from(self.states.len()).unwrap_or(NONE - 1);
-        // Each state is held twice (the table and the index); its heap part counted for both.
-        self.heap += 2 * self.spec.state_heap_bytes(&state);
-        self.states.push(state.clone());
-        self.ids.insert(state, id);
-        id
+        self.heap += self.spec.state_heap_bytes(&state);
+        let (id, _) = self.ids.insert_full(state);
+        u32::try_from(id).unwrap_or(NONE - 1)
     }
 
     fn step(&mut self, from: u32, index: usize, op: &KeyOp<'_, S>) -> Option<u32> {
@@ -153,7 +150,7 @@ impl<'s, S: Spec> States<'s, S> {
         }
         let to = self
             .spec
-            .step(&self.states[from as usize], op.op, op.result)
+            .step(&self.ids[from as usize], op.op, op.result)
             .map_or(NONE, |next| self.intern(next));
         self.steps.insert(key, to);
         (to != NONE).then_some(to)
@@ -161,8 +158,9 @@ impl<'s, S: Spec> States<'s, S> {
 
     fn bytes(&self) -> usize {
         let state = std::mem::size_of::<S::State>();
-        self.states.capacity() * state
-            + table_bytes(self.ids.capacity(), state + 4)
+        // The set's entries (hash and state) and its index table of positions.
+        self.ids.capacity() * (8 + state)
+            + table_bytes(self.ids.capacity(), 8)
             + table_bytes(self.steps.capacity(), 12)
             + self.heap
     }
@@ -353,7 +351,7 @@ impl<'a, S: Spec> Search<'a, S> {
         let state = std::mem::size_of::<S::State>();
         let growing = full(memo_len, memory.memo, std::mem::size_of::<(Seen, u32)>())
             + full(self.states.steps.len(), self.states.steps.capacity(), 12)
-            + full(self.states.ids.len(), self.states.ids.capacity(), state + 4);
+            + full(self.states.ids.len(), self.states.ids.capacity(), 8 + state + 8);
         growing == 0 || self.report(self.held(memory, growing))
     }
 
@@ -441,7 +439,7 @@ impl<'a, S: Spec> Search<'a, S> {
             Outcome::Linearizable(
                 finals
                     .into_iter()
-                    .map(|id| self.states.states[id as usize].clone())
+                    .map(|id| self.states.ids[id as usize].clone())
                     .collect(),
             )
         }
