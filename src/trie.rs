@@ -10,6 +10,7 @@ use crate::iter::Iter;
 use crate::node::{self, Branch, Leaf};
 use crate::range::Range;
 use crate::sync::Arc;
+use crate::ValueGuard;
 
 /// An immutable map from byte-string keys to values, with structural sharing.
 ///
@@ -100,6 +101,24 @@ impl<V> Trie<V> {
             Some((next, _)) => next,
             None => self.clone(),
         }
+    }
+
+    /// The version without `key`, and a guard of the value it held; `None` if `key` is
+    /// absent. [`remove`](Self::remove) when the caller needs to know what went.
+    ///
+    /// ```
+    /// use cowtrie::Trie;
+    ///
+    /// let trie = Trie::new().put("a", 1).put("b", 2);
+    /// let (without, removed) = trie.take("a").expect("present");
+    /// assert_eq!((removed.key(), *removed), (&b"a"[..], 1));
+    /// assert_eq!((without.len(), trie.len()), (1, 2));
+    /// assert!(without.take("a").is_none());
+    /// ```
+    #[must_use = "take returns a new version and leaves this one unchanged"]
+    pub fn take(&self, key: impl AsRef<[u8]>) -> Option<(Self, ValueGuard<V>)> {
+        let (next, removed) = self.remove_entry(key.as_ref())?;
+        Some((next, ValueGuard::new(removed)))
     }
 
     /// The version without `key` and the removed entry, or `None` if `key` is absent.

@@ -30,12 +30,18 @@ pub fn trie_ops(data: &[u8]) {
                 Ret::Unit
             }
             Op::Get { key } => Ret::Value(trie.get(key).copied()),
-            Op::Remove { key } => {
-                let next = trie.remove(key);
-                let removed = next.len() < trie.len();
-                trie = next;
-                Ret::Removed(removed)
-            }
+            Op::Remove { key } => match trie.take(key) {
+                Some((next, removed)) => {
+                    assert_eq!(removed.key(), &key[..], "took another key");
+                    assert_eq!(next.len() + 1, trie.len(), "length after a removal");
+                    trie = next;
+                    Ret::Removed(true)
+                }
+                None => {
+                    assert!(trie.remove(key).ptr_eq(&trie), "removing an absent key");
+                    Ret::Removed(false)
+                }
+            },
             // A persistent trie has no atomic read-modify-write: a read, then a put.
             Op::Cas { key, from, to } => {
                 let swapped = trie.get(key).copied() == *from;

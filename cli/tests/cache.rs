@@ -75,7 +75,9 @@ fn bad_input_exits_2_naming_the_line() {
 fn lru_is_the_floor_a_loop_defeats() {
     // A loop over 110 keys with room for 100: LRU always evicts the key needed next, so
     // it never hits; cowtrie's policy keeps part of the loop.
-    let text: String = (0..30).flat_map(|_| (0..110).map(|k| format!("{k}\n"))).collect();
+    let text: String = (0..30)
+        .flat_map(|_| (0..110).map(|k| format!("{k}\n")))
+        .collect();
     let path = scratch("loop.txt", text.as_bytes());
     let path = path.to_str().expect("utf-8 temp path");
     let run = |policy: &str| {

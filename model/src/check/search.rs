@@ -351,7 +351,11 @@ impl<'a, S: Spec> Search<'a, S> {
         let state = std::mem::size_of::<S::State>();
         let growing = full(memo_len, memory.memo, std::mem::size_of::<(Seen, u32)>())
             + full(self.states.steps.len(), self.states.steps.capacity(), 12)
-            + full(self.states.ids.len(), self.states.ids.capacity(), 8 + state + 8);
+            + full(
+                self.states.ids.len(),
+                self.states.ids.capacity(),
+                8 + state + 8,
+            );
         growing == 0 || self.report(self.held(memory, growing))
     }
 
