@@ -27,8 +27,10 @@
 //!    see it, so it is plain memory with no atomics.
 #![forbid(unsafe_code)]
 
-/// The most a counter holds.
-pub(crate) const MAX: u8 = 15;
+/// The most a counter holds: the cap of an entry's access counter, so that the reads one
+/// entry can report at a time (at most that cap) can raise an estimate to the top and no
+/// further.
+pub(crate) const MAX: u8 = super::entry::MAX_HITS;
 
 /// The widest a row gets: 2^20 counters, 4 MiB for the four rows.
 pub(crate) const MAX_WIDTH: u64 = 1 << 20;
