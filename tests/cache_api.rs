@@ -439,3 +439,44 @@ fn once_a_read_misses_an_expired_value_nothing_sees_it_again() {
         stop.store(true, Ordering::Relaxed);
     });
 }
+
+/// A thread that misses after a load's write must not wait for that load: the value it
+/// would get may be gone before it began. Here the listener, which runs after the load's
+/// write and before the loader's call returns, has another thread remove the loaded
+/// value and then load the key itself: that load must run its own loader, not return the
+/// value removed before it began.
+#[test]
+fn a_miss_after_a_load_was_written_does_not_wait_for_that_load() {
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let second: Arc<Mutex<Option<thread::JoinHandle<u32>>>> = Arc::default();
+    let cache: Arc<Cache<u32>> = Arc::new_cyclic(|weak: &std::sync::Weak<Cache<u32>>| {
+        let (weak, armed, second) = (weak.clone(), Arc::clone(&armed), Arc::clone(&second));
+        Cache::builder(1)
+            .eviction_listener(move |_, _, _| {
+                if !armed.swap(false, Ordering::SeqCst) {
+                    return;
+                }
+                let Some(cache) = weak.upgrade() else { return };
+                let (removed, was_removed) = mpsc::channel();
+                *second.lock().unwrap() = Some(thread::spawn(move || {
+                    assert!(cache.remove("b"), "the loaded value is there to remove");
+                    removed.send(()).unwrap();
+                    *cache.get_or_insert_with("b", || 2)
+                }));
+                was_removed.recv().unwrap();
+                // Time for the second thread to miss and look for a load under way.
+                thread::sleep(Duration::from_millis(100));
+            })
+            .build()
+    });
+    cache.put("a", 0);
+    armed.store(true, Ordering::SeqCst);
+    // The load's write evicts "a" (capacity 1): the listener runs.
+    assert_eq!(*cache.get_or_insert_with("b", || 1), 1);
+    let handle = second.lock().unwrap().take().expect("the listener ran");
+    assert_eq!(
+        handle.join().unwrap(),
+        2,
+        "a load that began after the loaded value was removed returned it"
+    );
+}

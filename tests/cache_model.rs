@@ -30,6 +30,7 @@ fn apply(cache: &Cache<u64>, op: &Op) -> Ret {
                 .is_ok(),
         ),
         Op::Update { key, value } => Ret::Value(cache.update(key, |_| Some(*value)).map(|v| *v)),
+        Op::GetOrPut { key, value } => Ret::Value(Some(*cache.get_or_insert_with(key, || *value))),
     }
 }
 

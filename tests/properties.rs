@@ -55,6 +55,10 @@ fn run(trie: &Trie<u64>, op: &Op) -> (Trie<u64>, Ret) {
             (next, Ret::Swapped(swapped))
         }
         Op::Update { key, value } => (trie.put(key, *value), Ret::Value(trie.get(key).copied())),
+        Op::GetOrPut { key, value } => match trie.get(key) {
+            Some(held) => (trie.clone(), Ret::Value(Some(*held))),
+            None => (trie.put(key, *value), Ret::Value(Some(*value))),
+        },
     }
 }
 
@@ -166,6 +170,14 @@ impl StateMachineTest for StoreTest {
             ),
             Op::Update { key, value } => {
                 Ret::Value(state.store.update(key, |_| Some(*value)).map(|v| *v))
+            }
+            // The store's own get-or-put: an update that keeps a present value.
+            Op::GetOrPut { key, value } => {
+                let previous = state
+                    .store
+                    .update(key, |held| Some(held.copied().unwrap_or(*value)))
+                    .map(|v| *v);
+                Ret::Value(Some(previous.unwrap_or(*value)))
             }
         };
         assert_eq!(got, expected, "{op:?}");

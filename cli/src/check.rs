@@ -36,7 +36,10 @@ pub(crate) struct Args {
     #[arg(long)]
     ops: Option<u64>,
     /// Weights of the operations.
-    #[arg(long, default_value = "get=75,put=12,remove=5,cas=4,update=4")]
+    #[arg(
+        long,
+        default_value = "get=72,put=12,remove=5,cas=4,update=4,get_or_put=3"
+    )]
     mix: Mix,
     /// The store to check. The bounded ones (cache, evicting-model,
     /// broken-resurrecting-cache) are judged against the cache model: a key may be evicted

@@ -381,6 +381,16 @@ fn perform(
                 .update(key, |_| Some(*value))
                 .map(|u| (Ret::Value(u.previous.map(|g| *g)), u.commit)),
         ),
+        // A compare-and-swap from absent: it puts `value`, or fails on the value held.
+        Op::GetOrPut { key, value } => (
+            Some(Write::put(key, value.to_le_bytes())),
+            store
+                .compare_and_swap(key, None, Some(*value))
+                .map(|swapped| match swapped {
+                    Ok(updated) => (Ret::Value(Some(*value)), updated.commit),
+                    Err(held) => (Ret::Value(held.map(|g| *g)), None),
+                }),
+        ),
     }
 }
 

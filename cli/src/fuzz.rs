@@ -55,6 +55,11 @@ pub fn trie_ops(data: &[u8]) {
                 trie = trie.put(key, *value);
                 Ret::Value(previous)
             }
+            Op::GetOrPut { key, value } => {
+                let held = trie.get(key).copied().unwrap_or(*value);
+                trie = trie.put(key, held);
+                Ret::Value(Some(held))
+            }
         };
         assert_eq!(got, expected, "{op:?} in {ops:?}");
         versions.push((trie.clone(), model.clone()));

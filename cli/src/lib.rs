@@ -20,7 +20,7 @@ use cowtrie_model::{EvictingModel, KvStore, Model};
 /// have the same method names (but no common trait, which the library does not need),
 /// so one body serves both.
 macro_rules! kv_store_adapter {
-    ($(#[$doc:meta])* $name:ident($inner:ty)) => {
+    ($(#[$doc:meta])* $name:ident($inner:ty) $(, $method:item)*) => {
         $(#[$doc])*
         pub struct $name(pub $inner);
 
@@ -46,6 +46,8 @@ macro_rules! kv_store_adapter {
             fn update(&self, key: &[u8], value: u64) -> Option<u64> {
                 self.0.update(key, |_| Some(value)).map(|guard| *guard)
             }
+
+            $($method)*
         }
     };
 }
@@ -62,8 +64,12 @@ impl Default for CowtrieStore {
 }
 
 kv_store_adapter!(
-    /// cowtrie's bounded store as a [`KvStore`], judged against the cache model.
-    CowtrieCache(Cache<u64>)
+    /// cowtrie's bounded store as a [`KvStore`], judged against the cache model; its
+    /// get-or-put is the cache's load on a miss.
+    CowtrieCache(Cache<u64>),
+    fn get_or_put(&self, key: &[u8], value: u64) -> u64 {
+        *self.0.get_or_insert_with(key, || value)
+    }
 );
 
 /// The capacity (in entries) of the bounded stores when none is given: small, so that

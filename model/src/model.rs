@@ -34,6 +34,9 @@ impl Model {
                 Ret::Swapped(swapped)
             }
             Op::Update { key, value } => Ret::Value(self.map.insert(key.clone(), *value)),
+            Op::GetOrPut { key, value } => {
+                Ret::Value(Some(*self.map.entry(key.clone()).or_insert(*value)))
+            }
         }
     }
 
@@ -68,6 +71,20 @@ pub trait KvStore: Send + Sync {
     fn cas(&self, key: &[u8], from: Option<u64>, to: u64) -> bool;
     /// Sets `key` to `value`, atomically returning the value it held before.
     fn update(&self, key: &[u8], value: u64) -> Option<u64>;
+    /// The value under `key`, or, if it is absent, `value`, put under `key` atomically
+    /// (a cache's load on a miss). By default a read, then a compare-and-swap from absent,
+    /// again until one of them succeeds: linearizable when `get` and `cas` are. Stores
+    /// with a load of their own (a cache's `get_or_insert_with`) override it.
+    fn get_or_put(&self, key: &[u8], value: u64) -> u64 {
+        loop {
+            if let Some(found) = self.get(key) {
+                return found;
+            }
+            if self.cas(key, None, value) {
+                return value;
+            }
+        }
+    }
 
     /// Runs `op` on the store.
     fn apply(&self, op: &Op) -> Ret {
@@ -80,6 +97,7 @@ pub trait KvStore: Send + Sync {
             Op::Remove { key } => Ret::Removed(self.remove(key)),
             Op::Cas { key, from, to } => Ret::Swapped(self.cas(key, *from, *to)),
             Op::Update { key, value } => Ret::Value(self.update(key, *value)),
+            Op::GetOrPut { key, value } => Ret::Value(Some(self.get_or_put(key, *value))),
         }
     }
 }

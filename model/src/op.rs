@@ -63,6 +63,15 @@ pub enum Op {
         /// The value written.
         value: u64,
     },
+    /// Return the value under `key` if there is one; else map `key` to `value` and
+    /// return it, atomically (a cache's load on a miss); returns [`Ret::Value`] (always
+    /// `Some`).
+    GetOrPut {
+        /// The key.
+        key: Vec<u8>,
+        /// The value written if the key is absent.
+        value: u64,
+    },
 }
 
 /// The result of an [`Op`].
@@ -70,7 +79,8 @@ pub enum Op {
 pub enum Ret {
     /// The result of a put.
     Unit,
-    /// The result of a get or an update: the value (before the update), if any.
+    /// The result of a get, an update or a get-or-put: the value (before the update; the
+    /// one found or put), if any.
     Value(Option<u64>),
     /// The result of a remove: whether the key was present.
     Removed(bool),
@@ -119,6 +129,14 @@ impl Op {
         }
     }
 
+    /// `GetOrPut { key, value }`.
+    pub fn get_or_put(key: impl AsRef<[u8]>, value: u64) -> Self {
+        Self::GetOrPut {
+            key: key.as_ref().to_vec(),
+            value,
+        }
+    }
+
     /// The key the operation acts on.
     pub fn key(&self) -> &[u8] {
         match self {
@@ -126,15 +144,18 @@ impl Op {
             | Self::Get { key }
             | Self::Remove { key }
             | Self::Cas { key, .. }
-            | Self::Update { key, .. } => key,
+            | Self::Update { key, .. }
+            | Self::GetOrPut { key, .. } => key,
         }
     }
 
     /// The value the operation writes, if it writes one (a put, an update, a cas that
-    /// succeeds).
+    /// succeeds, a get-or-put that finds the key absent).
     pub fn written(&self) -> Option<u64> {
         match self {
-            Self::Put { value, .. } | Self::Update { value, .. } => Some(*value),
+            Self::Put { value, .. } | Self::Update { value, .. } | Self::GetOrPut { value, .. } => {
+                Some(*value)
+            }
             Self::Cas { to, .. } => Some(*to),
             Self::Get { .. } | Self::Remove { .. } => None,
         }
@@ -142,7 +163,7 @@ impl Op {
 
     /// A proptest strategy: keys of 0–3 bytes over a 3-letter alphabet (so keys collide,
     /// nest and include the empty key), any value, puts and gets twice as likely as
-    /// removes, cas and updates. A cas expects absence or one of the values 1–3, the
+    /// removes, cas, updates and get-or-puts. A cas expects absence or one of the values 1–3, the
     /// first values [`with_unique_values`](Self::with_unique_values) hands out, so some
     /// succeed.
     #[cfg(feature = "proptest")]
@@ -154,7 +175,8 @@ impl Op {
             2 => key.clone().prop_map(|key| Op::Get { key }),
             1 => key.clone().prop_map(|key| Op::Remove { key }),
             1 => (key.clone(), from, any::<u64>()).prop_map(|(key, from, to)| Op::Cas { key, from, to }),
-            1 => (key, any::<u64>()).prop_map(|(key, value)| Op::Update { key, value }),
+            1 => (key.clone(), any::<u64>()).prop_map(|(key, value)| Op::Update { key, value }),
+            1 => (key, any::<u64>()).prop_map(|(key, value)| Op::GetOrPut { key, value }),
         ]
     }
 
@@ -182,6 +204,10 @@ impl Op {
                     from,
                     to: fresh(),
                 },
+                Op::GetOrPut { key, .. } => Op::GetOrPut {
+                    key,
+                    value: fresh(),
+                },
                 other => other,
             })
             .collect()
@@ -197,13 +223,14 @@ impl fmt::Debug for Op {
             Self::Remove { key: k } => write!(f, "Op::remove({})", key(k)),
             Self::Cas { key: k, from, to } => write!(f, "Op::cas({}, {from:?}, {to})", key(k)),
             Self::Update { key: k, value } => write!(f, "Op::update({}, {value})", key(k)),
+            Self::GetOrPut { key: k, value } => write!(f, "Op::get_or_put({}, {value})", key(k)),
         }
     }
 }
 
 impl fmt::Display for Op {
     /// Short form for timelines and explanations: `put(7)`, `get`, `remove`,
-    /// `cas(None, 7)`, `cas(3, 7)`, `update(7)`.
+    /// `cas(None, 7)`, `cas(3, 7)`, `update(7)`, `get_or_put(7)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Put { value, .. } => write!(f, "put({value})"),
@@ -216,6 +243,7 @@ impl fmt::Display for Op {
             } => write!(f, "cas({from}, {to})"),
             Self::Cas { from: None, to, .. } => write!(f, "cas(None, {to})"),
             Self::Update { value, .. } => write!(f, "update({value})"),
+            Self::GetOrPut { value, .. } => write!(f, "get_or_put({value})"),
         }
     }
 }
@@ -241,7 +269,7 @@ impl<'a> Arbitrary<'a> for Op {
         let key = (0..len)
             .map(|_| Ok(*u.choose(b"ab\x00\xff")?))
             .collect::<arbitrary::Result<Vec<u8>>>()?;
-        Ok(match u.int_in_range(0..=6)? {
+        Ok(match u.int_in_range(0..=7)? {
             0 | 1 => Op::Put {
                 key,
                 value: u.arbitrary()?,
@@ -256,7 +284,11 @@ impl<'a> Arbitrary<'a> for Op {
                 },
                 to: u.arbitrary()?,
             },
-            _ => Op::Update {
+            6 => Op::Update {
+                key,
+                value: u.arbitrary()?,
+            },
+            _ => Op::GetOrPut {
                 key,
                 value: u.arbitrary()?,
             },

@@ -12,8 +12,9 @@ use rand::{Rng, SeedableRng};
 
 use crate::{History, KvStore, Op, Recorder, Ret};
 
-/// Relative weights of gets, puts, removes, compare-and-swaps and updates, written
-/// `get=50,put=20,remove=5,cas=15,update=10` (a name left out weighs 0).
+/// Relative weights of gets, puts, removes, compare-and-swaps, updates and get-or-puts,
+/// written `get=50,put=20,remove=5,cas=10,update=10,get_or_put=5` (a name left out
+/// weighs 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mix {
     /// Weight of gets.
@@ -26,6 +27,8 @@ pub struct Mix {
     pub cas: u32,
     /// Weight of updates (get-and-set).
     pub update: u32,
+    /// Weight of get-or-puts (a cache's load on a miss).
+    pub get_or_put: u32,
 }
 
 impl Default for Mix {
@@ -36,6 +39,7 @@ impl Default for Mix {
             remove: 10,
             cas: 0,
             update: 0,
+            get_or_put: 0,
         }
     }
 }
@@ -44,14 +48,17 @@ impl FromStr for Mix {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let [get, put, remove, cas, update] =
-            weights(text, &["get", "put", "remove", "cas", "update"])?;
+        let [get, put, remove, cas, update, get_or_put] = weights(
+            text,
+            &["get", "put", "remove", "cas", "update", "get_or_put"],
+        )?;
         Ok(Mix {
             get,
             put,
             remove,
             cas,
             update,
+            get_or_put,
         })
     }
 }
@@ -83,10 +90,17 @@ pub(crate) fn weights<const N: usize>(text: &str, names: &[&str; N]) -> Result<[
 impl Mix {
     /// The sum of the weights, wide enough that it cannot overflow.
     pub fn total(&self) -> u64 {
-        [self.get, self.put, self.remove, self.cas, self.update]
-            .into_iter()
-            .map(u64::from)
-            .sum()
+        [
+            self.get,
+            self.put,
+            self.remove,
+            self.cas,
+            self.update,
+            self.get_or_put,
+        ]
+        .into_iter()
+        .map(u64::from)
+        .sum()
     }
 
     /// The operation that `pick` (drawn from `0..total()`) chooses by the weights, on
@@ -99,7 +113,8 @@ impl Mix {
         value: u64,
         last_seen: impl FnOnce() -> Option<u64>,
     ) -> Op {
-        let [get, put, remove, cas] = [self.get, self.put, self.remove, self.cas].map(u64::from);
+        let [get, put, remove, cas, update] =
+            [self.get, self.put, self.remove, self.cas, self.update].map(u64::from);
         if pick < get {
             Op::Get { key }
         } else if pick < get + put {
@@ -112,8 +127,10 @@ impl Mix {
                 from: last_seen(),
                 to: value,
             }
-        } else {
+        } else if pick < get + put + remove + cas + update {
             Op::Update { key, value }
+        } else {
+            Op::GetOrPut { key, value }
         }
     }
 }
@@ -126,7 +143,12 @@ impl fmt::Display for Mix {
             self.get, self.put, self.remove
         )?;
         // Left out at 0, so a mix of the three plain operations prints as it always did.
-        for (name, weight) in [("cas", self.cas), ("update", self.update)] {
+        let rest = [
+            ("cas", self.cas),
+            ("update", self.update),
+            ("get_or_put", self.get_or_put),
+        ];
+        for (name, weight) in rest {
             if weight > 0 {
                 write!(f, ",{name}={weight}")?;
             }

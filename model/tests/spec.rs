@@ -100,7 +100,7 @@ fn arbitrary_ops_cover_every_kind_on_few_short_keys() {
         bytes.push(state as u8);
     }
     let mut u = Unstructured::new(&bytes);
-    let (mut puts, mut gets, mut removes, mut cas, mut updates) = (0, 0, 0, 0, 0);
+    let (mut puts, mut gets, mut removes, mut cas, mut updates, mut loads) = (0, 0, 0, 0, 0, 0);
     let mut keys = std::collections::HashSet::new();
     while let Ok(op) = Op::arbitrary(&mut u) {
         if u.is_empty() {
@@ -115,17 +115,19 @@ fn arbitrary_ops_cover_every_kind_on_few_short_keys() {
             Op::Remove { .. } => removes += 1,
             Op::Cas { .. } => cas += 1,
             Op::Update { .. } => updates += 1,
+            Op::GetOrPut { .. } => loads += 1,
         }
     }
-    let total = puts + gets + removes + cas + updates;
+    let total = puts + gets + removes + cas + updates + loads;
     assert!(total > 1_000, "decoded {total} ops");
-    // Weights 2:2:1:1:1, with a wide margin.
+    // Weights 2:2:1:1:1:1, with a wide margin.
     for (name, count, share) in [
-        ("put", puts, 2.0 / 7.0),
-        ("get", gets, 2.0 / 7.0),
-        ("remove", removes, 1.0 / 7.0),
-        ("cas", cas, 1.0 / 7.0),
-        ("update", updates, 1.0 / 7.0),
+        ("put", puts, 2.0 / 8.0),
+        ("get", gets, 2.0 / 8.0),
+        ("remove", removes, 1.0 / 8.0),
+        ("cas", cas, 1.0 / 8.0),
+        ("update", updates, 1.0 / 8.0),
+        ("get_or_put", loads, 1.0 / 8.0),
     ] {
         let seen = count as f64 / total as f64;
         assert!(

@@ -125,6 +125,7 @@ fn choice(op: &Op) -> (&'static str, &[u8]) {
         Op::Remove { .. } => "remove",
         Op::Cas { .. } => "cas",
         Op::Update { .. } => "update",
+        Op::GetOrPut { .. } => "get_or_put",
     };
     (kind, op.key())
 }
@@ -147,6 +148,7 @@ fn a_mix_parses_names_and_weights_in_any_order() {
         remove: 5,
         cas: 0,
         update: 0,
+        get_or_put: 0,
     };
     assert_eq!(mix("get=80,put=15,remove=5"), expected);
     assert_eq!(mix(" remove = 5 , get=80,put= 15,"), expected);
@@ -157,6 +159,7 @@ fn a_mix_parses_names_and_weights_in_any_order() {
         remove,
         cas: 0,
         update: 0,
+        get_or_put: 0,
     };
     assert_eq!(mix("get=1"), only(1, 0, 0));
     assert_eq!(mix("put=2"), only(0, 2, 0));
@@ -201,6 +204,7 @@ fn a_mix_prints_as_it_is_written_and_parses_back() {
             remove: 5,
             cas: 0,
             update: 0,
+            get_or_put: 0,
         }
         .to_string(),
         "get=80,put=15,remove=5"
@@ -213,6 +217,7 @@ fn a_mix_prints_as_it_is_written_and_parses_back() {
             remove: 0,
             cas: 0,
             update: 0,
+            get_or_put: 0,
         },
         Mix {
             get: 3,
@@ -220,8 +225,10 @@ fn a_mix_prints_as_it_is_written_and_parses_back() {
             remove: 1_000_000,
             cas: 0,
             update: 0,
+            get_or_put: 0,
         },
         "get=1,put=2,remove=0,cas=3,update=4".parse().unwrap(),
+        "get=1,put=2,get_or_put=5".parse().unwrap(),
     ] {
         assert_eq!(mix.to_string().parse::<Mix>(), Ok(mix));
     }
@@ -442,6 +449,7 @@ fn a_mix_of_zero_weights_built_by_hand_runs_nothing() {
                 remove: 0,
                 cas: 0,
                 update: 0,
+                get_or_put: 0,
             },
             seed: 1,
         };

@@ -293,19 +293,14 @@ impl<V> Cache<V> {
                 },
                 Role::Lead(lead) => lead,
             };
-            // A write may have stored the key between the miss and the registration.
-            let found = self.root.read(|trie| {
-                let leaf = trie.get_leaf(key)?;
-                self.live(&leaf.value).then(|| leaf.clone())
-            });
-            if let Some(hit) = found {
-                let hit = CacheGuard::new(ValueGuard::new(hit));
-                lead.finish(hit.clone());
-                return Ok(hit);
-            }
             let load = load.take().expect("a thread leads at most one load");
             let value = self.run_loader(load)?;
-            let store_if_absent = |current: Option<&V>| current.is_none().then_some(Some(value));
+            // Settled under the write's locks, so every waiter joined before the write
+            // that decides what it returns (`load.rs`, invariant 2).
+            let store_if_absent = |current: Option<&V>| {
+                lead.settle();
+                current.is_none().then_some(Some(value))
+            };
             let written = self.rewrite(key, None, store_if_absent);
             let leaf = written
                 .stored

@@ -47,6 +47,7 @@ fn non_atomic_remove_is_flagged_by_a_remove_heavy_workload() {
             remove: 45,
             cas: 0,
             update: 0,
+            get_or_put: 0,
         }],
         time: Duration::from_millis(500),
         ..Settings::default()

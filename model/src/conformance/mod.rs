@@ -183,17 +183,18 @@ impl Default for Settings {
 
 /// Reads, then plain writes, then the read-modify-writes.
 fn default_mixes() -> Vec<Mix> {
-    let mix = |get, put, remove, cas, update| Mix {
+    let mix = |get, put, remove, cas, update, get_or_put| Mix {
         get,
         put,
         remove,
         cas,
         update,
+        get_or_put,
     };
     vec![
-        mix(70, 20, 10, 0, 0),
-        mix(30, 40, 30, 0, 0),
-        mix(30, 10, 10, 25, 25),
+        mix(70, 20, 10, 0, 0, 0),
+        mix(30, 40, 30, 0, 0, 0),
+        mix(25, 10, 10, 20, 20, 15),
     ]
 }
 

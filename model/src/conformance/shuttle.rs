@@ -52,7 +52,8 @@ impl Default for Schedules {
                 put: 25,
                 remove: 15,
                 cas: 15,
-                update: 15,
+                update: 10,
+                get_or_put: 5,
             },
             seed: 1,
         }

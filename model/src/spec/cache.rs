@@ -156,6 +156,12 @@ impl Spec for CacheSpec {
             } else {
                 state.clone()
             }),
+            // Found a value the key may hold, or put its own into a key that was absent
+            // (as a key always may be, after an eviction).
+            (Op::GetOrPut { value, .. }, Some(Ret::Value(Some(seen)))) => {
+                (seen == value || state.may_hold(*seen)).then_some(Holding(*seen))
+            }
+            (Op::GetOrPut { value, .. }, None) => Some(Holding(*value).or(state)),
             // A result of the wrong shape: no state explains it.
             (_, Some(_)) => None,
         }

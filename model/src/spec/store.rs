@@ -31,6 +31,10 @@ impl Spec for StoreSpec {
             Op::Cas { from, to, .. } if from == state => (Some(*to), Ret::Swapped(true)),
             Op::Cas { .. } => (*state, Ret::Swapped(false)),
             Op::Update { value, .. } => (Some(*value), Ret::Value(*state)),
+            Op::GetOrPut { value, .. } => {
+                let held = state.unwrap_or(*value);
+                (Some(held), Ret::Value(Some(held)))
+            }
         }
     }
 
@@ -57,10 +61,20 @@ impl Spec for StoreSpec {
             (Op::Update { value, .. }, Some(Ret::Value(seen))) => {
                 (seen == state).then_some(Some(*value))
             }
-            // A result of the wrong shape: no state explains it.
-            (Op::Get { .. } | Op::Remove { .. } | Op::Cas { .. } | Op::Update { .. }, Some(_)) => {
-                None
+            // Found what the key holds, or put its value into an absent key.
+            (Op::GetOrPut { value, .. }, None) => Some(state.or(Some(*value))),
+            (Op::GetOrPut { value, .. }, Some(Ret::Value(Some(seen)))) => {
+                (*state == Some(*seen) || (state.is_none() && seen == value)).then_some(Some(*seen))
             }
+            // A result of the wrong shape: no state explains it.
+            (
+                Op::Get { .. }
+                | Op::Remove { .. }
+                | Op::Cas { .. }
+                | Op::Update { .. }
+                | Op::GetOrPut { .. },
+                Some(_),
+            ) => None,
         }
     }
 
@@ -102,7 +116,9 @@ impl Spec for StoreSpec {
 
     fn numbers(&self, event: &Event) -> Vec<u64> {
         let mut numbers = match &event.op {
-            Op::Put { value, .. } | Op::Update { value, .. } => vec![*value],
+            Op::Put { value, .. } | Op::Update { value, .. } | Op::GetOrPut { value, .. } => {
+                vec![*value]
+            }
             Op::Cas { from, to, .. } => from.iter().copied().chain([*to]).collect(),
             Op::Get { .. } | Op::Remove { .. } => Vec::new(),
         };
