@@ -29,6 +29,7 @@ chapters! {
     Durability = "10-durability.md";
     #[cfg(feature = "cache")]
     Eviction = "11-eviction.md";
+    OwnStore = "12-verify-your-own-store.md";
     Glossary = "glossary.md";
     Commands = "commands.md";
 }
