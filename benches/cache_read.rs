@@ -36,11 +36,8 @@ trait Reader: Sync {
     }
 }
 
-struct Bounded(Cache<u64>);
-/// The same, built with `record_stats` (each read counts a hit or a miss).
-struct BoundedStats(Cache<u64>);
-/// The same, built with a time to live of an hour (each read reads the clock).
-struct BoundedTtl(Cache<u64>);
+/// The cache read with `get_with`, under a name that says how it was built.
+struct Bounded(Cache<u64>, &'static str);
 struct BoundedGuard(Cache<u64>);
 struct Unbounded(TrieStore<u64>);
 struct UnboundedGuard(TrieStore<u64>);
@@ -49,33 +46,7 @@ struct QuickCache(quick_cache::sync::Cache<u64, u64>);
 
 impl Reader for Bounded {
     fn name(&self) -> &'static str {
-        "cowtrie_cache_get_with"
-    }
-    fn read(&self, key: u64) -> u64 {
-        self.0
-            .get_with(key.to_be_bytes(), |v| v.copied().unwrap_or(0))
-    }
-    fn write(&self, key: u64) {
-        self.0.put(key.to_be_bytes(), key);
-    }
-}
-
-impl Reader for BoundedStats {
-    fn name(&self) -> &'static str {
-        "cowtrie_cache_get_with_stats"
-    }
-    fn read(&self, key: u64) -> u64 {
-        self.0
-            .get_with(key.to_be_bytes(), |v| v.copied().unwrap_or(0))
-    }
-    fn write(&self, key: u64) {
-        self.0.put(key.to_be_bytes(), key);
-    }
-}
-
-impl Reader for BoundedTtl {
-    fn name(&self) -> &'static str {
-        "cowtrie_cache_get_with_ttl"
+        self.1
     }
     fn read(&self, key: u64) -> u64 {
         self.0
@@ -157,12 +128,18 @@ impl Reader for QuickCache {
 
 fn stores() -> Vec<Box<dyn Reader>> {
     let stores: Vec<Box<dyn Reader>> = vec![
-        Box::new(Bounded(Cache::new(KEYS))),
-        Box::new(BoundedStats(Cache::builder(KEYS).record_stats().build())),
-        Box::new(BoundedTtl(
+        Box::new(Bounded(Cache::new(KEYS), "cowtrie_cache_get_with")),
+        // Each read counts a hit or a miss.
+        Box::new(Bounded(
+            Cache::builder(KEYS).record_stats().build(),
+            "cowtrie_cache_get_with_stats",
+        )),
+        // Each read reads the clock.
+        Box::new(Bounded(
             Cache::builder(KEYS)
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
+            "cowtrie_cache_get_with_ttl",
         )),
         Box::new(BoundedGuard(Cache::new(KEYS))),
         Box::new(Unbounded(TrieStore::new())),
