@@ -51,8 +51,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
-use crate::sync::AtomicU64;
-use crate::sync::{Arc, Ordering};
+use crate::sync::{Arc, AtomicU64, Ordering};
 
 /// A deadline that never comes.
 pub(super) const NEVER: u64 = u64::MAX;
@@ -97,10 +96,10 @@ impl Clock for SystemClock {
 /// clock.advance(Duration::from_secs(1));
 /// assert_eq!(cache.get_with("session", |v| v.copied()), None);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManualClock {
     start: Instant,
-    elapsed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    elapsed: Arc<AtomicU64>,
 }
 
 impl ManualClock {
@@ -108,19 +107,31 @@ impl ManualClock {
     pub fn new() -> Self {
         Self {
             start: Instant::now(),
-            elapsed: Default::default(),
+            elapsed: Arc::new(AtomicU64::new(0)),
         }
     }
 
     /// Moves this clock and its clones forward by `by` (saturating at about 584 years).
     pub fn advance(&self, by: Duration) {
         let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
-        let add = |elapsed: u64| Some(elapsed.saturating_add(by));
-        let _ = self.elapsed.fetch_update(
-            std::sync::atomic::Ordering::SeqCst,
-            std::sync::atomic::Ordering::SeqCst,
-            add,
-        );
+        let mut elapsed = self.elapsed.load(Ordering::SeqCst);
+        while let Err(now) = self.elapsed.compare_exchange(
+            elapsed,
+            elapsed.saturating_add(by),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        ) {
+            elapsed = now;
+        }
+    }
+}
+
+impl std::fmt::Debug for ManualClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let elapsed = Duration::from_nanos(self.elapsed.load(Ordering::SeqCst));
+        f.debug_struct("ManualClock")
+            .field("elapsed", &elapsed)
+            .finish()
     }
 }
 
@@ -132,7 +143,7 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
-        let elapsed = self.elapsed.load(std::sync::atomic::Ordering::SeqCst);
+        let elapsed = self.elapsed.load(Ordering::SeqCst);
         self.start + Duration::from_nanos(elapsed)
     }
 }
