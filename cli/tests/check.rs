@@ -118,7 +118,7 @@ fn check_judges_cas_and_update_on_the_store_and_flags_a_broken_one_with_them() {
     let (code, _, stderr) = cowtrie(&["check", "--mix", "swap=1"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("(get, put, remove, cas, update)"),
+        stderr.contains("(get, put, remove, cas, update, get_or_put)"),
         "{stderr}"
     );
 }
