@@ -161,6 +161,29 @@ impl Op {
         }
     }
 
+    /// The value the operation wrote, given its `result` (`None`: it never returned, so
+    /// it may have): a put's or an update's, a cas's unless it failed, a get-or-put's
+    /// unless it returned another value (it found one).
+    pub fn written_with(&self, result: Option<Ret>) -> Option<u64> {
+        match (self, result) {
+            (Self::Cas { .. }, Some(Ret::Swapped(false))) => None,
+            (Self::GetOrPut { value, .. }, Some(Ret::Value(seen))) if seen != Some(*value) => None,
+            _ => self.written(),
+        }
+    }
+
+    /// The value a read saw, given its `result`: a get's or an update's (the value it
+    /// replaced), a get-or-put's when it found one (not its own value, which it wrote).
+    pub fn read_with(&self, result: Option<Ret>) -> Option<Option<u64>> {
+        match (self, result?) {
+            (Self::Get { .. } | Self::Update { .. }, Ret::Value(seen)) => Some(seen),
+            (Self::GetOrPut { value, .. }, Ret::Value(Some(seen))) if seen != *value => {
+                Some(Some(seen))
+            }
+            _ => None,
+        }
+    }
+
     /// A proptest strategy: keys of 0–3 bytes over a 3-letter alphabet (so keys collide,
     /// nest and include the empty key), any value, puts and gets twice as likely as
     /// removes, cas, updates and get-or-puts. A cas expects absence or one of the values 1–3, the

@@ -197,7 +197,9 @@ impl Spec for CacheSpec {
         // a cas from absence that matched twice) are no reasons here: eviction explains
         // them. Those about what a hit saw, or a remove took, still hold.
         let hit = match (&culprit.op, culprit.result?) {
-            (Op::Get { .. } | Op::Update { .. }, Ret::Value(seen)) => seen.is_some(),
+            (Op::Get { .. } | Op::Update { .. } | Op::GetOrPut { .. }, Ret::Value(_)) => {
+                matches!(culprit.op.read_with(culprit.result), Some(Some(_)))
+            }
             (Op::Remove { .. }, Ret::Removed(removed)) => removed,
             (Op::Cas { from, .. }, Ret::Swapped(swapped)) => from.is_some() && swapped,
             _ => false,
@@ -223,16 +225,15 @@ fn resurrection(
     all: &[&Event],
     span: &dyn Fn(&Event) -> String,
 ) -> Option<(String, Vec<usize>)> {
-    let (Op::Get { .. } | Op::Update { .. }, Some(Ret::Value(Some(v)))) =
-        (&culprit.op, culprit.result)
-    else {
+    let Some(Some(v)) = culprit.op.read_with(culprit.result) else {
         return None;
     };
     let reader = match culprit.op {
         Op::Get { .. } => "get",
+        Op::GetOrPut { .. } => "get_or_put",
         _ => "update",
     };
-    let writes = |e: &Event| e.op.written() == Some(v) && e.result != Some(Ret::Swapped(false));
+    let writes = |e: &Event| e.op.written_with(e.result) == Some(v);
     let mut writers = (0..all.len()).filter(|&i| all[i] != culprit && writes(all[i]));
     let (put, None) = (writers.next()?, writers.next()) else {
         return None; // v written more than once: which write the read saw is unclear
@@ -242,6 +243,9 @@ fn resurrection(
     let saw_gone = |e: &Event| match (&e.op, e.result) {
         (Op::Get { .. }, Some(Ret::Value(None)))
         | (Op::Remove { .. }, Some(Ret::Removed(false))) => Some("the key absent".to_string()),
+        (Op::GetOrPut { value, .. }, Some(Ret::Value(Some(put)))) if put == *value => {
+            Some("the key absent".to_string())
+        }
         (
             Op::Cas {
                 from: Some(from), ..
@@ -251,7 +255,7 @@ fn resurrection(
         _ => None,
     };
     let overwrote = |e: &Event| {
-        (e.op.written().is_some() && e.result != Some(Ret::Swapped(false)) && !e.is_open())
+        (e.op.written_with(e.result).is_some() && !e.is_open())
             || (matches!(e.op, Op::Remove { .. }) && e.result == Some(Ret::Removed(true)))
     };
     let gone =

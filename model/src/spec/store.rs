@@ -174,15 +174,17 @@ fn reason<'e>(
         matches!(e.op, Op::Remove { .. }) && e.result == Some(Ret::Removed(removed))
     };
     // Writes a value: a put, an update, a cas that succeeded (or never returned).
-    let may_write = |e: &Event| e.op.written().is_some() && e.result != Some(Ret::Swapped(false));
+    let may_write = |e: &Event| e.op.written_with(e.result).is_some();
     let did_write = |e: &Event| may_write(e) && !e.is_open();
     let reader = match culprit.op {
         Op::Get { .. } => "get".to_string(),
         _ => culprit.op.to_string(),
     };
     let seen = (&culprit.op, culprit.result?);
+    let read = culprit.op.read_with(culprit.result);
     let specific = match seen {
-        (Op::Get { .. } | Op::Update { .. }, Ret::Value(Some(v))) => {
+        _ if matches!(read, Some(Some(_))) => {
+            let v = read.flatten().expect("matched");
             match all
                 .iter()
                 .find(|e| !std::ptr::eq(**e, culprit) && e.op.written() == Some(v) && may_write(e))
