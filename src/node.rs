@@ -94,7 +94,7 @@ pub(crate) enum Child<V> {
 /// then the children's bitmap and slots, and the value last, which a lookup reads only
 /// when the key ends at this branch. The bytes a lookup reads then span 80 bytes of the
 /// 120-byte allocation instead of 96, so fewer branches straddle a further cache line
-/// (0.26 fewer L1 misses per get over 100,000 keys: BENCHMARKS.md "Read cost", s19).
+/// (0.26 fewer L1 misses per get over 100,000 keys: BENCHMARKS.md, design notes, "Read cost").
 #[repr(C)]
 pub(crate) struct Branch<V> {
     pub(crate) segment: Bytes,

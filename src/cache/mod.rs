@@ -592,6 +592,9 @@ impl<V> Cache<V> {
         now: u64,
         gone: &mut Gone<V>,
     ) -> bool {
+        if policy.deadlines.is_empty() {
+            return false; // no entry can expire: nothing to look at
+        }
         let mut purged = false;
         while let Some((slot, queued)) = policy.deadlines.pop_due(now) {
             let Some(leaf) = policy.leaf_at(slot) else {
