@@ -3,8 +3,10 @@
 //!
 //! This is the only module in the crate with `unsafe` code. The store keeps its current
 //! trie version here; readers look at it without blocking, a writer replaces it and
-//! goes on at once, and each replaced version is freed as soon as the last read that
-//! could reach it has left, by whichever thread sees that first.
+//! goes on at once, and each replaced version is freed by a writer once the last read
+//! that could reach it has left: at once if no read holds it, else at the next write
+//! after that read. Readers only read: they never free a version, so a read never pays
+//! for a writer's garbage.
 //!
 //! # Why not just an atomic pointer to an `Arc`?
 //!
@@ -20,9 +22,9 @@
 //! # Protocol
 //!
 //! Versions live in a fixed table of *slots* (`slots`, 32 by default). Each slot holds
-//! at most one version and a state: `FREE`, `LIVE` (the current version), `RETIRED`
-//! (replaced, maybe still read) or `CLAIMED` (being freed), tagged with the slot's
-//! *generation*, which counts the versions it has held. `current` is the index of
+//! at most one version and a state: `FREE`, `LIVE` (the current version) or `RETIRED`
+//! (replaced, maybe still read), tagged with the slot's *generation*, which counts the
+//! versions it has held. `current` is the index of
 //! the `LIVE` slot. Readers *pin* a slot in a per-stripe counter, `pins[stripe][slot]`;
 //! threads are spread over stripes so that readers on different cores rarely share a
 //! cache line. `writer` is a mutex that serialises writers (never taken by readers).
@@ -32,18 +34,19 @@
 //! - **R2** `pins[stripe][i] += 1` (`Relaxed`);
 //! - **R3** `fence(SeqCst)`;
 //! - **R4** `j = current` (`Acquire`). If `j != i`, a write came between R1 and R4:
-//!   unpin `i` (R6, R7) and go back to R2 with `i = j`;
+//!   unpin `i` (R6) and go back to R2 with `i = j`;
 //! - **R5** run the caller's closure on the version in slot `i`;
-//! - **R6** `pins[stripe][i] -= 1` (`Release`), also when the closure unwinds;
-//! - **R7** if `state[i]` (`Acquire`) is `RETIRED`: `fence(SeqCst)`, then *reclaim* `i`
-//!   in the generation seen.
+//! - **R6** `pins[stripe][i] -= 1` (`Release`), also when the closure unwinds.
 //!
-//! A write ([`RootCell::write`], then [`RootWriter::publish`]), under the writer lock:
-//! - **W1** find a `FREE` slot `n` (`Acquire`); if there is none, reclaim every
+//! A write ([`RootCell::write`], then [`RootWriter::publish`]), under the writer lock
+//! (slot states are read and written by lock holders alone, so `Relaxed`: the lock
+//! orders them):
+//! - **W1** find a `FREE` slot `n`; if there is none, `fence(SeqCst)`, reclaim every
 //!   `RETIRED` slot and look again, backing off between rounds (the only wait, see 8);
 //! - **W2** move the new version into slot `n`, `state[n] = LIVE` in the next generation;
-//! - **W3** `o = current.swap(n)` (`Release`), then `state[o] = RETIRED` (`Release`);
-//! - **W4** `fence(SeqCst)`, then reclaim every `RETIRED` slot.
+//! - **W3** `o = current.swap(n)` (`Release`), then `state[o] = RETIRED`;
+//! - **W4** `fence(SeqCst)`, then reclaim every `RETIRED` slot: this one, and any whose
+//!   readers have left since an earlier write saw them.
 //!
 //! A *stamped* read (`RootCell::read_stamped`, crate-internal) is a read that also
 //! gives its closure a `Stamp`:
@@ -60,50 +63,48 @@
 //! A match means no publish came since S1 (10). The handle owns what it reads: a stamp
 //! pins nothing, holds no slot and never delays a writer.
 //!
-//! *Reclaim* slot `r` in generation `g`: if every stripe's `pins[..][r]` (`Acquire`)
-//! reads 0, compare and swap `state[r]` from `RETIRED` in `g` to `CLAIMED` in `g`
-//! (`Acquire`); the one thread that wins
-//! takes the version out of the slot, stores `state[r] = FREE` (`Release`) and drops the
-//! version (a writer after it has released the lock).
+//! *Reclaim* slot `r` (under the writer lock, after a fence W4 or W1): if every
+//! stripe's `pins[..][r]` (`Acquire`) reads 0, take the version out of the slot, store
+//! `state[r] = FREE` (same generation, `Relaxed`), and drop the version once the lock is
+//! released.
 //!
 //! # Invariants
 //!
 //! 1. Exactly one slot is `LIVE`, the one `current` names, and it holds a version. Slot
 //!    contents are written only by the lock holder into a `FREE` slot (W2) and taken only
-//!    by the winner of a claim (`CLAIMED`); a slot is `FREE` again only once it is empty.
-//! 2. Only the holder of the writer lock moves a slot out of `FREE` or `LIVE`, or stores
-//!    `current`. So it may read the `LIVE` version without pinning it: nobody else can
-//!    retire it, and the lock orders it after the writer that published it.
+//!    by the lock holder from a `RETIRED` slot (reclaim); a slot is `FREE` again only
+//!    once it is empty.
+//! 2. Only the holder of the writer lock stores a slot's state or `current`. So it may
+//!    read the `LIVE` version without pinning it: nobody else can retire it, and the
+//!    lock orders it after the writer that published it.
 //! 3. A reader reads slot `i`'s contents only between a pin of `i` (R2) and its unpin
 //!    (R6), and only after R4 found `current == i` *after* that pin's fence R3.
-//! 4. *Pins are seen.* Let a reclaimer free slot `r` after its fence (W4 or R7), having
-//!    seen `state[r] == RETIRED` stored by W3 after the swap away from `r` (its own, or,
-//!    through `Release`/`Acquire`, another thread's). Take a reader with a validated pin
-//!    on `r` (3). If the reader's fence R3 precedes the reclaimer's fence in the single
-//!    total order of `SeqCst` fences, the reclaimer's pin loads see that pin (R2 is
-//!    before R3; the loads are after the fence), so it does not free `r` until the
+//! 4. *Pins are seen.* Let a writer free slot `r` after its fence (W4 or W1), having
+//!    seen `state[r] == RETIRED` stored by W3 after the swap away from `r` (its own, or
+//!    an earlier lock holder's, ordered before it by the lock). Take a reader with a
+//!    validated pin on `r` (3). If the reader's fence R3 precedes the writer's fence in
+//!    the single total order of `SeqCst` fences, the writer's pin loads see that pin (R2
+//!    is before R3; the loads are after the fence), so it does not free `r` until the
 //!    reader's R6, and R6 (`Release`, heading a release sequence) makes the reader's
-//!    use of the version happen-before the free. Otherwise the reclaimer's fence comes
+//!    use of the version happen-before the free. Otherwise the writer's fence comes
 //!    first; the swap away from `r` happens-before it, so the reader's R4 reads that swap
 //!    or a later value, not `r` from before the swap. It can read `r` only from a later
 //!    publish, which needs `r` freed and filled again first (1): then it reads the new
 //!    version, published by that swap (`Release`) to its R4 (`Acquire`).
-//! 5. *Exactly once, and the right one.* A version is freed by the one thread whose
-//!    `RETIRED` to `CLAIMED` swap succeeds; the writer and any number of leaving readers
-//!    may race for it. The swap names the generation whose retirement the claimant saw
-//!    before its fence, so a claimant that was overtaken (the slot freed, filled and
-//!    retired again meanwhile) fails instead of freeing a version whose readers its scan
-//!    never looked for (4 holds only for the generation seen before the fence). The
-//!    generation has `usize::BITS - 2` bits: on a 32-bit target it wraps after 2^30
-//!    fills of one slot, and a claimant would have to stall across exactly a multiple
-//!    of that many for its stale claim to succeed.
+//! 5. *Exactly once.* Only the writer lock's holder frees a version, and it frees only
+//!    from a `RETIRED` slot, which it leaves `FREE` and empty: no two threads ever race
+//!    for one version, and no slot is refilled while its old version is being taken.
+//!    Readers never free: a read costs the reader its own steps and nothing of the
+//!    writer's garbage (no drop of a version, no `free` of memory another thread
+//!    allocated).
 //! 6. *Publication.* The new version is whole before W3 (`Release`) and R4 is `Acquire`:
 //!    a reader sees a whole version, never a half-built one.
-//! 7. *Readers never wait.* R1–R7 take no lock and wait for nobody: R4 sends a reader
+//! 7. *Readers never wait.* R1–R6 take no lock and wait for nobody: R4 sends a reader
 //!    round again only when a write published between its R1 and its R4, so each extra
 //!    round means a writer made progress (lock-free; a stalled writer cannot cause one).
 //! 8. *Writers never wait for readers*, except when every slot is taken. After a write
-//!    (W4), a retired version stays unfreed only if the scan saw a pin on it. A reader
+//!    (W4), a retired version stays unfreed only if the scan saw a pin on it, and the
+//!    next write frees it if that pin is gone by then. A reader
 //!    stalled inside its closure holds back exactly one version, its own, however many
 //!    writes go by: the pin it dropped on a stale guess before (R4) was released before
 //!    its last fence R3, and every write that could retire its version fences after
@@ -111,11 +112,13 @@
 //!    still between R1 and R4 may be seen holding two: the stale guess it is leaving
 //!    and the slot it is trying. So at most one unfreed version per reader inside its
 //!    closure, two per reader entering. Only when all `slots - 1` old slots are held
-//!    does W1 wait, for the first of them to be let go. ([`RootCell::retired`] counts
-//!    them.)
-//! 9. A retired version whose last reader left while it was being retired (R7 saw the
-//!    state before W3 stored `RETIRED`, W4 saw the pin) is freed by the next write (W4)
-//!    or with the cell: the bound in (8) still holds.
+//!    does W1 wait, for the first of them to be let go, reclaiming after each fence.
+//!    ([`RootCell::retired`] counts them.)
+//! 9. *Garbage waits for a write.* A version whose last reader leaves after the write
+//!    that retired it is freed by the next write (W4), or with the cell: between writes
+//!    at most `slots - 1` old versions wait, whatever the readers do. A store written
+//!    often frees each one a write later; a store that stops writing keeps those its
+//!    readers held at the last write until it writes again.
 //!
 //! 10. *Stamps do not repeat.* Every publish stores into `current` and fills its slot
 //!     in a new generation (W2), so the pair (slot, state word with the `LIVE` tag)
@@ -132,13 +135,16 @@
 //! # What each barrier on the read path protects
 //!
 //! A read costs two read-modify-writes and one fence (on x86: two `lock xadd` and one
-//! `mfence`), plus three plain loads; a grace period cost the same, and this protocol
-//! frees the writer for it.
+//! `mfence`), plus two plain loads of `current` and one of the slot; a grace period cost
+//! the same, and this protocol frees the writer for it. A read writes only its stripe's
+//! pin counter and loads only `current`, the slot it pins and the version: it neither
+//! looks at slot states nor frees anything, so between writes a reader's lines stay in
+//! its own cache.
 //! - R2 must be an atomic increment: threads share a stripe. It is `Relaxed`, because
 //!   R3 orders it.
 //! - R3, the `SeqCst` fence, is the one the protocol cannot lose: it pairs with W4 (or
-//!   with a leaving reader's R7) so that either the reclaimer sees the pin or the reader
-//!   sees the retirement (invariant 4). Folding it into R2 (a `SeqCst` increment and a
+//!   with W1's) so that either the writer sees the pin or the reader sees the
+//!   retirement (invariant 4). Folding it into R2 (a `SeqCst` increment and a
 //!   `SeqCst` load at R4, valid in C++20 and free on x86, where `lock xadd` is already a
 //!   full barrier) would save the `mfence`, but loom models `SeqCst` accesses as
 //!   acquire/release and could not check it; an asymmetric fence (`membarrier` on the
@@ -147,8 +153,6 @@
 //! - R4 is `Acquire` to see the version the swap published whole (invariant 6).
 //! - R6 is `Release` so that the reader's use of the version happens-before its free
 //!   (invariant 4); it must be atomic for the same reason as R2.
-//! - R7's load is `Acquire`, for invariant 4's premise; its fence runs only when the
-//!   version was retired, on reads that overlapped a write.
 //! - R1 is a `Relaxed` guess: R4 checks it.
 //!
 //! Each `unsafe` block below names the invariants it relies on; the loom models in
@@ -166,12 +170,11 @@ use crate::sync::{self, fence, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeC
 mod tests;
 
 // A slot's state word: its generation (how many versions it has held) above a two-bit
-// tag. The generation makes a claim fail on a slot that was freed and filled again
-// since the claimant looked at it (invariant 5).
+// tag. The generation tells a stamp's version from a later one in the same slot
+// (invariant 10).
 const FREE: usize = 0;
 const LIVE: usize = 1;
 const RETIRED: usize = 2;
-const CLAIMED: usize = 3;
 const TAG: usize = 0b11;
 const GENERATION: usize = 0b100;
 
@@ -190,8 +193,9 @@ struct Slot<T> {
 /// Readers borrow the current value for the length of a closure
 /// ([`read`](RootCell::read)); a writer takes the lock ([`write`](RootCell::write)),
 /// looks at the current value, and [`publish`](RootWriter::publish)es a replacement. The
-/// replaced value is dropped once no reader can see it any more: by the writer, after it
-/// releases the lock, or by the last reader to leave it.
+/// replaced value is dropped once no reader can see it any more, by a writer after it
+/// releases the lock: the one that replaced it, or the first after its last reader
+/// left. Readers never drop a value.
 ///
 /// The protocol is described, with its invariants, in the module documentation.
 ///
@@ -354,13 +358,12 @@ impl<T> RootCell<T> {
     }
 
     /// The number of replaced versions not yet freed: at most one per reader inside
-    /// [`read`](Self::read) (module invariant 8), plus any left by a reader whose exit
-    /// raced the write that retired its version (invariant 9, freed by the next write).
+    /// [`read`](Self::read) (module invariant 8), plus those whose readers left after the
+    /// last write (invariant 9, freed by the next write), never more than `slots - 1`.
     /// For tests and monitoring; the count is a snapshot of a moving state.
     pub fn retired(&self) -> usize {
-        let retired = |slot: &&CachePadded<Slot<T>>| {
-            matches!(slot.state.load(Ordering::Relaxed) & TAG, RETIRED | CLAIMED)
-        };
+        let retired =
+            |slot: &&CachePadded<Slot<T>>| slot.state.load(Ordering::Relaxed) & TAG == RETIRED;
         self.slots.iter().filter(retired).count()
     }
 
@@ -372,36 +375,6 @@ impl<T> RootCell<T> {
     /// `pins[stripe][slot]`, `stripe` as [`stripe`](Self::stripe) returns it.
     fn pin_counter(&self, stripe: usize, slot: usize) -> &AtomicUsize {
         &self.pins[stripe + slot / PER_LINE][slot % PER_LINE]
-    }
-
-    /// Reclaims slot `r` if no reader pins it and this thread wins the claim; the caller
-    /// has fenced (W4 or R7) after seeing `retired`, `r`'s state word with the `RETIRED`
-    /// tag. Returns the version to drop.
-    fn reclaim(&self, r: usize, retired: usize) -> Option<T> {
-        debug_assert_eq!(retired & TAG, RETIRED);
-        let pinned = (0..self.pins.len())
-            .step_by(self.chunks)
-            .any(|stripe| self.pin_counter(stripe, r).load(Ordering::Acquire) != 0);
-        if pinned {
-            return None;
-        }
-        let slot = &self.slots[r];
-        slot.state
-            .compare_exchange(
-                retired,
-                retired ^ RETIRED ^ CLAIMED,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            )
-            .ok()?;
-        let version = slot.version.with_mut(|version| {
-            // SAFETY: this thread won the claim (invariant 5) on a slot no reader pins
-            // and none can validate again (invariant 4): it alone may touch the contents.
-            unsafe { (*version).take() }
-        });
-        slot.state
-            .store(retired ^ RETIRED ^ FREE, Ordering::Release);
-        version
     }
 }
 
@@ -437,7 +410,7 @@ pub(crate) struct Stamp {
     state: usize,
 }
 
-/// A reader's validated pin of one slot (R1–R4); dropping it is R6–R7.
+/// A reader's validated pin of one slot (R1–R4); dropping it is R6.
 ///
 /// Crate-visible for the unit tests, which hold reads open across writes.
 pub(crate) struct Pin<'a, T> {
@@ -459,7 +432,7 @@ impl<'a, T> Pin<'a, T> {
             if now == slot {
                 return pin;
             }
-            drop(pin); // R6, R7 for the stale guess
+            drop(pin); // R6 for the stale guess
             slot = now;
         }
     }
@@ -467,16 +440,9 @@ impl<'a, T> Pin<'a, T> {
 
 impl<T> Drop for Pin<'_, T> {
     fn drop(&mut self) {
-        let cell = self.cell;
-        cell.pin_counter(self.stripe, self.slot)
+        self.cell
+            .pin_counter(self.stripe, self.slot)
             .fetch_sub(1, Ordering::Release); // R6
-        let slot = &cell.slots[self.slot];
-        let state = slot.state.load(Ordering::Acquire);
-        if state & TAG == RETIRED {
-            // R7: maybe the last reader of a retired version.
-            fence(Ordering::SeqCst);
-            drop(cell.reclaim(self.slot, state));
-        }
     }
 }
 
@@ -509,17 +475,19 @@ impl<T> RootWriter<'_, T> {
 
     /// Makes `new` the current value. Readers that start after this call see `new`.
     ///
-    /// Returns without waiting for readers: the replaced value is dropped once its last
-    /// reader leaves. This call waits only if every slot but the current one holds an
-    /// old version that a reader still inside [`RootCell::read`] pins (module
-    /// invariant 8).
+    /// Returns without waiting for readers: the replaced value is dropped after this
+    /// writer's lock is released if no reader is inside it, else by the first write
+    /// after its last reader leaves (module invariant 9). This call waits only if every
+    /// slot but the current one holds an old version that a reader still inside
+    /// [`RootCell::read`] pins (module invariant 8).
     pub fn publish(&mut self, new: T) {
         let cell = self.cell;
         let next = self.free_slot(); // W1
         let slot = &cell.slots[next];
         slot.version.with_mut(|version| {
-            // SAFETY: the slot is `FREE` (seen with `Acquire`, so after its last claimant
-            // emptied it) and only the lock holder fills free slots (invariants 1, 2).
+            // SAFETY: the slot is `FREE`, so empty, and only the lock holder fills free
+            // slots or empties retired ones, the lock ordering us after the last one that
+            // did (invariants 1, 2, 5).
             unsafe { *version = Some(new) }
         });
         let free = slot.state.load(Ordering::Relaxed);
@@ -529,7 +497,7 @@ impl<T> RootWriter<'_, T> {
         let old = &cell.slots[old].state;
         old.store(
             old.load(Ordering::Relaxed) - LIVE + RETIRED,
-            Ordering::Release,
+            Ordering::Relaxed,
         );
         fence(Ordering::SeqCst); // W4
         self.reclaim_all();
@@ -540,11 +508,12 @@ impl<T> RootWriter<'_, T> {
         let mut spins = 0;
         loop {
             let free =
-                |slot: &CachePadded<Slot<T>>| slot.state.load(Ordering::Acquire) & TAG == FREE;
+                |slot: &CachePadded<Slot<T>>| slot.state.load(Ordering::Relaxed) & TAG == FREE;
             if let Some(free) = self.cell.slots.iter().position(free) {
                 return free;
             }
-            // Every slot is retired (or being freed by a reader): the bound is reached.
+            // Every old slot is retired and was pinned at the last scan: the bound is
+            // reached. Fence and scan again until a reader has left one.
             fence(Ordering::SeqCst);
             self.reclaim_all();
             sync::backoff(spins);
@@ -552,13 +521,30 @@ impl<T> RootWriter<'_, T> {
         }
     }
 
+    /// Reclaims every `RETIRED` slot that no reader pins; the caller has fenced (W4 or
+    /// W1). The versions taken are dropped with `self`, after the lock.
     fn reclaim_all(&mut self) {
         let cell = self.cell;
         for (r, slot) in cell.slots.iter().enumerate() {
             let state = slot.state.load(Ordering::Relaxed);
-            if state & TAG == RETIRED {
-                self.freed.extend(cell.reclaim(r, state));
+            if state & TAG != RETIRED {
+                continue;
             }
+            let pinned = (0..cell.pins.len())
+                .step_by(cell.chunks)
+                .any(|stripe| cell.pin_counter(stripe, r).load(Ordering::Acquire) != 0);
+            if pinned {
+                continue;
+            }
+            let version = slot.version.with_mut(|version| {
+                // SAFETY: we hold the writer lock, the only right to take a slot's
+                // contents or change its state (invariants 1, 2, 5); the slot is
+                // `RETIRED`, no reader pins it and none can validate a pin of it again
+                // (invariant 4).
+                unsafe { (*version).take() }
+            });
+            slot.state.store(state - RETIRED + FREE, Ordering::Relaxed);
+            self.freed.extend(version);
         }
     }
 }

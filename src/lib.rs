@@ -62,7 +62,8 @@
 //! version by path copying, move it into a free slot, publish it with one atomic swap,
 //! and free every replaced version that no reader pins. Then they release the lock and
 //! drop what they freed. A writer never waits for a reader: a version a reader still
-//! pins is freed by the last reader to leave it (or by a later write). Readers that
+//! pins is freed by the first write after that reader leaves. Readers never free
+//! anything, so a read never pays for a writer's garbage. Readers that
 //! started before the swap finish on the old version; readers that start after it see
 //! the new one. The one wait is when every slot but the current one is pinned by a
 //! stalled reader (31 of them, by default); the [`cell`] module docs state the
@@ -86,9 +87,12 @@
 //! - Entries are reference counted (one `Arc` per leaf, holding key and value), so `V`
 //!   need not be `Clone`, at the cost of one allocation per entry and a count increment
 //!   per `get` (none per [`TrieStore::get_with`]).
-//! - A reader that is the last to leave a replaced version frees it, so a value's
-//!   destructor can run on a reading thread. Readers never wait, but one read in many
-//!   (those that overlap a write) does that work.
+//! - Only writers free replaced versions: a read never runs a destructor or returns
+//!   another thread's memory to the allocator, so a read beside a busy writer costs
+//!   little more than a read alone. The price is that a version a reader held when it
+//!   was replaced waits for the next write (at most `slots - 1` of them in a store
+//!   that stops writing). Handles readers own do free what they alone hold: a dropped
+//!   [`ValueGuard`] or snapshot, a [`Reader`] whose kept version a write replaced.
 //! - The root cell pins versions by slot, in the manner of hazard pointers, so a
 //!   stalled reader holds back one version and never a writer. A grace period (what
 //!   this crate used first) is simpler but makes writers wait for every read in

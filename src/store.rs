@@ -216,9 +216,9 @@ impl<V> TrieStore<V> {
     }
 
     /// The number of replaced versions not yet freed: at most one per read in progress
-    /// (a read pins the one version it walks), plus any whose last reader left while it
-    /// was being replaced, which the next write frees. A diagnostic for tests and
-    /// monitoring; see [`RootCell::retired`].
+    /// (a read pins the one version it walks), plus those whose readers left after the
+    /// last write, which the next write frees. A diagnostic for tests and monitoring;
+    /// see [`RootCell::retired`].
     ///
     /// ```
     /// use cowtrie::TrieStore;

@@ -113,9 +113,9 @@ fn a_store_under_concurrent_churn_drops_everything_once() {
             });
         }
     });
-    // A version whose last reader left while it was being retired waits for the next
-    // write (root-cell invariant 9): at most one per reader, and the threads are gone,
-    // so one write frees every replaced version.
+    // Readers never free: a version a reader held at the last write waits for the next
+    // one (root-cell invariant 9), at most one per reader; the threads are gone, so one
+    // write frees every replaced version.
     assert!(store.retired_versions() <= 3, "at most one per reader");
     store.put([9], ledger.value(ids.fetch_add(1, Ordering::SeqCst)));
     assert_eq!(store.retired_versions(), 0, "the write freed them");

@@ -128,13 +128,15 @@ fn the_sharing_picture_agrees_with_the_trie() {
 }
 
 #[test]
-fn the_reclamation_picture_shows_each_free_and_who_did_it() {
+fn the_reclamation_picture_shows_each_free_and_when() {
     let svg = draw("reclamation");
     for line in [
-        "version 2 freed by reader B, the last to leave it (R7): its value v2 is dropped",
-        "version 1 freed by reader A, the last to leave it (R7): its value v1 is dropped",
+        "reader B unpins version 2 (R6); it is retired, and waits for the next write",
+        "version 1 freed by the writer, after it released the lock: its value v1 is dropped",
+        "version 2 freed by the writer, after it released the lock: its value v2 is dropped",
         "version 3 freed by the writer, after it released the lock: its value v3 is dropped",
         "then retired_versions() = 2",
+        "then retired_versions() = 0",
     ] {
         assert!(svg.contains(line), "{line:?} in the reclamation picture");
     }

@@ -63,8 +63,15 @@ fn a_stalled_reader_holds_back_one_version() {
     drop(stalled);
     assert_eq!(
         cell.retired(),
+        1,
+        "readers never free: it waits for a write"
+    );
+    assert_eq!(live.load(Ordering::SeqCst), 2);
+    cell.write().publish(Tracked::new(0, &live));
+    assert_eq!(
+        cell.retired(),
         0,
-        "the last reader to leave frees its version"
+        "the first write after the last reader left frees its version"
     );
     assert_eq!(live.load(Ordering::SeqCst), 1);
 }
@@ -84,6 +91,8 @@ fn a_read_after_a_write_pins_the_new_version() {
     );
     assert_eq!(cell.read(|v| *v), 1);
     drop((early, late));
+    assert_eq!(cell.retired(), 1, "version 0 waits for the next write");
+    cell.write().publish(2);
     assert_eq!(cell.retired(), 0);
 }
 
@@ -124,7 +133,12 @@ fn a_writer_waits_only_when_every_slot_is_pinned() {
     assert_eq!(cell.read(|v| *v), 3);
     assert_eq!(cell.retired(), 1, "version 1 is still pinned");
     drop(second);
-    assert_eq!(cell.retired(), 0);
+    cell.write().publish(4);
+    assert_eq!(
+        cell.retired(),
+        0,
+        "the write after the last reader freed all"
+    );
 }
 
 /// A value that writes its id into a shared log when dropped.
@@ -170,13 +184,14 @@ fn a_pin_past_the_first_line_of_counters_holds_its_version() {
         cell.read(|version| {
             assert_eq!(version.id, target);
             drop(below);
-            assert_eq!(
-                dropped(),
-                Vec::from_iter(0..target),
-                "the pins below let go"
-            );
+            assert_eq!(dropped(), [], "readers never free");
             for n in target + 1..=target + 3 {
                 cell.write().publish(Logged::new(n, &log));
+                assert_eq!(
+                    dropped()[..target],
+                    Vec::from_iter(0..target),
+                    "the first write after the pins below let go frees their versions"
+                );
                 assert_eq!(version.id, target, "the pinned version is still there");
                 assert!(
                     !dropped().contains(&target),
@@ -185,11 +200,15 @@ fn a_pin_past_the_first_line_of_counters_holds_its_version() {
                 assert_eq!(cell.retired(), 1, "only the pinned version is held back");
             }
         });
+        assert_eq!(cell.retired(), 1, "the version waits for a write");
+        cell.write().publish(Logged::new(slots, &log));
         assert_eq!(cell.retired(), 0);
+        let mut last_two = dropped()[dropped().len() - 2..].to_vec();
+        last_two.sort_unstable();
         assert_eq!(
-            dropped().last(),
-            Some(&target),
-            "the last reader to leave frees its version"
+            last_two,
+            [target, target + 3],
+            "the write after the last reader left frees its version and the one before"
         );
     }
 }

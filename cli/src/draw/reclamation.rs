@@ -1,5 +1,5 @@
 //! `cowtrie draw reclamation`: readers and a writer on a real [`TrieStore`], step by
-//! step, with the protocol's step names (R1–R7, W1–W4, from `src/cell.rs`).
+//! step, with the protocol's step names (R1–R6, W1–W4, from `src/cell.rs`).
 //!
 //! The run is scripted on one thread so that it is the same every time: reader A's
 //! `get_with` closure calls the writer and the other readers, as a stalled reader on
@@ -21,7 +21,7 @@ enum Mark {
     Entered(char),
     /// A reader read `k` (R5) and saw this version's value.
     Read(char, u32),
-    /// A reader's closure is returning: R6 and R7 come next.
+    /// A reader's closure is returning: R6 comes next.
     Leaving(char),
     /// The reader's `get_with` returned.
     Left(char),
@@ -146,13 +146,13 @@ fn steps(marks: &[Mark]) -> Vec<Step> {
                 let retired = v != live;
                 steps.push(step(
                     Row::Reader(r),
-                    "leave R6-R7",
+                    "leave R6",
                     format!(
                         "reader {r} unpins version {v} (R6); {}",
                         if retired {
-                            "it is retired, so the reader tries to reclaim it (R7)"
+                            "it is retired, and waits for the next write: readers never free"
                         } else {
-                            "it is still live: nothing to reclaim (R7)"
+                            "it is still live"
                         }
                     ),
                     v,
@@ -185,7 +185,7 @@ fn steps(marks: &[Mark]) -> Vec<Step> {
             Mark::Dropped(v) => {
                 let by = match doing {
                     Row::Writer => "the writer, after it released the lock".to_string(),
-                    Row::Reader(r) => format!("reader {r}, the last to leave it (R7)"),
+                    Row::Reader(r) => format!("reader {r}, as it left"),
                 };
                 let free = step(
                     doing,
@@ -330,7 +330,7 @@ pub(crate) fn draw() -> String {
                     let at = |short: &str| {
                         (0..steps.len()).find(|&i| steps[i].row == row && steps[i].short == short)
                     };
-                    match (at("pin R1-R4"), at("leave R6-R7")) {
+                    match (at("pin R1-R4"), at("leave R6")) {
                         (Some(a), Some(b)) => steps[a].version == v && a < r && r < b,
                         _ => false,
                     }
@@ -363,10 +363,7 @@ pub(crate) fn draw() -> String {
             .iter()
             .copied()
             .find(|&i| steps[i].short == "pin R1-R4");
-        let leave = mine
-            .iter()
-            .copied()
-            .find(|&i| steps[i].short == "leave R6-R7");
+        let leave = mine.iter().copied().find(|&i| steps[i].short == "leave R6");
         if let (Some(a), Some(b)) = (pin, leave) {
             let y = y_of(row);
             canvas.rect(
