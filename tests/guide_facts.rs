@@ -57,13 +57,19 @@ fn the_guide_names_every_seeded_bug_and_no_other() {
     assert!(listed.len() >= 5, "chapter 5's table has its rows");
     let all = mutants();
     for name in listed {
-        assert!(all.contains(name), "chapter 5 lists {name}, which has no patch");
+        assert!(
+            all.contains(name),
+            "chapter 5 lists {name}, which has no patch"
+        );
     }
     let guide: String = fs::read_dir(root().join("book/src"))
         .expect("book/src exists")
         .filter_map(|entry| fs::read_to_string(entry.ok()?.path()).ok())
         .collect();
     for name in &all {
-        assert!(guide.contains(name.as_str()), "the guide never names {name}");
+        assert!(
+            guide.contains(name.as_str()),
+            "the guide never names {name}"
+        );
     }
 }

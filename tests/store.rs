@@ -259,9 +259,17 @@ fn writers_go_on_while_a_reader_is_paused_inside_get_with() {
             "the paused read saw its own version"
         );
     });
-    assert_eq!(store.retired_versions(), 1, "readers never free: it waits for a write");
+    assert_eq!(
+        store.retired_versions(),
+        1,
+        "readers never free: it waits for a write"
+    );
     store.put("k", 0);
-    assert_eq!(store.retired_versions(), 0, "freed by the write after its reader left");
+    assert_eq!(
+        store.retired_versions(),
+        0,
+        "freed by the write after its reader left"
+    );
     assert_eq!(store.snapshot().len(), puts + 1);
 }
 
