@@ -270,13 +270,26 @@ fn draw<S: Spec + Default>(
         lx = svg.text(lx + 22.0, y, text, "legend", "") + 18.0;
     }
 
-    // The axis: every position, its tick (or line) number.
-    y += LINE + 6.0;
+    // Invariant 1 said where the reader looks first: the axis is ordinal.
+    y += LINE + 4.0;
     let axis_name = if history.is_some_and(History::is_from_file) {
         "line"
     } else {
         "tick"
     };
+    svg.text(
+        MARGIN,
+        y,
+        &format!(
+            "time runs left to right, one column per call or return in their order (not to \
+             scale); each column is labelled with its {axis_name}"
+        ),
+        "legend",
+        r##"fill="#666""##,
+    );
+
+    // The axis: every position, its tick (or line) number.
+    y += LINE + 6.0;
     svg.text(MARGIN, y, axis_name, "axis", r##"fill="#666""##);
     let has_open = events.iter().any(|(e, _, _)| e.ret == NEVER);
     for (r, &tick) in ticks.iter().enumerate() {
