@@ -48,8 +48,7 @@ run_layer() {
         --test cache_api \
         --test cache_model "${build[@]}" ;;
     crash) CARGO_TARGET_DIR="$targets/debug" \
-        cargo test -p cowtrie --features sim,format --test durable_crash --test durable \
-        --test durable_lost "${build[@]}" ;;
+        cargo test -p cowtrie --features sim,format --test durable "${build[@]}" ;;
     # `cowtrie check --store durable` on six seeds: crashes of a simulated disk between
     # epochs of the workload; fails if any recovery is not a durable prefix or fails.
     durable-check) if [[ "$2" == build ]]; then

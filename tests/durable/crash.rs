@@ -1,14 +1,10 @@
 //! The durable store's crash matrix on the simulated disk: a crash after every I/O
 //! operation of scripted workloads, losing or keeping what was not synced or tearing the
 //! last write, each recovery judged by the durable-prefix check.
-#![cfg(not(any(loom, feature = "shuttle", miri)))]
-
-mod durable_common;
-
+use super::common::{judge, open, quiet, run, script, state_of, Journal, Step};
 use cowtrie::durable::format::{read_log, LogTail, SECTOR};
 use cowtrie::durable::{Crash, Durability, SimDisk};
 use cowtrie_model::durable::Write;
-use durable_common::{judge, open, quiet, run, script, state_of, Journal, Step};
 
 /// Whether a log file on `disk` ends in a lost tail with data after its zero run: a
 /// crash lost an earlier sector and kept a later one.
@@ -257,7 +253,7 @@ fn crash_during_recovery_of_a_torn_log() {
 /// it once records after it are durable.
 #[test]
 fn a_failed_checkpoint_operation_then_more_writes() {
-    use durable_common::Step::*;
+    use super::common::Step::*;
     let steps = [
         Put("a", "1"),
         Put("b", "2"),

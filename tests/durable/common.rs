@@ -1,5 +1,4 @@
 //! Scripted workloads for the durable store's crash tests, and the judge of a recovery.
-#![allow(dead_code, reason = "each test file uses part of it")]
 
 use cowtrie::durable::{Commit as Ack, DurableStore, Error, Options, SimDisk};
 use cowtrie::WriteBatch;

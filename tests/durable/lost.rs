@@ -1,13 +1,9 @@
 //! Invariant 5's lost tails on hand-made log files: sectors a crash lost (zeros) before
 //! records it kept are cut, in one file and across files; a flipped bit or zeros that
 //! no lost sector explains stay a typed error at the damaged record's offset.
-#![cfg(not(any(loom, feature = "shuttle", miri)))]
-
-mod durable_common;
-
+use super::common::{open, quiet};
 use cowtrie::durable::format::{read_log, SECTOR};
 use cowtrie::durable::{Crash, Durability, Error, SimDisk};
-use durable_common::{open, quiet};
 
 /// A disk whose one log file holds six synced puts of 300-byte values (each record
 /// spans a sector boundary or comes close); returns it, the log's name, its bytes up

@@ -1,15 +1,19 @@
 //! The durable store's files and failures on the simulated disk and on real files:
 //! torn and damaged records, interrupted checkpoints, leftover temporary files, failed
-//! syncs, a second open, bad magic and versions, hostile lengths.
+//! syncs, a second open, bad magic and versions, hostile lengths; and, in modules, the
+//! crash matrix (`crash`) and hand-made lost tails (`lost`), which share the scripted
+//! workloads and the judge of a recovery (`common`).
 #![cfg(not(any(loom, feature = "shuttle", miri)))]
 
-mod durable_common;
+mod common;
+mod crash;
+mod lost;
 
 use std::path::Path;
 
+use common::{open, quiet, state_of};
 use cowtrie::durable::format::{read_log, read_snapshot, LogTail};
 use cowtrie::durable::{Crash, Durability, DurableStore, Error, Options, SimDisk};
-use durable_common::{open, quiet, state_of};
 use rand::{Rng, SeedableRng};
 
 fn log_names(disk: &SimDisk) -> Vec<String> {
