@@ -22,6 +22,11 @@ pub(crate) use children::Iter as ChildIter;
 /// Key bytes: up to 16 are stored inline, in the node itself; longer ones on the heap.
 pub(crate) type Bytes = SmallVec<[u8; 16]>;
 
+/// The branches above a change, each with the byte of the child on the path: on the
+/// stack for paths of up to 8 branches (a put into 100,000 random keys passes about 3),
+/// so a write allocates only the nodes it makes.
+type Path<'a, V> = SmallVec<[(&'a Branch<V>, u8); 8]>;
+
 /// A stored entry: the whole key and its value, in one allocation.
 ///
 /// Leaves are never copied: a version that keeps an entry shares its leaf, and a
@@ -215,7 +220,8 @@ impl<V> Drop for Branch<V> {
         if self.children.is_empty() {
             return;
         }
-        let mut stack = vec![std::mem::take(&mut self.children)];
+        let mut stack: children::DropStack<V> =
+            smallvec::smallvec![std::mem::take(&mut self.children)];
         while let Some(children) = stack.pop() {
             children.take_apart(&mut stack);
         }
@@ -354,7 +360,7 @@ pub(crate) fn put<V>(root: Option<&Branch<V>>, key: &[u8], value: V) -> (Arc<Bra
     });
     let empty = Branch::empty();
     // The branches above the change, each with the byte of the child on the path.
-    let mut path: Vec<(&Branch<V>, u8)> = Vec::new();
+    let mut path: Path<'_, V> = SmallVec::new();
     let mut node = root.unwrap_or(&empty);
     let mut depth = 0;
     let (bottom, replaced) = loop {
@@ -408,7 +414,7 @@ pub(crate) fn remove<V>(
     root: &Branch<V>,
     key: &[u8],
 ) -> Option<(Option<Arc<Branch<V>>>, Arc<Leaf<V>>)> {
-    let mut path: Vec<(&Branch<V>, u8)> = Vec::new();
+    let mut path: Path<'_, V> = SmallVec::new();
     let mut node = root;
     let mut depth = 0;
     let (bottom, removed) = loop {
@@ -441,7 +447,7 @@ pub(crate) fn remove<V>(
 /// `wrap` turns each changed branch below the root into what its parent should hold
 /// under the path's byte (`None`: no child there any more).
 fn rebuild<V>(
-    mut path: Vec<(&Branch<V>, u8)>,
+    mut path: Path<'_, V>,
     bottom: Branch<V>,
     wrap: impl Fn(Branch<V>) -> Option<Child<V>>,
 ) -> Arc<Branch<V>> {

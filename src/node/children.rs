@@ -36,6 +36,10 @@ use std::slice;
 use super::{share, Child};
 use crate::sync::{self, Arc};
 
+/// The children sets a drop has still to take apart ([`Children::take_apart`]): on the
+/// stack while few (dropping a replaced version frees one path), on the heap beyond.
+pub(crate) type DropStack<V> = smallvec::SmallVec<[Children<V>; 8]>;
+
 /// The most children a set keeps in one array; more are chunked.
 pub(crate) const WIDE: usize = 32;
 /// The number of chunks of a wide set, one per run of `256 / CHUNKS` byte values.
@@ -353,7 +357,7 @@ impl<V> Children<V> {
     /// place. (Two versions that drop their last handles of one chunk at the same moment
     /// may both be told "shared"; the last decrement then drops the chunk in place, one
     /// nested `Branch` drop per such race, each itself without recursion.)
-    pub(crate) fn take_apart(self, stack: &mut Vec<Children<V>>) {
+    pub(crate) fn take_apart(self, stack: &mut DropStack<V>) {
         match self.slots {
             Slots::Empty => {}
             Slots::One(child) => take_owned(child, stack),
@@ -468,7 +472,7 @@ fn splice<'a, V: 'a>(
 
 /// If `child` is a branch whose last handle is this one, moves its children to `stack`
 /// and drops it.
-fn take_owned<V>(child: Child<V>, stack: &mut Vec<Children<V>>) {
+fn take_owned<V>(child: Child<V>, stack: &mut DropStack<V>) {
     if let Child::Branch(branch) = child {
         if let Some(mut branch) = sync::arc_into_inner(branch) {
             stack.push(std::mem::take(&mut branch.children));
@@ -478,7 +482,7 @@ fn take_owned<V>(child: Child<V>, stack: &mut Vec<Children<V>>) {
 
 /// If `child` is a branch whose last handle is this one, moves its children to `stack`
 /// (dropping it then drops no subtree).
-fn empty_unique<V>(child: &mut Child<V>, stack: &mut Vec<Children<V>>) {
+fn empty_unique<V>(child: &mut Child<V>, stack: &mut DropStack<V>) {
     if let Child::Branch(branch) = child {
         if let Some(branch) = Arc::get_mut(branch) {
             stack.push(std::mem::take(&mut branch.children));
