@@ -33,6 +33,12 @@ pub trait Store: Send + Sync {
     /// version, or under one lock), with checksum as for `visit_all`; `None` for
     /// unordered stores.
     fn visit_prefixes(&self, prefixes: &[Vec<u8>]) -> Option<u64>;
+    /// Visits the entries with keys from `low` (included) to `high` (excluded), in key
+    /// order, with checksum as for `visit_all`; `None` for stores without ordered range
+    /// scans (the `scan_range_*` groups skip them).
+    fn visit_range(&self, _low: &[u8], _high: &[u8]) -> Option<u64> {
+        None
+    }
     /// Whether the store can run the `read_under_writer_*` groups, where a writer puts
     /// and removes without pause beside readers. `false` for a store whose memory then
     /// grows until the machine runs out (the group is skipped for it, and says so).
@@ -161,6 +167,15 @@ impl Store for Cowtrie {
         self.0.get_with(key, |value| value.copied())
     }
     cowtrie_writes_and_scans!();
+    /// Through the public iterator: [`cowtrie::Trie::range`] on a snapshot.
+    fn visit_range(&self, low: &[u8], high: &[u8]) -> Option<u64> {
+        let snapshot = self.0.snapshot();
+        Some(
+            snapshot
+                .range(low..high)
+                .fold(0, |sum, (k, v)| mix(sum, k, *v)),
+        )
+    }
 }
 
 impl Store for CowtrieGuard {
@@ -282,6 +297,13 @@ impl Store for RwLock<BTreeMap<Vec<u8>, u64>> {
                 .take_while(|(k, _)| k.starts_with(prefix))
                 .fold(sum, |sum, (k, v)| mix(sum, k, *v))
         }))
+    }
+    fn visit_range(&self, low: &[u8], high: &[u8]) -> Option<u64> {
+        let map = self.read().unwrap();
+        Some(
+            map.range::<[u8], _>((Bound::Included(low), Bound::Excluded(high)))
+                .fold(0, |sum, (k, v)| mix(sum, k, *v)),
+        )
     }
 }
 
@@ -433,6 +455,13 @@ impl Store for BptreeMap<Vec<u8>, u64> {
                 .fold(sum, |sum, (k, v)| mix(sum, k, *v))
         }))
     }
+    fn visit_range(&self, low: &[u8], high: &[u8]) -> Option<u64> {
+        let txn = self.read();
+        Some(
+            txn.range::<_, [u8]>((Bound::Included(low), Bound::Excluded(high)))
+                .fold(0, |sum, (k, v)| mix(sum, k, *v)),
+        )
+    }
 }
 
 /// scc's concurrent B+tree: lock-free reads (`peek_with`), writers lock the leaves they
@@ -462,6 +491,13 @@ impl Store for TreeIndex<Vec<u8>, u64> {
                 .fold(sum, |sum, (k, v)| mix(sum, k, *v))
         }))
     }
+    fn visit_range(&self, low: &[u8], high: &[u8]) -> Option<u64> {
+        let guard = scc::Guard::new();
+        Some(
+            self.range::<[u8], _>((Bound::Included(low), Bound::Excluded(high)), &guard)
+                .fold(0, |sum, (k, v)| mix(sum, k, *v)),
+        )
+    }
 }
 
 /// crossbeam's lock-free skip list: entries are reference-counted handles, reclaimed
@@ -487,6 +523,12 @@ impl Store for SkipMap<Vec<u8>, u64> {
             self.range::<[u8], _>(PrefixRange::new(prefix).bounds())
                 .fold(sum, |sum, e| mix(sum, e.key(), *e.value()))
         }))
+    }
+    fn visit_range(&self, low: &[u8], high: &[u8]) -> Option<u64> {
+        Some(
+            self.range::<[u8], _>((Bound::Included(low), Bound::Excluded(high)))
+                .fold(0, |sum, e| mix(sum, e.key(), *e.value())),
+        )
     }
 }
 

@@ -86,6 +86,8 @@ TARGETS = [
     *[(WRITER_1R, "writer", "read_under_writer_1r", peer, 0.5, "ops", ONE_ROW) for peer in IN_PLACE_ORDERED],
     ("prefix scan, ~0.1% of keys", "criterion", "scan_prefix_0.001", RWLOCK_BTREEMAP, 1, "keys", ONE_ROW),
     ("prefix scan, ~10% of keys", "criterion", "scan_prefix_0.1", RWLOCK_BTREEMAP, 1, "keys", ONE_ROW),
+    ("range scan, ~0.1% of keys", "criterion", "scan_range_0.001", RWLOCK_BTREEMAP, 1, "keys", ONE_ROW),
+    ("range scan, ~10% of keys", "criterion", "scan_range_0.1", RWLOCK_BTREEMAP, 1, "keys", ONE_ROW),
 ]
 
 # The u64keys bench's targets, on its key set `u64`.

@@ -25,9 +25,13 @@
 //!   scanned in turn (see `KeySet::prefix_matching`). The prefixes and their actual match
 //!   count are printed.
 //!
-//! Before `iterate` and `scan_prefix` time a store, its checksum is checked against
-//! cowtrie's, so every store is seen to visit the same entries. No group changes what the
-//! stores hold when it ends. `python3 benches/ratios.py` turns criterion's estimates and
+//! - `scan_range_0.001`, `scan_range_0.1` (ordered stores only): the entries between two
+//!   present keys, a range holding ~0.1% and ~10% of the keys, time per entry; cowtrie
+//!   through `Trie::range` on a snapshot, the ordered maps through their range scans.
+//!
+//! Before `iterate`, `scan_prefix` and `scan_range` time a store, its checksum is
+//! checked against cowtrie's, so every store is seen to visit the same entries. No group
+//! changes what the stores hold when it ends. `python3 benches/ratios.py` turns criterion's estimates and
 //! `writer_rates.tsv` into the table of targets; the measured table is in BENCHMARKS.md.
 #![allow(
     missing_docs,
@@ -257,6 +261,42 @@ fn scan_prefix(c: &mut Criterion, loaded: &Loaded) {
     }
 }
 
+/// `scan_range_{fraction}`: the entries from one present key (included) to another
+/// (excluded), the range holding `fraction` of the keys, starting a third of the way
+/// into the sorted set; time per entry. cowtrie through [`cowtrie::Trie::range`] on a
+/// snapshot, the ordered maps through their own range scans.
+fn scan_range(c: &mut Criterion, loaded: &Loaded) {
+    let set = &loaded.set;
+    let mut sorted = set.present.clone();
+    sorted.sort_unstable();
+    for fraction in [0.001, 0.1] {
+        let count = ((sorted.len() as f64 * fraction) as usize).max(1);
+        let start = sorted.len() / 3;
+        let (low, high) = (&sorted[start], &sorted[start + count]);
+        println!(
+            "scan_range_{fraction}/{}: {count} keys ({:.3}%)",
+            set.name,
+            100.0 * count as f64 / sorted.len() as f64
+        );
+        let expected = loaded.stores[0].visit_range(low, high);
+        per_store(
+            c,
+            &format!("scan_range_{fraction}"),
+            loaded,
+            |group, store| {
+                let Some(sum) = store.visit_range(low, high) else {
+                    return;
+                };
+                assert_eq!(Some(sum), expected, "{} scans other entries", store.name());
+                group.throughput(Throughput::Elements(count as u64));
+                group.bench_function(store.name(), |b| {
+                    b.iter(|| store.visit_range(black_box(low), black_box(high)))
+                });
+            },
+        );
+    }
+}
+
 fn benches(c: &mut Criterion) {
     for set in KeySet::all() {
         let stores = peers::loaded(peers::all(), &set.present);
@@ -269,6 +309,7 @@ fn benches(c: &mut Criterion) {
         put_remove(c, &loaded);
         iterate(c, &loaded);
         scan_prefix(c, &loaded);
+        scan_range(c, &loaded);
     }
 }
 
