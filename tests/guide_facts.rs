@@ -73,3 +73,68 @@ fn the_guide_names_every_seeded_bug_and_no_other() {
         );
     }
 }
+
+/// The number of loom models chapter 8 states, in words, against the `#[test]`s of
+/// `tests/loom.rs`, which says the same in its own docs.
+#[test]
+fn the_tools_chapter_counts_the_loom_models() {
+    const WORDS: [&str; 31] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "twenty-one",
+        "twenty-two",
+        "twenty-three",
+        "twenty-four",
+        "twenty-five",
+        "twenty-six",
+        "twenty-seven",
+        "twenty-eight",
+        "twenty-nine",
+        "thirty",
+    ];
+    let stated = |text: &str, before: &str| -> usize {
+        let word = text
+            .split(before)
+            .next()
+            .and_then(|head| head.split_whitespace().last())
+            .expect("a count before the phrase");
+        WORDS
+            .iter()
+            .position(|w| *w == word)
+            .unwrap_or_else(|| panic!("{word:?} is not a count in words"))
+    };
+    let models = fs::read_to_string(root().join("tests/loom.rs"))
+        .expect("tests/loom.rs exists")
+        .matches("#[test]")
+        .count();
+    assert_eq!(
+        stated(&chapter("08-tools.md"), " models in"),
+        models,
+        "08-tools.md counts the loom models"
+    );
+    let loom = fs::read_to_string(root().join("tests/loom.rs")).unwrap();
+    assert_eq!(
+        stated(&loom, " models ran in"),
+        models,
+        "tests/loom.rs counts its own models"
+    );
+}
