@@ -8,12 +8,14 @@ mod read;
 mod record;
 
 pub(crate) use append::{create_log, log_name, Log};
-#[cfg(feature = "format")]
-pub use read::read_log;
 pub(crate) use read::read_log_file;
-pub use read::{LogInfo, LogTail};
+pub use read::LogTail;
+#[cfg(feature = "format")]
+pub use read::{read_log, LogInfo};
+pub use record::LogOp;
+#[cfg(feature = "format")]
+pub use record::LogRecord;
 pub(crate) use record::{encode_put, encode_remove};
-pub use record::{LogOp, LogRecord};
 
 /// Log files grow ahead of their records in steps of this many zero bytes.
 pub(crate) const PREALLOCATE: u64 = 1 << 20;
