@@ -94,6 +94,10 @@ fn rows() -> Vec<Row> {
         let unique = trace::unique_keys(&p3) as u64;
         at_1_and_10_percent(&mut rows, "P3", &p3, unique);
     }
+    if let Some(p2) = load("P2.lis.zst") {
+        let unique = trace::unique_keys(&p2) as u64;
+        at_1_and_10_percent(&mut rows, "P2", &p2, unique);
+    }
     rows
 }
 

@@ -23,27 +23,32 @@
 //! ghost. The main ghost remembers as many keys as the main queue's target share of the
 //! entries held, the small ghost half as many.
 //!
-//! A key that misses while a ghost remembers it moves the small queue's share: up one
-//! percent of the capacity on a small-ghost hit (new keys needed longer to prove
-//! themselves), down one on a main-ghost hit (the main queue was too short); it starts
-//! at 3% and stays within 1%..10%, in the manner of ARC's adaptation. Whether that key
-//! then enters the main queue is decided by a frequency sketch, in the manner of
-//! TinyLFU's admission duel (Einziger et al., ACM TOS 2017): a count-min sketch of
-//! counters up to 15, halved every ten times the capacity additions (`sketch.rs`), that
-//! counts every miss and every access the writer sees (what an entry's counter gained
-//! since the writer last set it, added when the writer looks at it: at the small queue's
-//! end and in the main queue's clock). The remembered key enters the main queue if the
-//! main queue has room for it (main weight + its weight + the small share ≤ capacity);
-//! else the writer runs the main queue's clock until its oldest key is unread (that
-//! key is the next victim of the main queue), and the remembered key enters the main
-//! queue if its estimate is at least that victim's, the small queue otherwise (where one
-//! read still promotes it). A key no ghost remembers always enters the small queue.
+//! A key that misses while a ghost remembers it moves the small queue's share, if it was
+//! evicted at the margin: no more evictions ago (from its queue) than the small queue's
+//! share, so that a queue longer by one such share would have kept it. Then the share
+//! goes up one percent of the capacity on a small-ghost hit (new keys needed longer to
+//! prove themselves), down one on a main-ghost hit (the main queue was too short); it
+//! starts at 3% and stays within 1%..30%, in the manner of ARC's adaptation. A deeper
+//! ghost hit (a loop's keys, all evicted about one loop ago) says nothing of what one
+//! step would change, and moves nothing. Whether that key then enters the main queue is
+//! decided by a frequency sketch, in the manner of TinyLFU's admission duel (Einziger et
+//! al., ACM TOS 2017): a count-min sketch of counters up to 15, halved every ten times
+//! the capacity additions (`sketch.rs`), that counts every miss and every access the
+//! writer sees (what an entry's counter gained since the writer last set it, added when
+//! the writer looks at it: at the small queue's end and in the main queue's clock). The
+//! remembered key enters the main queue if the main queue has room for it (main weight +
+//! its weight + the small share ≤ capacity); else the writer runs the main queue's clock
+//! until its oldest key is unread (that key is the next victim of the main queue), and
+//! the remembered key enters the main queue if its estimate is at least that victim's,
+//! the small queue otherwise (where one read still promotes it). A key no ghost remembers
+//! always enters the small queue.
 //!
 //! One pass over cold keys only churns the small queue: the hot set in the main queue
 //! stays, and the scan's keys, never read twice, never reach a ghost hit. A loop over a
 //! little more keys than the capacity, which plain S3-FIFO and LRU always miss (each
-//! readmitted key pushes out the one needed next), keeps part of the loop: readmitted
-//! keys that lose the duel stop flushing the main queue.
+//! readmitted key pushes out the one needed next), keeps most of the loop: its ghost
+//! hits are deep, so the small queue stays at its least, and readmitted keys that lose
+//! the duel stop flushing the main queue.
 //!
 //! # Invariants
 //!

@@ -26,7 +26,7 @@ pub(crate) const DETACHED: u32 = NIL;
 
 /// The small queue's share of the capacity at the start, and its bounds, in percent.
 const SMALL_START: u64 = 3;
-const SMALL_MAX: u64 = 10;
+const SMALL_MAX: u64 = 30;
 
 /// Which queue a node is in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -75,28 +75,37 @@ impl List {
 #[derive(Default)]
 struct Ghost {
     order: VecDeque<u64>,
-    counts: HashMap<u64, u32, BuildHasherDefault<DefaultHasher>>,
+    /// Per fingerprint: how many times `order` holds it, and the number of its latest
+    /// insertion.
+    entries: HashMap<u64, (u32, u64), BuildHasherDefault<DefaultHasher>>,
+    /// Insertions so far: the evictions from the queue this ghost follows.
+    inserted: u64,
 }
 
 impl Ghost {
     fn insert(&mut self, hash: u64, bound: usize) {
         self.order.push_back(hash);
-        *self.counts.entry(hash).or_insert(0) += 1;
+        self.inserted += 1;
+        let entry = self.entries.entry(hash).or_insert((0, 0));
+        *entry = (entry.0 + 1, self.inserted);
         while self.order.len() > bound {
             let Some(old) = self.order.pop_front() else {
                 break;
             };
-            if let Some(count) = self.counts.get_mut(&old) {
+            if let Some((count, _)) = self.entries.get_mut(&old) {
                 *count -= 1;
                 if *count == 0 {
-                    self.counts.remove(&old);
+                    self.entries.remove(&old);
                 }
             }
         }
     }
 
-    fn contains(&self, hash: u64) -> bool {
-        self.counts.contains_key(&hash)
+    /// How many keys were evicted from the queue since this one was, if the ghost
+    /// remembers it: a queue longer by that many would still have held it.
+    fn depth(&self, hash: u64) -> Option<u64> {
+        let &(_, at) = self.entries.get(&hash)?;
+        Some(self.inserted - at)
     }
 }
 
@@ -175,6 +184,12 @@ impl<V> Policy<V> {
         node.queue != Queue::Free && node.leaf.as_ref().is_some_and(|l| Arc::ptr_eq(l, leaf))
     }
 
+    /// The small queue's share of the capacity, as a weight.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn small_target(&self) -> u64 {
+        self.small_target
+    }
+
     /// Whether the tracked entries weigh more than the capacity.
     pub(crate) fn over(&self) -> bool {
         self.weight() > self.capacity
@@ -188,13 +203,21 @@ impl<V> Policy<V> {
         let hash = fingerprint(key);
         self.sketch.add(hash, 1);
         let step = (self.capacity / 100).max(1);
-        let remembered = if self.small_ghost.contains(hash) {
-            // Evicted from the small queue too soon: give it more room.
-            self.small_target = (self.small_target + step).min(self.capacity * SMALL_MAX / 100);
+        // A ghost hit moves the share only if a step the share can take would have
+        // caught it: evicted no more evictions ago than the small queue's share.
+        let near = self.small_target.max(step);
+        let remembered = if let Some(depth) = self.small_ghost.depth(hash) {
+            if depth <= near {
+                // Evicted from the small queue just too soon: give it more room.
+                let max = self.capacity * SMALL_MAX / 100;
+                self.small_target = (self.small_target + step).min(max);
+            }
             true
-        } else if self.main_ghost.contains(hash) {
-            // Evicted from the main queue too soon: give that one more room.
-            self.small_target = self.small_target.saturating_sub(step).max(step);
+        } else if let Some(depth) = self.main_ghost.depth(hash) {
+            if depth <= near {
+                // Evicted from the main queue just too soon: give that one more room.
+                self.small_target = self.small_target.saturating_sub(step).max(step);
+            }
             true
         } else {
             false
@@ -424,5 +447,27 @@ impl<V> Policy<V> {
         }
         list.weight -= weight;
         list.len -= 1;
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Ghost;
+
+    #[test]
+    fn a_ghost_tells_how_many_evictions_ago_a_key_left() {
+        let mut ghost = Ghost::default();
+        for hash in [1, 2, 3] {
+            ghost.insert(hash, 3);
+        }
+        assert_eq!(ghost.depth(1), Some(2));
+        assert_eq!(ghost.depth(3), Some(0));
+        ghost.insert(1, 3); // evicted again: its latest eviction counts
+        assert_eq!(ghost.depth(1), Some(0));
+        assert_eq!(ghost.depth(2), Some(2));
+        ghost.insert(4, 3); // the bound drops the oldest copy, of 2
+        assert_eq!(ghost.depth(2), None);
+        assert_eq!(ghost.depth(3), Some(2));
+        assert_eq!(ghost.depth(5), None);
     }
 }
