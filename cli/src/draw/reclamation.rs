@@ -245,9 +245,12 @@ pub(crate) fn draw() -> String {
         r
     };
     let versions = steps.iter().map(|s| s.version).max().unwrap_or(1);
+    // A step's label stands in two lines, the action over the protocol's step names
+    // ("swap" over "W1-W3"), so a column is as wide as the longer word.
     let column = steps
         .iter()
-        .map(|s| text_width(&s.short))
+        .flat_map(|s| s.short.split(' '))
+        .map(text_width)
         .fold(0.0, f64::max)
         + 14.0;
     let left = 12.0 + text_width("version 4 (k = v4)") + 16.0;
@@ -256,9 +259,9 @@ pub(crate) fn draw() -> String {
     let row_height = 40.0;
     let x = |i: usize| left + column * (i as f64 + 0.5);
     let y_of = |row: Row| match row {
-        Row::Writer => top + 32.0,
+        Row::Writer => top + 44.0,
         Row::Reader(r) => {
-            top + 32.0 + row_height * (1 + readers.iter().position(|&x| x == r).unwrap_or(0)) as f64
+            top + 44.0 + row_height * (1 + readers.iter().position(|&x| x == r).unwrap_or(0)) as f64
         }
     };
     let versions_top = y_of(Row::Reader(readers[readers.len() - 1])) + row_height + 10.0;
@@ -393,7 +396,9 @@ pub(crate) fn draw() -> String {
             r#"<circle cx="{:.1}" cy="{y:.1}" r="4" fill="{colour}"/>"#,
             x(i)
         ));
-        canvas.centred(x(i), y - 11.0, &step.short, "");
+        let (action, names) = step.short.split_once(' ').unwrap_or((&step.short, ""));
+        canvas.centred(x(i), y - 11.0 - LINE * 0.8, action, "");
+        canvas.centred(x(i), y - 11.0, names, "");
     }
 
     // Legend, then every step in words.
