@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
@@ -408,25 +408,27 @@ fn once_a_read_misses_an_expired_value_nothing_sees_it_again() {
     });
     let stop = std::sync::atomic::AtomicBool::new(false);
     let start = Barrier::new(4);
-    // For each value, whether a read has missed it: written only after the miss returns.
-    let missed: Vec<std::sync::atomic::AtomicBool> = (0..2_000)
-        .map(|_| std::sync::atomic::AtomicBool::new(false))
-        .collect();
+    // The highest value a read has missed, stored after that read returned (-1: none).
+    // Values are written in increasing order, so every value up to it is gone for good:
+    // each was overwritten before that miss. A read compares against what this held
+    // before it began, never against a miss that overlapped it.
+    let gone = AtomicI64::new(-1);
     thread::scope(|s| {
         for _ in 0..3 {
             s.spawn(|| {
                 start.wait();
                 while !stop.load(Ordering::Relaxed) {
-                    let writing = cache.get_with("k", |v| v.copied());
-                    let Some(value) = writing else { continue };
-                    let after_miss = missed[value as usize].load(Ordering::SeqCst);
+                    let gone_before = gone.load(Ordering::SeqCst);
+                    let Some(value) = cache.get_with("k", |v| v.copied()) else {
+                        continue;
+                    };
                     assert!(
-                        !after_miss,
-                        "value {value} came back after a read missed it"
+                        i64::from(value) > gone_before,
+                        "value {value} came back after a read missed value {gone_before}"
                     );
                     clock.advance(Duration::from_micros(3));
                     if cache.get_with("k", |v| v.copied()) != Some(value) {
-                        missed[value as usize].store(true, Ordering::SeqCst);
+                        gone.fetch_max(i64::from(value), Ordering::SeqCst);
                     }
                 }
             });

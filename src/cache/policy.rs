@@ -75,19 +75,21 @@ impl List {
 #[derive(Default)]
 struct Ghost {
     order: VecDeque<u64>,
-    /// Per fingerprint: how many times `order` holds it, and the number of its latest
-    /// insertion.
+    /// Per fingerprint: how many times `order` holds it, and `evicted` just after its
+    /// latest insertion.
     entries: HashMap<u64, (u32, u64), BuildHasherDefault<DefaultHasher>>,
-    /// Insertions so far: the evictions from the queue this ghost follows.
-    inserted: u64,
+    /// The weight evicted so far from the queue this ghost follows: the unit of the
+    /// small queue's share, which a depth is compared with.
+    evicted: u64,
 }
 
 impl Ghost {
-    fn insert(&mut self, hash: u64, bound: usize) {
+    /// Remembers a key of `weight` evicted from the queue, keeping at most `bound` keys.
+    fn insert(&mut self, hash: u64, weight: u64, bound: usize) {
         self.order.push_back(hash);
-        self.inserted += 1;
+        self.evicted += weight;
         let entry = self.entries.entry(hash).or_insert((0, 0));
-        *entry = (entry.0 + 1, self.inserted);
+        *entry = (entry.0 + 1, self.evicted);
         while self.order.len() > bound {
             let Some(old) = self.order.pop_front() else {
                 break;
@@ -101,11 +103,11 @@ impl Ghost {
         }
     }
 
-    /// How many keys were evicted from the queue since this one was, if the ghost
-    /// remembers it: a queue longer by that many would still have held it.
+    /// The weight evicted from the queue since this key was, if the ghost remembers it:
+    /// a queue heavier by that much would still have held it.
     fn depth(&self, hash: u64) -> Option<u64> {
         let &(_, at) = self.entries.get(&hash)?;
-        Some(self.inserted - at)
+        Some(self.evicted - at)
     }
 }
 
@@ -321,9 +323,10 @@ impl<V> Policy<V> {
             self.link_head(slot, Queue::Main);
             return None;
         }
-        let hash = self.nodes[slot as usize].hash;
+        let node = &self.nodes[slot as usize];
+        let (hash, weight) = (node.hash, node.weight);
         self.small_ghost
-            .insert(hash, (self.ghost_bound() / 2).max(1));
+            .insert(hash, weight, (self.ghost_bound() / 2).max(1));
         Some(slot)
     }
 
@@ -341,8 +344,10 @@ impl<V> Policy<V> {
             self.link_head(slot, Queue::Main);
             return None;
         }
-        let hash = self.nodes[slot as usize].hash;
-        self.main_ghost.insert(hash, self.ghost_bound().max(1));
+        let node = &self.nodes[slot as usize];
+        let (hash, weight) = (node.hash, node.weight);
+        self.main_ghost
+            .insert(hash, weight, self.ghost_bound().max(1));
         Some(slot)
     }
 
@@ -455,19 +460,23 @@ mod tests {
     use super::Ghost;
 
     #[test]
-    fn a_ghost_tells_how_many_evictions_ago_a_key_left() {
+    fn a_ghost_tells_how_much_weight_left_its_queue_after_a_key() {
         let mut ghost = Ghost::default();
         for hash in [1, 2, 3] {
-            ghost.insert(hash, 3);
+            ghost.insert(hash, 1, 3);
         }
         assert_eq!(ghost.depth(1), Some(2));
         assert_eq!(ghost.depth(3), Some(0));
-        ghost.insert(1, 3); // evicted again: its latest eviction counts
+        ghost.insert(1, 1, 3); // evicted again: its latest eviction counts
         assert_eq!(ghost.depth(1), Some(0));
         assert_eq!(ghost.depth(2), Some(2));
-        ghost.insert(4, 3); // the bound drops the oldest copy, of 2
+        ghost.insert(4, 1, 3); // the bound drops the oldest copy, of 2
         assert_eq!(ghost.depth(2), None);
         assert_eq!(ghost.depth(3), Some(2));
         assert_eq!(ghost.depth(5), None);
+        ghost.insert(5, 10, 3); // a heavy key: depths are weights, the share's unit
+        assert_eq!(ghost.depth(4), Some(10));
+        assert_eq!(ghost.depth(5), Some(0));
+        assert_eq!(ghost.depth(3), None, "the bound dropped 3");
     }
 }

@@ -182,12 +182,11 @@ fn reason<'e>(
     };
     let seen = (&culprit.op, culprit.result?);
     let read = culprit.op.read_with(culprit.result);
-    let specific = match seen {
-        _ if matches!(read, Some(Some(_))) => {
-            let v = read.flatten().expect("matched");
+    let specific = match (read, seen) {
+        (Some(Some(v)), _) => {
             match all
                 .iter()
-                .find(|e| !std::ptr::eq(**e, culprit) && e.op.written() == Some(v) && may_write(e))
+                .find(|e| !std::ptr::eq(**e, culprit) && e.op.written_with(e.result) == Some(v))
             {
                 None => Some(Found::new(
                     format!("{reader} returned {v}, a value never written to this key"),
@@ -245,8 +244,8 @@ fn reason<'e>(
                     }),
             }
         }
-        (Op::Get { .. } | Op::Update { .. }, Ret::Value(None))
-        | (Op::Remove { .. }, Ret::Removed(false)) => {
+        (_, (Op::Get { .. } | Op::Update { .. }, Ret::Value(None)))
+        | (_, (Op::Remove { .. }, Ret::Removed(false))) => {
             let what = match culprit.op {
                 Op::Remove { .. } => "remove returned false".to_string(),
                 _ => format!("{reader} returned None"),
@@ -310,7 +309,7 @@ fn reason<'e>(
                         })
                 })
         }
-        (Op::Remove { .. }, Ret::Removed(true)) => {
+        (_, (Op::Remove { .. }, Ret::Removed(true))) => {
             // Another remove that took the same value: no write ran between them.
             all.iter()
                 .filter(|e| **e != culprit && is_remove(e, true))
