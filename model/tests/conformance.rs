@@ -35,6 +35,9 @@ fn a_check_out_of_budget_fails_with_its_reason() {
             ..Budget::default()
         },
         seed: 7,
+        // Long enough for the threads' operations to overlap even on a loaded machine: a
+        // history run one thread at a time needs no search step, and would pass.
+        time: Duration::from_millis(300),
         ..quick()
     };
     let failure = conformance::workload(mutex_model, &settings, 0)
