@@ -13,7 +13,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use cowtrie::cache::{Cache, ManualClock, RemovalCause};
+use cowtrie::cache::{Cache, Expiration, ManualClock, RemovalCause};
 
 /// Threads that miss on one key together.
 const THREADS: usize = 8;
@@ -314,6 +314,51 @@ fn an_entry_lives_until_its_time_to_live_and_not_a_moment_longer() {
     assert_eq!(cache.stats().expired, 1);
     let reloaded = cache.get_or_insert_with("a", || 3);
     assert_eq!(*reloaded, 3, "an expired key loads again");
+}
+
+/// An entry written with an `Expiration` lives by it alone: its own time to idle,
+/// renewed by its reads, beside entries that keep the cache's time to live; and an
+/// entry whose expiration has neither time outlives the cache's time to live.
+#[test]
+fn an_entry_with_its_own_expiration_lives_by_it_alone() {
+    let clock = ManualClock::new();
+    let (cache, heard) = expiring_cache(&clock, |b| b.time_to_live(100 * SECOND));
+    let idle = Expiration::default().time_to_idle(10 * SECOND);
+    cache.put_with_expiry("read", 1, idle);
+    cache.put_with_expiry("idle", 2, idle);
+    cache.put_with_expiry("forever", 3, Expiration::default());
+    cache.put_with_expiry("both", 4, idle.time_to_live(30 * SECOND));
+    cache.put("cache's", 5);
+    for elapsed in [9, 18, 27, 36] {
+        clock.advance(9 * SECOND);
+        assert!(cache.get("read").is_some(), "each read renews it");
+        let both = cache.get("both").is_some();
+        assert_eq!(
+            both,
+            elapsed < 30,
+            "renewed until its time to live ends, at 30 s"
+        );
+    }
+    assert!(cache.get("idle").is_none(), "36 s without a read");
+    assert!(
+        cache.get("both").is_none(),
+        "its time to live ends at 30 s, read or not"
+    );
+    assert!(
+        cache.get("cache's").is_some(),
+        "the cache's entries have no time to idle"
+    );
+    clock.advance(64 * SECOND); // 100 s
+    assert!(cache.get("cache's").is_none(), "the cache's time to live");
+    assert!(cache.get("read").is_none(), "idle since 36 s");
+    assert_eq!(cache.get_with("forever", |v| v.copied()), Some(3));
+    clock.advance(1_000 * SECOND);
+    assert_eq!(cache.get_with("forever", |v| v.copied()), Some(3));
+    cache.purge_expired();
+    let mut gone: Vec<_> = heard.lock().unwrap().iter().map(|h| h.0.clone()).collect();
+    gone.sort();
+    assert_eq!(gone, [&b"both"[..], b"cache's", b"idle", b"read"]);
+    assert_eq!(cache.len(), 1);
 }
 
 #[test]

@@ -1,18 +1,20 @@
 //! Expiry: entries that live for a time after their write (time to live), or after
-//! their last read (time to idle), on a clock the user may replace ([`Clock`],
-//! [`ManualClock`] for tests).
+//! their last read (time to idle), set for the whole cache or per entry
+//! ([`Expiration`]), on a clock the user may replace ([`Clock`], [`ManualClock`] for
+//! tests).
 //!
 //! # Protocol
 //!
 //! Times are nanoseconds since the cache was built, on its clock. An entry carries its
-//! write's deadline (`deadline`, fixed; [`NEVER`] without a time to live) and a word
+//! write's deadline (`deadline`, fixed; [`NEVER`] without a time to live), its time to
+//! idle (`idle`, fixed; [`NEVER`] without one) and a word
 //! `read_at`: the time of its last read (moved by readers only when the cache has a
 //! time to idle), plus two marks, [`DEAD`] and [`CLAIMED`], each set by compare-and-swap.
 //!
 //! - A **read** that finds an entry that can expire loads `read_at`. Claimed: the entry
 //!   is live. Dead: a miss. Otherwise it reads the clock: past the deadline, or idle for
-//!   the whole time to idle, it marks the entry dead and misses; else, with a time to
-//!   idle, it moves `read_at` to now. A reader that loses a race for the word looks
+//!   its whole time to idle, it marks the entry dead and misses; else, if the entry has
+//!   a time to idle, it moves `read_at` to now. A reader that loses a race for the word looks
 //!   again.
 //! - A **write** first removes the entries that have expired (its heap of deadlines,
 //!   [`Deadlines`], names the candidates; each entry's own word and deadline decide), in
@@ -35,11 +37,12 @@
 //! # Invariants
 //!
 //! 1. Once a read has found an entry expired, no later read finds it live, and no later
-//!    write uses it: a deadline never moves, `read_at` only grows until marked, a dead
+//!    write uses it: a deadline and a time to idle never change, `read_at` only grows
+//!    until marked, a dead
 //!    mark is never taken back (a claim fails on it), and the clock never goes back
 //!    ([`Clock`]'s contract).
 //! 2. A read returns an entry only if it is claimed, or if at the clock time it read the
-//!    entry's deadline had not come and it had been idle for less than the time to idle.
+//!    entry's deadline had not come and it had been idle for less than its time to idle.
 //! 3. A claimed entry is never marked dead; only the writer holding the locks claims,
 //!    and it unclaims an entry it leaves in the current version before it releases them.
 //! 4. Every entry that can expire has an item in the deadline heap at or before the time
@@ -148,23 +151,108 @@ impl Clock for ManualClock {
     }
 }
 
+/// How long one entry lives, given with it to [`Cache::put_with_expiry`]: in place of
+/// the cache's time to live and time to idle ([`CacheBuilder`]), for this entry alone.
+/// The default never expires.
+///
+/// ```
+/// use std::time::Duration;
+/// use cowtrie::cache::{Cache, Expiration, ManualClock};
+///
+/// let clock = ManualClock::new();
+/// let cache = Cache::builder(100).clock(clock.clone()).build();
+/// let session = Expiration::default().time_to_idle(Duration::from_secs(60));
+/// cache.put_with_expiry("alice", 1, session);
+/// cache.put_with_expiry("bob", 2, session);
+/// clock.advance(Duration::from_secs(45));
+/// assert!(cache.contains_key("alice")); // looked at without renewing it
+/// assert_eq!(cache.get_with("bob", |v| v.copied()), Some(2)); // a read renews bob
+/// clock.advance(Duration::from_secs(45));
+/// assert!(!cache.contains_key("alice")); // idle for 90 s
+/// assert!(cache.contains_key("bob")); // idle for 45 s
+/// ```
+///
+/// [`Cache::put_with_expiry`]: super::Cache::put_with_expiry
+/// [`CacheBuilder`]: super::CacheBuilder
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expiration {
+    time_to_live: Option<Duration>,
+    time_to_idle: Option<Duration>,
+}
+
+impl Expiration {
+    /// The entry expires `ttl` after its write.
+    #[must_use]
+    pub fn time_to_live(mut self, ttl: Duration) -> Self {
+        self.time_to_live = Some(ttl);
+        self
+    }
+
+    /// The entry expires once it has not been read for `tti` (reads with `get`,
+    /// `get_with` and `get_or_insert_with` renew it; `contains_key` does not).
+    #[must_use]
+    pub fn time_to_idle(mut self, tti: Duration) -> Self {
+        self.time_to_idle = Some(tti);
+        self
+    }
+}
+
+/// The times to live and to idle of an entry being written, in nanoseconds
+/// ([`NEVER`]: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Lifetime {
+    ttl: u64,
+    tti: u64,
+}
+
+impl Lifetime {
+    /// Whether an entry of this lifetime can expire.
+    pub(super) fn timed(self) -> bool {
+        self.ttl != NEVER || self.tti != NEVER
+    }
+
+    /// This lifetime with a time to live of `ttl`.
+    pub(super) fn with_ttl(self, ttl: Duration) -> Self {
+        Self {
+            ttl: nanos(Some(ttl)),
+            ..self
+        }
+    }
+}
+
+impl From<Expiration> for Lifetime {
+    fn from(expiration: Expiration) -> Self {
+        Self {
+            ttl: nanos(expiration.time_to_live),
+            tti: nanos(expiration.time_to_idle),
+        }
+    }
+}
+
 /// The expiry fields of an entry that can expire; entries of a cache without expiry
 /// have none, so that its readers look at no clock and its entries stay small.
 pub(crate) struct Timing {
     /// When the entry's time to live ends ([`NEVER`]: it has none).
     pub(super) deadline: u64,
+    /// Its time to idle, in nanoseconds ([`NEVER`]: it has none).
+    idle: u64,
     /// When it was last read (time bits), and its marks (module invariants 1 and 3).
     pub(super) read_at: AtomicU64,
 }
 
 impl Timing {
-    /// The fields of an entry written at `now` that expires at `deadline` unless it
-    /// idles out first.
-    pub(super) fn new(deadline: u64, now: u64) -> Self {
+    /// The fields of an entry of `lifetime` written at `now`.
+    pub(super) fn new(lifetime: Lifetime, now: u64) -> Self {
         Self {
-            deadline,
+            deadline: now.saturating_add(lifetime.ttl),
+            idle: lifetime.tti,
             read_at: AtomicU64::new(now),
         }
+    }
+
+    /// Whether this entry, last read at `read_at` (time bits), is expired at `now`.
+    fn expired(&self, read_at: u64, now: u64) -> bool {
+        now >= self.deadline || (self.idle != NEVER && now.saturating_sub(read_at) >= self.idle)
     }
 }
 
@@ -172,10 +260,8 @@ impl Timing {
 pub(super) struct Expiry {
     clock: Box<dyn Clock>,
     epoch: Instant,
-    /// Time to live, in nanoseconds ([`NEVER`]: none).
-    ttl: u64,
-    /// Time to idle, in nanoseconds ([`NEVER`]: none).
-    tti: u64,
+    /// The entries' times to live and to idle, unless a write gives its own.
+    lifetime: Lifetime,
 }
 
 fn nanos(duration: Option<Duration>) -> u64 {
@@ -188,32 +274,27 @@ impl Expiry {
         Self {
             clock,
             epoch,
-            ttl: nanos(ttl),
-            tti: nanos(tti),
+            lifetime: Lifetime {
+                ttl: nanos(ttl),
+                tti: nanos(tti),
+            },
         }
+    }
+
+    /// The cache's time to live and time to idle, for entries written without their own.
+    pub(super) fn lifetime(&self) -> Lifetime {
+        self.lifetime
     }
 
     /// Whether the cache has a time to live or a time to idle of its own.
     pub(super) fn timed(&self) -> bool {
-        self.ttl != NEVER || self.tti != NEVER
+        self.lifetime.timed()
     }
 
     /// Now, in nanoseconds since the cache was built (within [`TIME`]).
     pub(super) fn now(&self) -> u64 {
         let since = self.clock.now().saturating_duration_since(self.epoch);
         u64::try_from(since.as_nanos()).map_or(TIME, |n| n.min(TIME))
-    }
-
-    /// Whether an entry last read at `read_at` (time bits) is expired at `now`.
-    fn expired(&self, entry: &Timing, read_at: u64, now: u64) -> bool {
-        now >= entry.deadline || (self.tti != NEVER && now.saturating_sub(read_at) >= self.tti)
-    }
-
-    /// The deadline of an entry written at `now` with time to live `ttl` (the cache's
-    /// when `None`).
-    pub(super) fn deadline(&self, now: u64, ttl: Option<Duration>) -> u64 {
-        let ttl = ttl.map_or(self.ttl, |ttl| nanos(Some(ttl)));
-        now.saturating_add(ttl)
     }
 
     /// Whether a read may return `entry`; reads the clock if it must, and, if `renew`,
@@ -228,9 +309,9 @@ impl Expiry {
             if word & DEAD != 0 {
                 return false;
             }
-            let next = if self.expired(entry, word, now) {
+            let next = if entry.expired(word, now) {
                 word | DEAD
-            } else if renew && self.tti != NEVER && now > word {
+            } else if renew && entry.idle != NEVER && now > word {
                 now
             } else {
                 return true;
@@ -254,7 +335,7 @@ impl Expiry {
             if word & DEAD != 0 {
                 return false;
             }
-            let expired = self.expired(entry, word & TIME, now);
+            let expired = entry.expired(word & TIME, now);
             let next = if expired { word | DEAD } else { word | CLAIMED };
             match entry
                 .read_at
@@ -282,7 +363,7 @@ impl Expiry {
             if word & DEAD != 0 {
                 return true;
             }
-            if word & CLAIMED != 0 || !self.expired(entry, word, now) {
+            if word & CLAIMED != 0 || !entry.expired(word, now) {
                 return false;
             }
             match entry.read_at.compare_exchange(
@@ -302,16 +383,16 @@ impl Expiry {
     /// live at `at` too.
     pub(super) fn expired_at(&self, entry: &Timing, at: u64) -> bool {
         let read_at = entry.read_at.load(Ordering::Acquire) & TIME;
-        at >= entry.deadline || (self.tti != NEVER && read_at <= at && at - read_at >= self.tti)
+        at >= entry.deadline || (entry.idle != NEVER && read_at <= at && at - read_at >= entry.idle)
     }
 
     /// When `entry` expires if it is not read again ([`NEVER`]: it does not).
     pub(super) fn next_deadline(&self, entry: &Timing) -> u64 {
-        let idle = if self.tti == NEVER {
+        let idle = if entry.idle == NEVER {
             NEVER
         } else {
             let read_at = entry.read_at.load(Ordering::Relaxed) & TIME;
-            read_at.saturating_add(self.tti)
+            read_at.saturating_add(entry.idle)
         };
         entry.deadline.min(idle)
     }

@@ -96,7 +96,7 @@ use std::time::Duration;
 
 pub use builder::CacheBuilder;
 pub use entry::{CacheGuard, CacheRange, CacheSnapshot};
-pub use expiry::{Clock, ManualClock, SystemClock};
+pub use expiry::{Clock, Expiration, ManualClock, SystemClock};
 pub use stats::{CacheStats, RemovalCause};
 
 use crate::cell::RootCell;
@@ -104,7 +104,7 @@ use crate::node::{Bytes, Leaf};
 use crate::sync::{self, Arc, Mutex};
 use crate::{Trie, ValueGuard};
 use entry::Entry;
-use expiry::{address, Expiry, Timing};
+use expiry::{address, Expiry, Lifetime, Timing};
 use load::{Loads, Role};
 use policy::Policy;
 use stats::Counters;
@@ -369,7 +369,15 @@ impl<V> Cache<V> {
     /// assert!(cache.contains_key("config"));
     /// ```
     pub fn put_with_ttl(&self, key: impl AsRef<[u8]>, value: V, ttl: Duration) {
-        self.rewrite(key.as_ref(), Some(ttl), |_| Some(Some(value)));
+        let lifetime = self.expiry.lifetime().with_ttl(ttl);
+        self.rewrite(key.as_ref(), Some(lifetime), |_| Some(Some(value)));
+    }
+
+    /// [`put`](Self::put), with a time to live and a time to idle of its own for this
+    /// entry ([`Expiration`]), in place of the cache's.
+    pub fn put_with_expiry(&self, key: impl AsRef<[u8]>, value: V, expiration: Expiration) {
+        let lifetime = Lifetime::from(expiration);
+        self.rewrite(key.as_ref(), Some(lifetime), |_| Some(Some(value)));
     }
 
     /// Removes `key`; returns whether it was present (an evicted or expired key is not).
@@ -478,11 +486,11 @@ impl<V> Cache<V> {
     fn rewrite(
         &self,
         key: &[u8],
-        ttl: Option<Duration>,
+        lifetime: Option<Lifetime>,
         decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
     ) -> Written<V> {
         let mut gone: Gone<V> = Vec::new();
-        let written = self.rewrite_locked(key, ttl, decide, &mut gone);
+        let written = self.rewrite_locked(key, lifetime, decide, &mut gone);
         if let Some(listener) = &self.listener {
             for (leaf, cause) in &gone {
                 listener(&leaf.key, &leaf.value.value, *cause);
@@ -497,13 +505,14 @@ impl<V> Cache<V> {
     fn rewrite_locked(
         &self,
         key: &[u8],
-        ttl: Option<Duration>,
+        lifetime: Option<Lifetime>,
         decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
         gone: &mut Gone<V>,
     ) -> Written<V> {
+        let lifetime = lifetime.unwrap_or_else(|| self.expiry.lifetime());
         let mut policy = sync::lock(&self.policy);
         let mut writer = self.root.write();
-        let now = if self.expiry.timed() || ttl.is_some() || !policy.deadlines.is_empty() {
+        let now = if self.expiry.timed() || lifetime.timed() || !policy.deadlines.is_empty() {
             self.expiry.now()
         } else {
             0
@@ -546,8 +555,9 @@ impl<V> Cache<V> {
         let weight = new.as_ref().map(|value| self.weigh(key, value));
         let next = match (new, weight) {
             (Some(value), Some(weight)) if weight <= self.capacity => {
-                let timing = (self.expiry.timed() || ttl.is_some())
-                    .then(|| Box::new(Timing::new(self.expiry.deadline(now, ttl), now)));
+                let timing = lifetime
+                    .timed()
+                    .then(|| Box::new(Timing::new(lifetime, now)));
                 let value = Entry::new(value, 0, policy::DETACHED, timing);
                 let (next, leaf) = self.insert(&mut policy, &current, key, value, weight, gone);
                 written.stored = Some(leaf);
