@@ -7,8 +7,13 @@
 //! byte (a subtree that parts from the bound inside a segment lies wholly on one side,
 //! decided by the byte where they part). The front cursor walks in pre-order (a
 //! branch's own key before the keys below it), the back cursor in its reverse (the keys
-//! below a branch, highest first, then its own). The two ends stop where they meet: each
-//! end stops at a key the other end has already given.
+//! below a branch, highest first, then its own).
+//!
+//! Each end keeps the leaf it gives next, and the two ends stop where they meet: when
+//! one gives the leaf the other holds. A leaf sits at one place in a trie, so meeting is
+//! a comparison of addresses, and only the first two leaves' keys are compared (to
+//! find a range with no key at all); the keys in between are given without a look at
+//! the bounds.
 #![forbid(unsafe_code)]
 
 use std::iter::FusedIterator;
@@ -37,13 +42,10 @@ use crate::node::{Branch, Child, ChildIter, Leaf};
 pub struct Range<'a, V> {
     front: Cursor<'a, V>,
     back: Back<'a, V>,
-    /// The range's bounds, which an end checks until the other end has given a key.
-    lower: Bound<Box<[u8]>>,
-    upper: Bound<Box<[u8]>>,
-    /// The last key each end gave: the other end stops before reaching it.
-    front_key: Option<&'a [u8]>,
-    back_key: Option<&'a [u8]>,
-    done: bool,
+    /// The leaf each end gives next (`None`: the range is used up): the lowest and the
+    /// highest not yet given.
+    next_front: Option<&'a Leaf<V>>,
+    next_back: Option<&'a Leaf<V>>,
 }
 
 /// The back cursor: children to visit in descending byte order, deepest run last, each
@@ -79,24 +81,6 @@ fn side<V>(branch: &Branch<V>, bound: &[u8], depth: usize) -> Side {
         Side::Above
     } else {
         Side::Below
-    }
-}
-
-/// Whether `key` is past the `upper` bound.
-fn above(key: &[u8], upper: &Bound<Box<[u8]>>) -> bool {
-    match upper {
-        Bound::Included(upper) => key > &upper[..],
-        Bound::Excluded(upper) => key >= &upper[..],
-        Bound::Unbounded => false,
-    }
-}
-
-/// Whether `key` is before the `lower` bound.
-fn below(key: &[u8], lower: &Bound<Box<[u8]>>) -> bool {
-    match lower {
-        Bound::Included(lower) => key < &lower[..],
-        Bound::Excluded(lower) => key <= &lower[..],
-        Bound::Unbounded => false,
     }
 }
 
@@ -237,10 +221,6 @@ impl<'a, V> Back<'a, V> {
     }
 }
 
-fn owned(bound: Bound<&[u8]>) -> Bound<Box<[u8]>> {
-    bound.map(Box::from)
-}
-
 impl<'a, V> Range<'a, V> {
     /// The entries of the trie under `root` between `lower` and `upper`.
     pub(crate) fn new(
@@ -255,15 +235,38 @@ impl<'a, V> Range<'a, V> {
             | (Bound::Excluded(l), Bound::Included(u)) => l >= u,
             _ => false,
         };
+        let mut front = seek_front(root, lower);
+        let mut back = Back::seek(root, upper);
+        let (first, last) = if empty {
+            (None, None)
+        } else {
+            (front.next_leaf(), back.next())
+        };
+        // Both ends seeked to keys inside their own bound; the range has a key iff the
+        // lowest key not below `lower` is not above the highest not above `upper`.
+        let (next_front, next_back) = match (first, last) {
+            (Some(first), Some(last)) if first.key <= last.key => (Some(first), Some(last)),
+            _ => (None, None),
+        };
         Self {
-            front: seek_front(root, lower),
-            back: Back::seek(root, upper),
-            lower: owned(lower),
-            upper: owned(upper),
-            front_key: None,
-            back_key: None,
-            done: empty,
+            front,
+            back,
+            next_front,
+            next_back,
         }
+    }
+
+    /// Ends the range once an end has given `leaf`, the leaf the other end holds.
+    fn given(&mut self, leaf: &'a Leaf<V>) -> (&'a [u8], &'a V) {
+        let met = self
+            .next_front
+            .zip(self.next_back)
+            .map_or(true, |(front, back)| std::ptr::eq(front, back));
+        if met {
+            self.next_front = None;
+            self.next_back = None;
+        }
+        (&leaf.key[..], &leaf.value)
     }
 }
 
@@ -271,47 +274,23 @@ impl<'a, V> Iterator for Range<'a, V> {
     type Item = (&'a [u8], &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+        let leaf = self.next_front?;
+        let item = self.given(leaf);
+        if self.next_front.is_some() {
+            self.next_front = self.front.next_leaf();
         }
-        let leaf = self.front.next_leaf();
-        let past = |key: &[u8]| match self.back_key {
-            Some(back) => key >= back,
-            None => above(key, &self.upper),
-        };
-        match leaf {
-            Some(leaf) if !past(&leaf.key) => {
-                self.front_key = Some(&leaf.key);
-                Some((&leaf.key[..], &leaf.value))
-            }
-            _ => {
-                self.done = true;
-                None
-            }
-        }
+        Some(item)
     }
 }
 
 impl<V> DoubleEndedIterator for Range<'_, V> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+        let leaf = self.next_back?;
+        let item = self.given(leaf);
+        if self.next_back.is_some() {
+            self.next_back = self.back.next();
         }
-        let leaf = self.back.next();
-        let past = |key: &[u8]| match self.front_key {
-            Some(front) => key <= front,
-            None => below(key, &self.lower),
-        };
-        match leaf {
-            Some(leaf) if !past(&leaf.key) => {
-                self.back_key = Some(&leaf.key);
-                Some((&leaf.key[..], &leaf.value))
-            }
-            _ => {
-                self.done = true;
-                None
-            }
-        }
+        Some(item)
     }
 }
 
