@@ -43,7 +43,8 @@ run_layer() {
         --target "$(rustc -vV | sed -n 's/^host: //p')" -p cowtrie --lib "${build[@]}" ;;
     shuttle) CARGO_TARGET_DIR="$targets/shuttle" \
         cargo test --release -p cowtrie --features shuttle --test shuttle "${build[@]}" ;;
-    tests) CARGO_TARGET_DIR="$targets/debug" \
+    # A mutant that deadlocks a test fails the layer when the timeout kills the run.
+    tests) CARGO_TARGET_DIR="$targets/debug" timeout 600 \
         cargo test -p cowtrie --lib --test trie --test store --test properties --test laws \
         --test cache_api \
         --test cache_model "${build[@]}" ;;
