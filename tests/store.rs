@@ -403,6 +403,13 @@ fn a_write_batch_is_one_version() {
         .remove("missing")
         .put("b", 4);
     assert_eq!(batch.len(), 5);
+    assert!(!batch.is_empty());
+    assert!(WriteBatch::<u32>::new().is_empty());
+    assert_eq!(
+        format!("{:?}", WriteBatch::new().put("k", 1).remove("gone")),
+        r#"[("put", [107], 1), ("remove", [103, 111, 110, 101])]"#,
+        "Debug lists the writes in order"
+    );
     let before = store.snapshot();
     store.write_batch(batch);
     let after = store.snapshot();
