@@ -332,7 +332,7 @@ fn iteration_lends_keys_from_the_trie_in_byte_order() {
 }
 
 #[test]
-fn iter_size_hint_is_exact_for_a_whole_trie_and_a_lower_bound_under_a_prefix() {
+fn iter_size_hint_is_exact_for_a_whole_trie() {
     let trie: Trie<u32> = ["car", "cart", "carton", "cat", "dog"]
         .into_iter()
         .zip(0..)
@@ -344,20 +344,6 @@ fn iter_size_hint_is_exact_for_a_whole_trie_and_a_lower_bound_under_a_prefix() {
     }
     assert_eq!(all.next(), None);
     assert_eq!(all.next(), None, "fused");
-    let mut scan = trie.scan_prefix("ca");
-    let mut left = 4;
-    loop {
-        let (low, high) = scan.size_hint();
-        assert!(
-            low <= left && high.map_or(true, |high| high >= left),
-            "{low} {high:?} {left}"
-        );
-        if scan.next().is_none() {
-            break;
-        }
-        left -= 1;
-    }
-    assert_eq!(left, 0);
     assert_eq!(trie.scan_prefix("x").size_hint(), (0, Some(0)));
 }
 
@@ -533,6 +519,40 @@ fn range_matches_a_btreemap_from_both_ends() {
             front.extend(rest);
             front.extend(back);
             assert_eq!(front, want, "both ends, {case}");
+        }
+    }
+}
+
+/// A prefix scan's size hint is a true lower bound at every step, never zero while an
+/// entry remains (so `collect` reserves something), and exact for a whole trie.
+#[test]
+fn a_scan_hints_at_least_one_entry_while_any_remain() {
+    let trie: Trie<u32> = ["car", "cart", "cat", "cattle", "dog", "do", "zebra"]
+        .into_iter()
+        .zip(0..)
+        .collect();
+    for prefix in ["", "c", "ca", "cat", "d", "do", "z", "x"] {
+        let mut scan = trie.scan_prefix(prefix);
+        let mut left = trie.scan_prefix(prefix).count();
+        loop {
+            let (lower, upper) = scan.size_hint();
+            assert!(
+                lower <= left,
+                "prefix {prefix:?}: hint {lower} above the {left} left"
+            );
+            assert!(
+                upper.map_or(true, |upper| upper >= left),
+                "prefix {prefix:?}"
+            );
+            assert_eq!(
+                lower == 0,
+                left == 0,
+                "prefix {prefix:?}: {left} left, hint {lower}"
+            );
+            if scan.next().is_none() {
+                break;
+            }
+            left -= 1;
         }
     }
 }
