@@ -148,13 +148,7 @@ impl Canvas {
 
     /// The finished document, sized to what was drawn plus a margin.
     pub(crate) fn finish(self) -> String {
-        let (w, h) = (self.right + MARGIN, self.bottom + MARGIN);
-        format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" \
-             viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"monospace\" font-size=\"12\">\n\
-             <rect x=\"0\" y=\"0\" width=\"{w:.0}\" height=\"{h:.0}\" fill=\"white\"/>\n{}</svg>\n",
-            self.body
-        )
+        cowtrie_model::report::svg_document(self.right + MARGIN, self.bottom + MARGIN, &self.body)
     }
 }
 

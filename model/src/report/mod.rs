@@ -31,6 +31,25 @@ use crate::spec::SpecEvent;
 use crate::workload::Workload;
 use crate::{CheckReport, History, Spec, Violation};
 
+/// An SVG document `width` by `height` pixels around `body` (SVG elements), on a white
+/// background, in the 12-pixel monospace type the timeline is drawn in: the frame of
+/// the timeline and of the pictures `cowtrie draw` makes, so that they look alike.
+///
+/// ```
+/// let svg = cowtrie_model::report::svg_document(40.0, 20.0, "<circle r=\"5\"/>\n");
+/// assert!(svg.starts_with("<svg "));
+/// assert!(svg.contains("width=\"40\" height=\"20\""));
+/// assert!(svg.trim_end().ends_with("<circle r=\"5\"/>\n</svg>"));
+/// ```
+pub fn svg_document(width: f64, height: f64, body: &str) -> String {
+    let (w, h) = (width, height);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" \
+         viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"monospace\" font-size=\"12\">\n\
+         <rect x=\"0\" y=\"0\" width=\"{w:.0}\" height=\"{h:.0}\" fill=\"white\"/>\n{body}</svg>\n"
+    )
+}
+
 /// At most this many writes on other keys are listed.
 const MAX_ELSEWHERE: usize = 12;
 
