@@ -312,10 +312,7 @@ fn judge<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>> + Default>(
             &title,
             &facts,
         );
-        match std::fs::write(path, page) {
-            Ok(()) => say!("report written to {}", path.display()),
-            Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
-        }
+        crate::write_out(path, &page, "report");
     }
     match report.verdict {
         Verdict::Linearizable => {
@@ -332,10 +329,8 @@ fn judge<S: Spec<Op = Op, Ret = Ret, Key = Vec<u8>> + Default>(
                 violation_text(&spec, &run.history, &violation, Values::Workload).trim_end()
             );
             if let Some(path) = &args.svg {
-                match std::fs::write(path, timeline_svg_in(&violation, &run.history)) {
-                    Ok(()) => say!("timeline written to {}", path.display()),
-                    Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
-                }
+                let svg = timeline_svg_in(&violation, &run.history);
+                crate::write_out(path, &svg, "timeline");
             }
             Status::Violation.into()
         }

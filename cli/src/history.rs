@@ -296,10 +296,7 @@ fn judge<S: FromRecord + Default>(
     if let Some(path) = html {
         let title = format!("cowtrie check --history {}", file.display());
         let page = html_report(spec, &history, &report, Values::Plain, &title, &[]);
-        match std::fs::write(path, page) {
-            Ok(()) => say!("report written to {}", path.display()),
-            Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
-        }
+        crate::write_out(path, &page, "report");
     }
     match report.verdict {
         Verdict::Linearizable => {
@@ -316,10 +313,7 @@ fn judge<S: FromRecord + Default>(
                 violation_text(spec, &history, &violation, Values::Plain).trim_end()
             );
             if let Some(path) = svg {
-                match std::fs::write(path, timeline_svg_in(&violation, &history)) {
-                    Ok(()) => say!("timeline written to {}", path.display()),
-                    Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
-                }
+                crate::write_out(path, &timeline_svg_in(&violation, &history), "timeline");
             }
             Status::Violation.into()
         }

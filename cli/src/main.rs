@@ -91,6 +91,21 @@ fn main() -> ExitCode {
 
 /// Prints clap's message: help or version (exit status 0), or a usage error (2, as
 /// `cowtrie_cli::exit` has it).
+/// Writes `contents` to `path` and says "`what` written to PATH"; if it cannot, says why
+/// on standard error and returns `false`.
+fn write_out(path: &std::path::Path, contents: &str, what: &str) -> bool {
+    match std::fs::write(path, contents) {
+        Ok(()) => {
+            say!("{what} written to {}", path.display());
+            true
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            false
+        }
+    }
+}
+
 fn usage(error: &clap::Error) -> ExitCode {
     let _ = error.print();
     if error.use_stderr() {

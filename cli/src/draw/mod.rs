@@ -66,11 +66,9 @@ pub(crate) fn run(args: &Args) -> std::process::ExitCode {
             let _ = std::io::stdout().write_all(svg.as_bytes());
         }
         Some(path) => {
-            if let Err(e) = std::fs::write(path, svg) {
-                eprintln!("cannot write {}: {e}", path.display());
+            if !crate::write_out(path, &svg, "picture") {
                 return Status::BadInput.into();
             }
-            say!("picture written to {}", path.display());
         }
     }
     Status::Ok.into()
