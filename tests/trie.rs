@@ -556,3 +556,27 @@ fn a_scan_hints_at_least_one_entry_while_any_remain() {
         }
     }
 }
+
+/// `take` removes a key and hands back its entry, which outlives both versions; an
+/// absent key gives `None`.
+#[test]
+fn take_removes_a_key_and_returns_its_entry() {
+    let trie: Trie<String> = [("a", "one"), ("ab", "two"), ("b", "three")]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    let (without, taken) = trie.take("ab").expect("present");
+    assert_eq!((taken.key(), taken.as_str()), (&b"ab"[..], "two"));
+    assert_eq!(without.len(), 2);
+    assert_eq!(without.get("ab"), None);
+    assert_eq!(without.get("a").map(String::as_str), Some("one"));
+    assert_eq!(
+        trie.get("ab").map(String::as_str),
+        Some("two"),
+        "the old version keeps it"
+    );
+    assert!(without.take("ab").is_none());
+    assert!(trie.take("abc").is_none());
+    drop((trie, without));
+    assert_eq!(taken.as_str(), "two", "the entry outlives both versions");
+}
