@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cowtrie::durable::{
-    Crash, Durability, DurableStore, Error, Options, SimDisk, Storage, StorageFile,
+    Crash, Durability, DurableStore, Error, Options, Receipt, SimDisk, Storage, StorageFile,
 };
 use cowtrie_cli::exit::Status;
 use cowtrie_model::durable::{
@@ -276,14 +276,14 @@ fn run_epoch(
                         let (write, outcome) = perform(store, &op);
                         let ret = tick();
                         let result = match outcome {
-                            Ok((result, Some(commit))) => {
-                                let ack = if commit.durable {
+                            Ok((result, Some(receipt))) => {
+                                let ack = if receipt.durable {
                                     Ack::Durable
                                 } else {
                                     Ack::Applied
                                 };
                                 let write = write.expect("a commit comes from a write");
-                                lock(commits).push((commit.seq, Commit::single(write, ack)));
+                                lock(commits).push((receipt.seq, Commit::single(write, ack)));
                                 Some(result)
                             }
                             Ok((result, None)) => Some(result),
@@ -349,10 +349,7 @@ fn run_epoch(
 fn perform(
     store: &DurableStore<u64>,
     op: &Op,
-) -> (
-    Option<Write>,
-    Result<(Ret, Option<cowtrie::durable::Commit>), Error>,
-) {
+) -> (Option<Write>, Result<(Ret, Option<Receipt>), Error>) {
     match op {
         Op::Get { key } => (
             None,
@@ -371,7 +368,7 @@ fn perform(
             store
                 .compare_and_swap(key, from.as_ref(), Some(*to))
                 .map(|swapped| match swapped {
-                    Ok(updated) => (Ret::Swapped(true), updated.commit),
+                    Ok(updated) => (Ret::Swapped(true), updated.receipt),
                     Err(_) => (Ret::Swapped(false), None),
                 }),
         ),
@@ -379,7 +376,7 @@ fn perform(
             Some(Write::put(key, value.to_le_bytes())),
             store
                 .update(key, |_| Some(*value))
-                .map(|u| (Ret::Value(u.previous.map(|g| *g)), u.commit)),
+                .map(|u| (Ret::Value(u.previous.map(|g| *g)), u.receipt)),
         ),
         // A compare-and-swap from absent: it puts `value`, or fails on the value held.
         Op::GetOrPut { key, value } => (
@@ -387,7 +384,7 @@ fn perform(
             store
                 .compare_and_swap(key, None, Some(*value))
                 .map(|swapped| match swapped {
-                    Ok(updated) => (Ret::Value(Some(*value)), updated.commit),
+                    Ok(updated) => (Ret::Value(Some(*value)), updated.receipt),
                     Err(held) => (Ret::Value(held.map(|g| *g)), None),
                 }),
         ),

@@ -25,7 +25,7 @@ pub enum Durability {
     /// concurrent writers pay about one sync between them. Readers may see a write
     /// whose writer is still waiting, and a crash then may lose it.
     Group,
-    /// A write is published and acknowledged (with [`Commit::durable`] `= false`) at
+    /// A write is published and acknowledged (with [`Receipt::durable`] `= false`) at
     /// once; the log is synced by the [`Options::flush_interval`] timer, by
     /// [`DurableStore::flush`], by checkpoints and by [`DurableStore::close`]. A crash
     /// loses the writes after the last sync, never some write without the ones after
@@ -59,9 +59,10 @@ impl Default for Options {
     }
 }
 
-/// Where an acknowledged write stands in the log.
+/// A write's receipt: where the acknowledged write stands in the log, and whether it
+/// was synced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Commit {
+pub struct Receipt {
     /// Its sequence number: 1, 2, 3, ... in log order, which is the order its version
     /// was published in; numbering goes on across reopenings.
     pub seq: u64,
@@ -75,8 +76,8 @@ pub struct Commit {
 pub struct Updated<V> {
     /// The value before.
     pub previous: Option<ValueGuard<V>>,
-    /// The logged change (`None` if the key stayed as it was).
-    pub commit: Option<Commit>,
+    /// The logged change's receipt (`None` if the key stayed as it was).
+    pub receipt: Option<Receipt>,
 }
 
 /// A change a write makes: the next version and its log record's ops.
@@ -116,13 +117,13 @@ pub struct CheckpointStats {
 ///
 /// let dir = tempfile::tempdir()?;
 /// let store = DurableStore::<String>::open(dir.path(), Options::default())?;
-/// let commit = store.put("user/1", "ada".to_string())?;
-/// assert!(commit.durable);
+/// let receipt = store.put("user/1", "ada".to_string())?;
+/// assert!(receipt.durable);
 /// store.close()?;
 ///
 /// let store = DurableStore::<String>::open(dir.path(), Options::default())?;
 /// assert_eq!(store.get("user/1").as_deref().map(String::as_str), Some("ada"));
-/// assert_eq!(store.last_seq(), commit.seq);
+/// assert_eq!(store.last_seq(), receipt.seq);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct DurableStore<V> {
@@ -185,34 +186,34 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
     }
 
     /// Maps `key` to `value`, replacing any previous value.
-    pub fn put(&self, key: impl AsRef<[u8]>, value: V) -> Result<Commit, Error> {
+    pub fn put(&self, key: impl AsRef<[u8]>, value: V) -> Result<Receipt, Error> {
         let key = key.as_ref();
         let mut encoded = Vec::new();
         value.encode(&mut encoded);
         let mut body = Vec::with_capacity(key.len() + encoded.len() + 9);
         encode_put(&mut body, key, &encoded)?;
-        let (commit, ()) = self.commit(|trie| {
+        let (receipt, ()) = self.commit(|trie| {
             let next = trie.put(key, value);
             Ok((Some(Change::new(next, 1, body)), ()))
         })?;
-        Ok(commit.expect("a put always writes"))
+        Ok(receipt.expect("a put always writes"))
     }
 
     /// Removes `key`. Returns `None` if it was absent (nothing is logged).
-    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Commit>, Error> {
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Receipt>, Error> {
         let key = key.as_ref();
         let mut body = Vec::with_capacity(key.len() + 5);
         encode_remove(&mut body, key)?;
-        let (commit, ()) = self.commit(|trie| {
+        let (receipt, ()) = self.commit(|trie| {
             let next = trie.remove_entry(key).map(|(next, _removed)| next);
             Ok((next.map(|next| Change::new(next, 1, body)), ()))
         })?;
-        Ok(commit)
+        Ok(receipt)
     }
 
     /// Applies `batch` as one version and one log record: after a crash, all of it is
     /// recovered or none. Returns `None` if it changed nothing (nothing is logged).
-    pub fn write_batch(&self, batch: WriteBatch<V>) -> Result<Option<Commit>, Error> {
+    pub fn write_batch(&self, batch: WriteBatch<V>) -> Result<Option<Receipt>, Error> {
         let mut body = Vec::new();
         let mut value = Vec::new();
         for write in batch.writes() {
@@ -226,16 +227,16 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
             }
         }
         let count = super::frame::len32(batch.len())?;
-        let (commit, ()) = self.commit(|trie| {
+        let (receipt, ()) = self.commit(|trie| {
             let next = batch.apply(trie);
             Ok((next.map(|next| Change::new(next, count, body)), ()))
         })?;
-        Ok(commit)
+        Ok(receipt)
     }
 
     /// Atomically replaces the value under `key` with `f` of it (`None` removes), as
     /// [`TrieStore::update`], and logs the result. Returns the value `f` saw and the
-    /// commit (`None` if nothing changed: `f` returned `None` for an absent key).
+    /// receipt (`None` if nothing changed: `f` returned `None` for an absent key).
     ///
     /// `f` runs under the writer lock, and so does the encoding of its result.
     pub fn update(
@@ -278,7 +279,7 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
         key: &[u8],
         decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
     ) -> Result<(Updated<V>, bool), Error> {
-        let (commit, (previous, decided)) = self.commit(|trie| {
+        let (receipt, (previous, decided)) = self.commit(|trie| {
             let previous = trie.get_leaf(key).cloned();
             let Some(new) = decide(previous.as_deref().map(|leaf| &leaf.value)) else {
                 return Ok((None, (previous, false)));
@@ -302,7 +303,7 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
             Ok((change, (previous, true)))
         })?;
         let previous = previous.map(ValueGuard::new);
-        Ok((Updated { previous, commit }, decided))
+        Ok((Updated { previous, receipt }, decided))
     }
 
     /// Syncs everything logged so far; returns [`durable_seq`](Self::durable_seq).
@@ -332,7 +333,7 @@ impl<V> DurableStore<V> {
     fn commit<R>(
         &self,
         build: impl FnOnce(&Trie<V>) -> Result<(Option<Change<V>>, R), Error>,
-    ) -> Result<(Option<Commit>, R), Error> {
+    ) -> Result<(Option<Receipt>, R), Error> {
         let shared = &*self.shared;
         let mode = shared.options.durability;
         let (seq, result) = shared.store.commit_with(|trie| {
@@ -353,7 +354,7 @@ impl<V> DurableStore<V> {
             shared.log.sync_through(seq)?;
         }
         let durable = shared.log.durable() >= seq;
-        Ok((Some(Commit { seq, durable }), result))
+        Ok((Some(Receipt { seq, durable }), result))
     }
 
     /// The value under `key`, as [`TrieStore::get`].
