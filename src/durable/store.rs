@@ -10,6 +10,7 @@ use super::log::{encode_put, encode_remove, Log};
 use super::recover::recover;
 use super::{Decode, Encode, Error, FsStorage, Storage};
 use crate::batch::Write;
+use crate::rewrite::Decision;
 use crate::sync::{lock, Arc, AtomicU64, Condvar, Mutex};
 use crate::{Trie, TrieStore, ValueGuard, WriteBatch};
 
@@ -244,7 +245,7 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
         key: impl AsRef<[u8]>,
         f: impl FnOnce(Option<&V>) -> Option<V>,
     ) -> Result<Updated<V>, Error> {
-        self.rewrite(key.as_ref(), |value| Some(f(value)))
+        self.rewrite(key.as_ref(), Decision::update(f))
             .map(|(updated, _)| updated)
     }
 
@@ -265,45 +266,47 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
     where
         V: PartialEq,
     {
-        let decide = |value: Option<&V>| (value == expected).then_some(new);
-        match self.rewrite(key.as_ref(), decide)? {
+        match self.rewrite(key.as_ref(), Decision::swap(expected, new))? {
             (updated, true) => Ok(Ok(updated)),
             (updated, false) => Ok(Err(updated.previous)),
         }
     }
 
-    /// The read-modify-write under `update` and `compare_and_swap`: `decide` returns
-    /// `None` to leave the value, `Some(new)` to write `new` (`None` removes).
+    /// The read-modify-write under `update` and `compare_and_swap`: [`Trie::rewrite`]
+    /// under the writer lock, with the value decided on encoded as it is decided (before
+    /// the trie takes it), and the change, if any, logged as one record. Returns what it
+    /// did and whether it decided to write.
     fn rewrite(
         &self,
         key: &[u8],
-        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+        decide: impl FnOnce(Option<&V>) -> Decision<V>,
     ) -> Result<(Updated<V>, bool), Error> {
-        let (receipt, (previous, decided)) = self.commit(|trie| {
-            let previous = trie.get_leaf(key).cloned();
-            let Some(new) = decide(previous.as_deref().map(|leaf| &leaf.value)) else {
-                return Ok((None, (previous, false)));
-            };
-            let mut body = Vec::new();
-            let change = match new {
-                Some(value) => {
-                    let mut encoded = Vec::new();
-                    value.encode(&mut encoded);
-                    encode_put(&mut body, key, &encoded)?;
-                    Some(Change::new(trie.put(key, value), 1, body))
+        let (receipt, (previous, wrote)) = self.commit(|trie| {
+            let mut encoded = None;
+            let rewritten = trie.rewrite(key, |current| {
+                let decision = decide(current);
+                if let Decision::Put(value) = &decision {
+                    let mut bytes = Vec::new();
+                    value.encode(&mut bytes);
+                    encoded = Some(bytes);
                 }
-                None => match trie.remove_entry(key) {
-                    Some((next, _removed)) => {
-                        encode_remove(&mut body, key)?;
-                        Some(Change::new(next, 1, body))
+                decision
+            });
+            let change = match rewritten.next {
+                Some(next) => {
+                    let mut body = Vec::new();
+                    match &encoded {
+                        Some(value) => encode_put(&mut body, key, value)?,
+                        None => encode_remove(&mut body, key)?,
                     }
-                    None => None,
-                },
+                    Some(Change::new(next, 1, body))
+                }
+                None => None,
             };
-            Ok((change, (previous, true)))
+            Ok((change, (rewritten.previous, rewritten.wrote)))
         })?;
         let previous = previous.map(ValueGuard::new);
-        Ok((Updated { previous, receipt }, decided))
+        Ok((Updated { previous, receipt }, wrote))
     }
 
     /// Syncs everything logged so far; returns [`durable_seq`](Self::durable_seq).
