@@ -7,8 +7,8 @@
 #   node     the trie's nodes and the code on them: src/node*, trie, range, iter, batch,
 #            inspect; judged by the unit tests and the trie, properties, laws, long-key,
 #            drop, inspect and store tests
-#   cell     the root cell and the store around it: cell, reader, store, guard, sync;
-#            the unit tests and the store, drop and property tests
+#   cell     the root cell and the store around it: cell, reader, store, rewrite, guard,
+#            sync; the unit tests and the store, drop and property tests
 #   cache    src/cache/; the unit tests and the cache tests
 #   durable  src/durable/; the unit tests and the durable tests (features sim, format)
 #   model    model/src/, judged by the model crate's own tests (cargo-mutants 27 runs
@@ -35,7 +35,7 @@ for pass in ${PASSES:-node cell cache durable model}; do
         tests --lib --test=trie --test=properties --test=laws --test=long_keys \
             --test=drops --test=inspect --test=store) ;;
     cell) mapfile -t args < <(printf -- '%s\n' --package cowtrie -f src/cell.rs \
-        -f src/reader.rs -f src/store.rs -f src/guard.rs -f src/sync.rs
+        -f src/reader.rs -f src/store.rs -f src/rewrite.rs -f src/guard.rs -f src/sync.rs
         tests --lib --test=store --test=drops --test=properties) ;;
     cache) mapfile -t args < <(printf -- '%s\n' --package cowtrie -f 'src/cache/*.rs'
         tests --lib --test=cache --test=cache_api --test=cache_model) ;;

@@ -240,7 +240,7 @@ fn moka_held() {
 
 fn main() {
     let filter: Option<String> = env::args().skip(1).find(|arg| !arg.starts_with('-'));
-    let wants = |group: &str| filter.as_ref().map_or(true, |f| group.contains(f.as_str()));
+    let wants = |group: &str| filter.as_ref().is_none_or(|f| group.contains(f.as_str()));
     if wants("hit_ratios") {
         hit_ratios();
     }

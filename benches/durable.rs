@@ -301,8 +301,8 @@ fn count_syncs() {
                 s.spawn(|| {
                     for _ in 0..commits / writers {
                         let key = next.fetch_add(1, Ordering::Relaxed).to_be_bytes();
-                        let commit = store.put(key, VALUE.to_vec()).expect("put");
-                        assert!(commit.durable);
+                        let receipt = store.put(key, VALUE.to_vec()).expect("put");
+                        assert!(receipt.durable);
                     }
                 });
             }

@@ -63,9 +63,9 @@ impl DurableKv for Cowtrie {
     }
 
     fn put(&self, key: &[u8], value: &[u8]) {
-        let commit = self.store.put(key, value.to_vec()).expect("cowtrie put");
+        let receipt = self.store.put(key, value.to_vec()).expect("cowtrie put");
         assert!(
-            commit.durable,
+            receipt.durable,
             "a {:?} commit came back not durable",
             self.durability
         );

@@ -87,7 +87,7 @@ fn time<S: FromRecord>(spec: &S, file: &Path) -> Timed {
             search: report.search_time,
             total: report.elapsed,
         };
-        if best.as_ref().map_or(true, |b| timed.search < b.search) {
+        if best.as_ref().is_none_or(|b| timed.search < b.search) {
             best = Some(timed);
         }
     }

@@ -174,6 +174,7 @@ mod iter;
 mod node;
 mod range;
 mod reader;
+mod rewrite;
 mod store;
 mod sync;
 mod trie;

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::cell::RootCell;
+use crate::rewrite::Decision;
 use crate::{Reader, Trie, ValueGuard, WriteBatch};
 
 /// A concurrent key-value store: lock-free reads over an atomically swapped trie.
@@ -126,7 +127,7 @@ impl<V> TrieStore<V> {
         key: impl AsRef<[u8]>,
         f: impl FnOnce(Option<&V>) -> Option<V>,
     ) -> Option<ValueGuard<V>> {
-        self.rewrite(key.as_ref(), |value| Some(f(value))).0
+        self.rewrite(key.as_ref(), Decision::update(f)).0
     }
 
     /// Replaces the value under `key` with `new` (`None` removes it) if the current one
@@ -156,37 +157,28 @@ impl<V> TrieStore<V> {
     where
         V: PartialEq,
     {
-        let decide = |value: Option<&V>| (value == expected).then_some(new);
-        match self.rewrite(key.as_ref(), decide) {
+        match self.rewrite(key.as_ref(), Decision::swap(expected, new)) {
             (previous, true) => Ok(previous),
             (current, false) => Err(current),
         }
     }
 
     /// The read-modify-write under [`update`](Self::update) and
-    /// [`compare_and_swap`](Self::compare_and_swap), under the writer lock: `decide` sees
-    /// the current value and returns `None` to leave it, or `Some(new)` to write `new`
-    /// (`None` removes). Returns the value it saw and whether it wrote.
+    /// [`compare_and_swap`](Self::compare_and_swap): under the writer lock, `decide` sees
+    /// the current value ([`Trie::rewrite`]), and the version it makes, if any, is
+    /// published. Returns the value it saw and whether it decided to write.
     fn rewrite(
         &self,
         key: &[u8],
-        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+        decide: impl FnOnce(Option<&V>) -> Decision<V>,
     ) -> (Option<ValueGuard<V>>, bool) {
         let mut writer = self.root.write();
-        let current = writer.current();
-        let previous = current.get_leaf(key).cloned();
-        let Some(new) = decide(previous.as_deref().map(|leaf| &leaf.value)) else {
-            return (previous.map(ValueGuard::new), false);
-        };
-        let next = match new {
-            Some(value) => Some(current.put(key, value)),
-            None => current.remove_entry(key).map(|(next, _)| next),
-        };
-        if let Some(next) = next {
+        let rewritten = writer.current().rewrite(key, decide);
+        if let Some(next) = rewritten.next {
             writer.publish(next);
         }
         drop(writer);
-        (previous.map(ValueGuard::new), true)
+        (rewritten.previous.map(ValueGuard::new), rewritten.wrote)
     }
 
     /// Runs `f` on the current version under the writer lock and publishes the version

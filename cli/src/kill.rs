@@ -177,10 +177,10 @@ fn write_forever(store: &DurableStore<Vec<u8>>, t: usize, args: &WriterArgs) {
             }
         };
         match result {
-            Ok(Some(commit)) => say(&format!(
+            Ok(Some(receipt)) => say(&format!(
                 "a {t} {n} {} {}",
-                commit.seq,
-                u8::from(commit.durable)
+                receipt.seq,
+                u8::from(receipt.durable)
             )),
             Ok(None) => say(&format!("a {t} {n} none 0")),
             Err(e) => panic!("write {n} of thread {t} failed: {e}"),

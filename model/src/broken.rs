@@ -23,6 +23,7 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 use crate::evicting::evict_one;
+use crate::model::lock;
 use crate::{KvStore, Model, Op, Ret};
 
 type Map = HashMap<Vec<u8>, u64>;
@@ -64,7 +65,7 @@ impl SplitMap for StaleRead {
     }
 
     fn write<R>(&self, change: impl FnOnce(&mut Map) -> R) -> R {
-        let mut primary = self.primary.lock().unwrap_or_else(|p| p.into_inner());
+        let mut primary = lock(&self.primary);
         let result = change(&mut primary);
         if self.writes.fetch_add(1, Ordering::Relaxed) % 4 == 3 {
             *self.replica.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(primary.clone());
@@ -137,7 +138,7 @@ impl ResurrectingCache {
     }
 
     fn write(&self, op: &Op) -> Ret {
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut inner = lock(&self.inner);
         let Ghosted {
             main,
             ghosts,
@@ -163,7 +164,7 @@ impl KvStore for ResurrectingCache {
     }
 
     fn get(&self, key: &[u8]) -> Option<u64> {
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut inner = lock(&self.inner);
         let get = Op::get(key);
         match inner.main.apply(&get) {
             Ret::Value(None) => match inner.ghosts.apply(&get) {
@@ -233,8 +234,4 @@ fn cas(map: &mut Map, key: &[u8], from: Option<u64>, to: u64) -> bool {
 
 fn read(map: &RwLock<Arc<Map>>) -> Arc<Map> {
     Arc::clone(&map.read().unwrap_or_else(|p| p.into_inner()))
-}
-
-fn lock(map: &Mutex<Map>) -> std::sync::MutexGuard<'_, Map> {
-    map.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -240,7 +240,7 @@ pub fn check_durable_prefix(log: &CommitLog, recovered: &State) -> DurableVerdic
                 }
             }
         }
-        if p >= required && best.map_or(true, |(_, d)| state.differing.len() < d) {
+        if p >= required && best.is_none_or(|(_, d)| state.differing.len() < d) {
             best = Some((p, state.differing.len()));
         }
         if !state.differing.is_empty() {

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use crate::model::lock;
 use crate::{KvStore, Model, Op, Ret};
 
 /// The store's model behind a mutex, keeping at most `capacity` keys: a write that
@@ -45,7 +46,7 @@ impl EvictingModel {
 
     /// The number of keys held.
     pub fn len(&self) -> usize {
-        self.lock().model.len()
+        lock(&self.inner).model.len()
     }
 
     /// Whether no key is held.
@@ -53,12 +54,8 @@ impl EvictingModel {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     fn run(&self, op: &Op) -> Ret {
-        let mut inner = self.lock();
+        let mut inner = lock(&self.inner);
         let Inner {
             model,
             rng,

@@ -1,7 +1,7 @@
 //! The sequential specification and the interface of stores under test.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::{Op, Ret};
 
@@ -125,6 +125,8 @@ impl KvStore for Mutex<Model> {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// Locks `mutex`, poisoned or not: a thread that panicked while holding it (a failed
+/// check, say) leaves a test store's state as it was, still usable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }

@@ -21,7 +21,7 @@ pub fn linearizable_by_brute_force(history: &History) -> bool {
             }
             let mut next = model.clone();
             let result = next.apply(&events[i].op);
-            if events[i].result.as_ref().map_or(true, |r| *r == result) {
+            if events[i].result.as_ref().is_none_or(|r| *r == result) {
                 used[i] = true;
                 if go(events, used, &next) {
                     return true;

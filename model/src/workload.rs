@@ -247,7 +247,7 @@ impl Workload {
                         let mut last: HashMap<usize, Option<u64>> = HashMap::new();
                         let mut done = 0u64;
                         while done < quota {
-                            if done % 256 == 0 && stop.load(Ordering::Relaxed) {
+                            if done.is_multiple_of(256) && stop.load(Ordering::Relaxed) {
                                 break;
                             }
                             let k = rng.random_range(0..self.keys.max(1));
@@ -271,7 +271,7 @@ impl Workload {
                                 last.insert(k, seen);
                             }
                             done += 1;
-                            if done % 1024 == 0 {
+                            if done.is_multiple_of(1024) {
                                 progress.fetch_add(1024, Ordering::Relaxed);
                             }
                         }

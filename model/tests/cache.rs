@@ -287,7 +287,7 @@ fn linearizable_with_evictions(events: &[Event]) -> bool {
                     next.apply(&Op::remove(events[i].op.key()));
                 }
                 let result = next.apply(&events[i].op);
-                if events[i].result.as_ref().map_or(true, |r| *r == result) {
+                if events[i].result.as_ref().is_none_or(|r| *r == result) {
                     used[i] = true;
                     if go(events, used, &next) {
                         return true;

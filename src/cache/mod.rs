@@ -101,6 +101,7 @@ pub use stats::{CacheStats, RemovalCause};
 
 use crate::cell::RootCell;
 use crate::node::{Bytes, Leaf};
+use crate::rewrite::Decision;
 use crate::sync::{self, Arc, Mutex};
 use crate::{Trie, ValueGuard};
 use entry::Entry;
@@ -304,7 +305,10 @@ impl<V> Cache<V> {
             // that decides what it returns (`load.rs`, invariant 2).
             let store_if_absent = |current: Option<&V>| {
                 lead.settle();
-                current.is_none().then_some(Some(value))
+                match current {
+                    None => Decision::Put(value),
+                    Some(_) => Decision::Keep,
+                }
             };
             let written = self.rewrite(key, None, store_if_absent);
             let leaf = written
@@ -350,7 +354,7 @@ impl<V> Cache<V> {
     /// capacity. An entry heavier than the whole capacity is not stored, and the key's
     /// old value is removed.
     pub fn put(&self, key: impl AsRef<[u8]>, value: V) {
-        self.rewrite(key.as_ref(), None, |_| Some(Some(value)));
+        self.rewrite(key.as_ref(), None, |_| Decision::Put(value));
     }
 
     /// [`put`](Self::put), with a time to live of its own for this entry, in place of
@@ -370,27 +374,30 @@ impl<V> Cache<V> {
     /// ```
     pub fn put_with_ttl(&self, key: impl AsRef<[u8]>, value: V, ttl: Duration) {
         let lifetime = self.expiry.lifetime().with_ttl(ttl);
-        self.rewrite(key.as_ref(), Some(lifetime), |_| Some(Some(value)));
+        self.rewrite(key.as_ref(), Some(lifetime), |_| Decision::Put(value));
     }
 
     /// [`put`](Self::put), with a time to live and a time to idle of its own for this
     /// entry ([`Expiration`]), in place of the cache's.
     pub fn put_with_expiry(&self, key: impl AsRef<[u8]>, value: V, expiration: Expiration) {
         let lifetime = Lifetime::from(expiration);
-        self.rewrite(key.as_ref(), Some(lifetime), |_| Some(Some(value)));
+        self.rewrite(key.as_ref(), Some(lifetime), |_| Decision::Put(value));
     }
 
     /// Removes `key`; returns whether it was present (an evicted or expired key is not).
     pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
-        self.rewrite(key.as_ref(), None, |value| value.map(|_| None))
-            .wrote
+        let remove_if_present = |value: Option<&V>| match value {
+            Some(_) => Decision::Remove,
+            None => Decision::Keep,
+        };
+        self.rewrite(key.as_ref(), None, remove_if_present).wrote
     }
 
     /// Removes the entries that have expired now, in one version, and tells the
     /// listener. Writes do this too, before they write; call it when a cache sees few
     /// writes, to free what expired entries hold.
     pub fn purge_expired(&self) {
-        self.rewrite(&[], None, |_| None);
+        self.rewrite(&[], None, |_| Decision::Keep);
     }
 
     /// Atomically replaces the value under `key` with `f` of it (`None` removes the key),
@@ -401,7 +408,7 @@ impl<V> Cache<V> {
         key: impl AsRef<[u8]>,
         f: impl FnOnce(Option<&V>) -> Option<V>,
     ) -> Option<CacheGuard<V>> {
-        let written = self.rewrite(key.as_ref(), None, |value| Some(f(value)));
+        let written = self.rewrite(key.as_ref(), None, Decision::update(f));
         written
             .previous
             .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)))
@@ -423,8 +430,7 @@ impl<V> Cache<V> {
     where
         V: PartialEq,
     {
-        let decide = |value: Option<&V>| (value == expected).then_some(new);
-        let written = self.rewrite(key.as_ref(), None, decide);
+        let written = self.rewrite(key.as_ref(), None, Decision::swap(expected, new));
         let seen = written
             .previous
             .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)));
@@ -479,15 +485,14 @@ impl<V> Cache<V> {
             .map_or(1, |weigher| weigher(key, value))
     }
 
-    /// The one write path: under both locks, `decide` sees the current value and returns
-    /// `None` to leave it, or `Some(new)` to write `new` (`None` removes). Publishes the
-    /// write and its evictions as one version; then, with no lock held, tells the
-    /// listener what the write let go, and drops it.
+    /// The one write path: under both locks, `decide` sees the current value and decides
+    /// what to do with the key. Publishes the write and its evictions as one version;
+    /// then, with no lock held, tells the listener what the write let go, and drops it.
     fn rewrite(
         &self,
         key: &[u8],
         lifetime: Option<Lifetime>,
-        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+        decide: impl FnOnce(Option<&V>) -> Decision<V>,
     ) -> Written<V> {
         let mut gone: Gone<V> = Vec::new();
         let written = self.rewrite_locked(key, lifetime, decide, &mut gone);
@@ -506,7 +511,7 @@ impl<V> Cache<V> {
         &self,
         key: &[u8],
         lifetime: Option<Lifetime>,
-        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+        decide: impl FnOnce(Option<&V>) -> Decision<V>,
         gone: &mut Gone<V>,
     ) -> Written<V> {
         let lifetime = lifetime.unwrap_or_else(|| self.expiry.lifetime());
@@ -540,17 +545,21 @@ impl<V> Cache<V> {
             rejected: None,
         };
         let seen = written.previous.as_ref().map(|leaf| &leaf.value.value);
-        let Some(new) = decide(seen) else {
-            if let Some(leaf) = &written.previous {
-                if let Some(timing) = &leaf.value.timing {
-                    self.expiry.unclaim(timing);
+        let new = match decide(seen) {
+            Decision::Put(value) => Some(value),
+            Decision::Remove => None,
+            Decision::Keep => {
+                if let Some(leaf) = &written.previous {
+                    if let Some(timing) = &leaf.value.timing {
+                        self.expiry.unclaim(timing);
+                    }
                 }
+                if purged {
+                    writer.publish(current);
+                    self.count_write(false, gone);
+                }
+                return written;
             }
-            if purged {
-                writer.publish(current);
-                self.count_write(false, gone);
-            }
-            return written;
         };
         let weight = new.as_ref().map(|value| self.weigh(key, value));
         let next = match (new, weight) {

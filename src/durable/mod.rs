@@ -98,7 +98,7 @@
 //! 1. *Log order is publish order.* A record is appended and its version published in
 //!    the same writer-lock critical section (W2–W4), and sequence numbers increase by
 //!    one per record, across files and across reopenings.
-//! 2. *Acknowledged durable means synced.* A write returns [`Commit::durable`] `= true`
+//! 2. *Acknowledged durable means synced.* A write returns [`Receipt::durable`] `= true`
 //!    only after a sync of every log file holding records up to it succeeded (W3, W5).
 //! 3. *A snapshot is complete or absent.* A snapshot file only gets its final name
 //!    after all its blocks are synced (C4), so a crash leaves the old snapshot, the new
@@ -178,4 +178,4 @@ pub use error::Error;
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub use sim::{Crash, SimDisk};
 pub use storage::{FsStorage, Storage, StorageFile};
-pub use store::{CheckpointStats, Commit, Durability, DurableStore, Options, Updated};
+pub use store::{CheckpointStats, Durability, DurableStore, Options, Receipt, Updated};

@@ -10,6 +10,7 @@ use super::log::{encode_put, encode_remove, Log};
 use super::recover::recover;
 use super::{Decode, Encode, Error, FsStorage, Storage};
 use crate::batch::Write;
+use crate::rewrite::Decision;
 use crate::sync::{lock, Arc, AtomicU64, Condvar, Mutex};
 use crate::{Trie, TrieStore, ValueGuard, WriteBatch};
 
@@ -25,7 +26,7 @@ pub enum Durability {
     /// concurrent writers pay about one sync between them. Readers may see a write
     /// whose writer is still waiting, and a crash then may lose it.
     Group,
-    /// A write is published and acknowledged (with [`Commit::durable`] `= false`) at
+    /// A write is published and acknowledged (with [`Receipt::durable`] `= false`) at
     /// once; the log is synced by the [`Options::flush_interval`] timer, by
     /// [`DurableStore::flush`], by checkpoints and by [`DurableStore::close`]. A crash
     /// loses the writes after the last sync, never some write without the ones after
@@ -59,9 +60,10 @@ impl Default for Options {
     }
 }
 
-/// Where an acknowledged write stands in the log.
+/// A write's receipt: where the acknowledged write stands in the log, and whether it
+/// was synced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Commit {
+pub struct Receipt {
     /// Its sequence number: 1, 2, 3, ... in log order, which is the order its version
     /// was published in; numbering goes on across reopenings.
     pub seq: u64,
@@ -75,8 +77,8 @@ pub struct Commit {
 pub struct Updated<V> {
     /// The value before.
     pub previous: Option<ValueGuard<V>>,
-    /// The logged change (`None` if the key stayed as it was).
-    pub commit: Option<Commit>,
+    /// The logged change's receipt (`None` if the key stayed as it was).
+    pub receipt: Option<Receipt>,
 }
 
 /// A change a write makes: the next version and its log record's ops.
@@ -116,13 +118,13 @@ pub struct CheckpointStats {
 ///
 /// let dir = tempfile::tempdir()?;
 /// let store = DurableStore::<String>::open(dir.path(), Options::default())?;
-/// let commit = store.put("user/1", "ada".to_string())?;
-/// assert!(commit.durable);
+/// let receipt = store.put("user/1", "ada".to_string())?;
+/// assert!(receipt.durable);
 /// store.close()?;
 ///
 /// let store = DurableStore::<String>::open(dir.path(), Options::default())?;
 /// assert_eq!(store.get("user/1").as_deref().map(String::as_str), Some("ada"));
-/// assert_eq!(store.last_seq(), commit.seq);
+/// assert_eq!(store.last_seq(), receipt.seq);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct DurableStore<V> {
@@ -185,34 +187,34 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
     }
 
     /// Maps `key` to `value`, replacing any previous value.
-    pub fn put(&self, key: impl AsRef<[u8]>, value: V) -> Result<Commit, Error> {
+    pub fn put(&self, key: impl AsRef<[u8]>, value: V) -> Result<Receipt, Error> {
         let key = key.as_ref();
         let mut encoded = Vec::new();
         value.encode(&mut encoded);
         let mut body = Vec::with_capacity(key.len() + encoded.len() + 9);
         encode_put(&mut body, key, &encoded)?;
-        let (commit, ()) = self.commit(|trie| {
+        let (receipt, ()) = self.commit(|trie| {
             let next = trie.put(key, value);
             Ok((Some(Change::new(next, 1, body)), ()))
         })?;
-        Ok(commit.expect("a put always writes"))
+        Ok(receipt.expect("a put always writes"))
     }
 
     /// Removes `key`. Returns `None` if it was absent (nothing is logged).
-    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Commit>, Error> {
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<Receipt>, Error> {
         let key = key.as_ref();
         let mut body = Vec::with_capacity(key.len() + 5);
         encode_remove(&mut body, key)?;
-        let (commit, ()) = self.commit(|trie| {
+        let (receipt, ()) = self.commit(|trie| {
             let next = trie.remove_entry(key).map(|(next, _removed)| next);
             Ok((next.map(|next| Change::new(next, 1, body)), ()))
         })?;
-        Ok(commit)
+        Ok(receipt)
     }
 
     /// Applies `batch` as one version and one log record: after a crash, all of it is
     /// recovered or none. Returns `None` if it changed nothing (nothing is logged).
-    pub fn write_batch(&self, batch: WriteBatch<V>) -> Result<Option<Commit>, Error> {
+    pub fn write_batch(&self, batch: WriteBatch<V>) -> Result<Option<Receipt>, Error> {
         let mut body = Vec::new();
         let mut value = Vec::new();
         for write in batch.writes() {
@@ -226,16 +228,16 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
             }
         }
         let count = super::frame::len32(batch.len())?;
-        let (commit, ()) = self.commit(|trie| {
+        let (receipt, ()) = self.commit(|trie| {
             let next = batch.apply(trie);
             Ok((next.map(|next| Change::new(next, count, body)), ()))
         })?;
-        Ok(commit)
+        Ok(receipt)
     }
 
     /// Atomically replaces the value under `key` with `f` of it (`None` removes), as
     /// [`TrieStore::update`], and logs the result. Returns the value `f` saw and the
-    /// commit (`None` if nothing changed: `f` returned `None` for an absent key).
+    /// receipt (`None` if nothing changed: `f` returned `None` for an absent key).
     ///
     /// `f` runs under the writer lock, and so does the encoding of its result.
     pub fn update(
@@ -243,7 +245,7 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
         key: impl AsRef<[u8]>,
         f: impl FnOnce(Option<&V>) -> Option<V>,
     ) -> Result<Updated<V>, Error> {
-        self.rewrite(key.as_ref(), |value| Some(f(value)))
+        self.rewrite(key.as_ref(), Decision::update(f))
             .map(|(updated, _)| updated)
     }
 
@@ -264,45 +266,47 @@ impl<V: Encode + Decode + Send + Sync + 'static> DurableStore<V> {
     where
         V: PartialEq,
     {
-        let decide = |value: Option<&V>| (value == expected).then_some(new);
-        match self.rewrite(key.as_ref(), decide)? {
+        match self.rewrite(key.as_ref(), Decision::swap(expected, new))? {
             (updated, true) => Ok(Ok(updated)),
             (updated, false) => Ok(Err(updated.previous)),
         }
     }
 
-    /// The read-modify-write under `update` and `compare_and_swap`: `decide` returns
-    /// `None` to leave the value, `Some(new)` to write `new` (`None` removes).
+    /// The read-modify-write under `update` and `compare_and_swap`: [`Trie::rewrite`]
+    /// under the writer lock, with the value decided on encoded as it is decided (before
+    /// the trie takes it), and the change, if any, logged as one record. Returns what it
+    /// did and whether it decided to write.
     fn rewrite(
         &self,
         key: &[u8],
-        decide: impl FnOnce(Option<&V>) -> Option<Option<V>>,
+        decide: impl FnOnce(Option<&V>) -> Decision<V>,
     ) -> Result<(Updated<V>, bool), Error> {
-        let (commit, (previous, decided)) = self.commit(|trie| {
-            let previous = trie.get_leaf(key).cloned();
-            let Some(new) = decide(previous.as_deref().map(|leaf| &leaf.value)) else {
-                return Ok((None, (previous, false)));
-            };
-            let mut body = Vec::new();
-            let change = match new {
-                Some(value) => {
-                    let mut encoded = Vec::new();
-                    value.encode(&mut encoded);
-                    encode_put(&mut body, key, &encoded)?;
-                    Some(Change::new(trie.put(key, value), 1, body))
+        let (receipt, (previous, wrote)) = self.commit(|trie| {
+            let mut encoded = None;
+            let rewritten = trie.rewrite(key, |current| {
+                let decision = decide(current);
+                if let Decision::Put(value) = &decision {
+                    let mut bytes = Vec::new();
+                    value.encode(&mut bytes);
+                    encoded = Some(bytes);
                 }
-                None => match trie.remove_entry(key) {
-                    Some((next, _removed)) => {
-                        encode_remove(&mut body, key)?;
-                        Some(Change::new(next, 1, body))
+                decision
+            });
+            let change = match rewritten.next {
+                Some(next) => {
+                    let mut body = Vec::new();
+                    match &encoded {
+                        Some(value) => encode_put(&mut body, key, value)?,
+                        None => encode_remove(&mut body, key)?,
                     }
-                    None => None,
-                },
+                    Some(Change::new(next, 1, body))
+                }
+                None => None,
             };
-            Ok((change, (previous, true)))
+            Ok((change, (rewritten.previous, rewritten.wrote)))
         })?;
         let previous = previous.map(ValueGuard::new);
-        Ok((Updated { previous, commit }, decided))
+        Ok((Updated { previous, receipt }, wrote))
     }
 
     /// Syncs everything logged so far; returns [`durable_seq`](Self::durable_seq).
@@ -332,7 +336,7 @@ impl<V> DurableStore<V> {
     fn commit<R>(
         &self,
         build: impl FnOnce(&Trie<V>) -> Result<(Option<Change<V>>, R), Error>,
-    ) -> Result<(Option<Commit>, R), Error> {
+    ) -> Result<(Option<Receipt>, R), Error> {
         let shared = &*self.shared;
         let mode = shared.options.durability;
         let (seq, result) = shared.store.commit_with(|trie| {
@@ -353,7 +357,7 @@ impl<V> DurableStore<V> {
             shared.log.sync_through(seq)?;
         }
         let durable = shared.log.durable() >= seq;
-        Ok((Some(Commit { seq, durable }), result))
+        Ok((Some(Receipt { seq, durable }), result))
     }
 
     /// The value under `key`, as [`TrieStore::get`].

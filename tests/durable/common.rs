@@ -1,10 +1,8 @@
 //! Scripted workloads for the durable store's crash tests, and the judge of a recovery.
 
-use cowtrie::durable::{Commit as Ack, DurableStore, Error, Options, SimDisk};
+use cowtrie::durable::{DurableStore, Error, Options, Receipt, SimDisk};
 use cowtrie::WriteBatch;
-use cowtrie_model::durable::{
-    check_durable_prefix, Ack as ModelAck, Commit, CommitLog, State, Write,
-};
+use cowtrie_model::durable::{check_durable_prefix, Ack, Commit, CommitLog, State, Write};
 
 /// One step of a scripted workload.
 #[derive(Debug, Clone)]
@@ -45,21 +43,21 @@ impl Journal {
         }
     }
 
-    fn acked(&mut self, writes: Vec<Write>, ack: Ack) {
-        let kind = if ack.durable {
-            ModelAck::Durable
+    fn acked(&mut self, writes: Vec<Write>, receipt: Receipt) {
+        let ack = if receipt.durable {
+            Ack::Durable
         } else {
-            ModelAck::Applied
+            Ack::Applied
         };
-        self.log.commits.push(Commit { writes, ack: kind });
-        self.seqs.push(Some(ack.seq));
+        self.log.commits.push(Commit { writes, ack });
+        self.seqs.push(Some(receipt.seq));
     }
 
     /// Every commit up to `seq` is now durable.
     fn durable_through(&mut self, seq: u64) {
         for (commit, commit_seq) in self.log.commits.iter_mut().zip(&self.seqs) {
             if commit_seq.is_some_and(|s| s <= seq) {
-                commit.ack = ModelAck::Durable;
+                commit.ack = Ack::Durable;
             }
         }
     }
@@ -70,7 +68,7 @@ impl Journal {
         if !matches!(error, Error::Poisoned { .. }) {
             self.log.commits.push(Commit {
                 writes,
-                ack: ModelAck::Pending,
+                ack: Ack::Pending,
             });
             self.seqs.push(None);
         }
@@ -92,8 +90,8 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
             Step::Put(k, v) => {
                 let writes = vec![Write::put(k, v)];
                 match store.put(k, v.as_bytes().to_vec()) {
-                    Ok(ack) => {
-                        journal.acked(writes, ack);
+                    Ok(receipt) => {
+                        journal.acked(writes, receipt);
                         true
                     }
                     Err(e) => {
@@ -105,8 +103,8 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
             Step::Remove(k) => {
                 let writes = vec![Write::remove(k)];
                 match store.remove(k) {
-                    Ok(Some(ack)) => {
-                        journal.acked(writes, ack);
+                    Ok(Some(receipt)) => {
+                        journal.acked(writes, receipt);
                         true
                     }
                     Ok(None) => true,
@@ -125,8 +123,8 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
                     };
                 }
                 match store.write_batch(batch) {
-                    Ok(Some(ack)) => {
-                        journal.acked(writes.clone(), ack);
+                    Ok(Some(receipt)) => {
+                        journal.acked(writes.clone(), receipt);
                         true
                     }
                     Ok(None) => true,
@@ -146,7 +144,7 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
                 });
                 match result {
                     Ok(updated) => {
-                        journal.acked(writes, updated.commit.expect("update writes"));
+                        journal.acked(writes, updated.receipt.expect("update writes"));
                         true
                     }
                     Err(e) => {
@@ -160,7 +158,7 @@ pub fn run(store: &DurableStore<Vec<u8>>, steps: &[Step], journal: &mut Journal)
                 let expected = v.as_bytes().to_vec();
                 match store.compare_and_swap(k, Some(&expected), None) {
                     Ok(Ok(updated)) => {
-                        journal.acked(writes, updated.commit.expect("a swap writes"));
+                        journal.acked(writes, updated.receipt.expect("a swap writes"));
                         true
                     }
                     Ok(Err(_)) => true,
@@ -222,7 +220,7 @@ pub fn judge(journal: &Journal, store: &DurableStore<Vec<u8>>) -> Result<(), Str
         .log
         .commits
         .iter()
-        .rposition(|c| c.ack == ModelAck::Durable)
+        .rposition(|c| c.ack == Ack::Durable)
         .map_or(0, |i| i + 1);
     if recovered_commits < required || recovered_commits > journal.log.commits.len() {
         return Err(format!(

@@ -68,19 +68,19 @@ fn crash_run(
     judge(&journal, &store)?;
     // The recovered store goes on: one more write survives a clean reopen.
     let mut after = state_of(&store);
-    let ack = store
+    let receipt = store
         .put("after", b"crash".to_vec())
         .map_err(|e| format!("write after recovery: {e}"))?;
     after.insert(b"after".to_vec(), b"crash".to_vec());
     drop(store);
     disk.restart(Crash::DropUnsynced);
     let store = open(&disk, &options).map_err(|e| format!("second reopen: {e}"))?;
-    if state_of(&store) != after || store.last_seq() != ack.seq {
+    if state_of(&store) != after || store.last_seq() != receipt.seq {
         return Err(format!(
             "after a write and a clean reopen: {:?}, last_seq {} (wanted {after:?}, {})",
             state_of(&store),
             store.last_seq(),
-            ack.seq
+            receipt.seq
         ));
     }
     Ok((ops, lost_then_kept))
@@ -310,7 +310,7 @@ fn concurrent_group_commit_crashes() {
         let disk = SimDisk::new();
         let store = open(&disk, &options).unwrap();
         disk.crash_after(disk.ops() + rng.random_range(0..120));
-        let outcomes: Vec<(Vec<Write>, Result<cowtrie::durable::Commit, Error>)> =
+        let outcomes: Vec<(Vec<Write>, Result<cowtrie::durable::Receipt, Error>)> =
             std::thread::scope(|s| {
                 let threads: Vec<_> = (0..4u8)
                     .map(|t| {
@@ -346,12 +346,12 @@ fn concurrent_group_commit_crashes() {
             .iter()
             .filter_map(|(writes, result)| Some((result.as_ref().ok()?, writes)))
             .collect();
-        acked.sort_by_key(|(commit, _)| commit.seq);
+        acked.sort_by_key(|(receipt, _)| receipt.seq);
         let mut commits: Vec<Commit> = acked
             .iter()
-            .map(|(commit, writes)| Commit {
+            .map(|(receipt, writes)| Commit {
                 writes: (*writes).clone(),
-                ack: if commit.durable {
+                ack: if receipt.durable {
                     Ack::Durable
                 } else {
                     Ack::Applied

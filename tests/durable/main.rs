@@ -486,8 +486,8 @@ fn real_files_with_background_checkpoints_and_concurrent_writers() {
             let store = &store;
             s.spawn(move || {
                 for i in 0..150u32 {
-                    let commit = store.put([t, i as u8], i.to_le_bytes().to_vec()).unwrap();
-                    assert!(commit.durable);
+                    let receipt = store.put([t, i as u8], i.to_le_bytes().to_vec()).unwrap();
+                    assert!(receipt.durable);
                 }
             });
         }
@@ -629,10 +629,10 @@ fn the_background_thread_flushes_and_checkpoints() {
         flush_interval: Some(std::time::Duration::from_millis(1)),
     };
     let store = DurableStore::<Vec<u8>>::open_with(disk.storage(), options).unwrap();
-    let commit = store.put("k", b"v".to_vec()).unwrap();
-    assert!(!commit.durable);
+    let receipt = store.put("k", b"v".to_vec()).unwrap();
+    assert!(!receipt.durable);
     assert!(
-        eventually(|| store.durable_seq() >= commit.seq),
+        eventually(|| store.durable_seq() >= receipt.seq),
         "the timer syncs"
     );
     for i in 0..200u32 {

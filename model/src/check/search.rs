@@ -303,7 +303,7 @@ impl<'a, S: Spec> Search<'a, S> {
         if Instant::now() > self.limits.deadline {
             return Some(Stop::Time);
         }
-        if self.steps % REPORT_EVERY == 0 && !self.report(self.held(memory, 0)) {
+        if self.steps.is_multiple_of(REPORT_EVERY) && !self.report(self.held(memory, 0)) {
             return Some(Stop::Memory);
         }
         None
@@ -381,7 +381,7 @@ impl<'a, S: Spec> Search<'a, S> {
                 far,
                 stack: stack.capacity(),
             };
-            if self.steps % CHECK_EVERY == 0 {
+            if self.steps.is_multiple_of(CHECK_EVERY) {
                 if let Some(why) = self.should_stop(&memory) {
                     return Outcome::Exhausted(why);
                 }
@@ -398,7 +398,7 @@ impl<'a, S: Spec> Search<'a, S> {
                 true
             } else if node == self.head {
                 true
-            } else if node % 2 == 0 {
+            } else if node.is_multiple_of(2) {
                 let op = node / 2;
                 let mut advanced = false;
                 if let Some(next_state) = self.states.step(state, op, &self.ops[op]) {

@@ -62,7 +62,7 @@ pub(super) fn longest<S: Spec>(
         search.extend(start);
         if best
             .as_ref()
-            .map_or(true, |b| search.best.len() > b.steps.len())
+            .is_none_or(|b| search.best.len() > b.steps.len())
         {
             let steps = std::mem::take(&mut search.best);
             best = Some(Order {
