@@ -527,3 +527,44 @@ fn a_miss_after_a_load_was_written_does_not_wait_for_that_load() {
         "a load that began after the loaded value was removed returned it"
     );
 }
+
+/// The cache's compare-and-swap answers as the unbounded store's does, down to a swap
+/// of an absent key for nothing (it matches and changes nothing); a value too heavy to
+/// keep still matches, and leaves the key absent.
+#[test]
+fn compare_and_swap_answers_as_the_store_does() {
+    let cache = Cache::builder(10)
+        .weigher(|_, v: &u32| u64::from(*v))
+        .build();
+    let store = cowtrie::TrieStore::new();
+    type Seen = Result<Option<u32>, Option<u32>>;
+    let steps: [(Option<u32>, Option<u32>); 6] = [
+        (Some(1), Some(2)), // absent is not 1
+        (None, Some(1)),
+        (Some(5), Some(6)), // the mismatch reports 1
+        (Some(1), Some(7)),
+        (Some(7), None),
+        (None, None), // absent stays absent
+    ];
+    for (expected, new) in steps {
+        let from_cache: Seen = match cache.compare_and_swap("k", expected.as_ref(), new) {
+            Ok(seen) => Ok(seen.map(|g| *g)),
+            Err(seen) => Err(seen.map(|g| *g)),
+        };
+        let from_store: Seen = match store.compare_and_swap("k", expected.as_ref(), new) {
+            Ok(seen) => Ok(seen.map(|g| *g)),
+            Err(seen) => Err(seen.map(|g| *g)),
+        };
+        assert_eq!(from_cache, from_store, "swap {expected:?} for {new:?}");
+        assert_eq!(
+            cache.get_with("k", |v| v.copied()),
+            store.get("k").map(|g| *g)
+        );
+    }
+    let heavy = cache.compare_and_swap("k", None, Some(11));
+    assert!(heavy.is_ok_and(|seen| seen.is_none()), "absent matched");
+    assert!(
+        cache.get("k").is_none(),
+        "11 outweighs the capacity: matched, not kept"
+    );
+}

@@ -430,11 +430,21 @@ impl<V> Cache<V> {
     where
         V: PartialEq,
     {
-        let written = self.rewrite(key.as_ref(), None, Decision::swap(expected, new));
+        // Whether the current value matched, as the decision saw it under the locks: a
+        // swap of an absent key for nothing matches though it changes nothing, as in
+        // `TrieStore::compare_and_swap`.
+        let mut matched = false;
+        let swap = Decision::swap(expected, new);
+        let decide = |value: Option<&V>| {
+            let decision = swap(value);
+            matched = !matches!(decision, Decision::Keep);
+            decision
+        };
+        let written = self.rewrite(key.as_ref(), None, decide);
         let seen = written
             .previous
             .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)));
-        if written.wrote {
+        if matched {
             Ok(seen)
         } else {
             Err(seen)
