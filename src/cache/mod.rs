@@ -120,7 +120,9 @@ type Gone<V> = Vec<(EntryLeaf<V>, RemovalCause)>;
 struct Written<V> {
     /// The entry the key held before.
     previous: Option<EntryLeaf<V>>,
-    /// Whether it published a new version (a removal of an absent key does not).
+    /// Whether `decide` chose to write (put or remove), as `Trie::rewrite` reports it:
+    /// a removal or a swap that finds the key absent decided to write, though it
+    /// changes nothing.
     wrote: bool,
     /// The entry the key holds now, if the write stored a value.
     stored: Option<EntryLeaf<V>>,
@@ -430,21 +432,11 @@ impl<V> Cache<V> {
     where
         V: PartialEq,
     {
-        // Whether the current value matched, as the decision saw it under the locks: a
-        // swap of an absent key for nothing matches though it changes nothing, as in
-        // `TrieStore::compare_and_swap`.
-        let mut matched = false;
-        let swap = Decision::swap(expected, new);
-        let decide = |value: Option<&V>| {
-            let decision = swap(value);
-            matched = !matches!(decision, Decision::Keep);
-            decision
-        };
-        let written = self.rewrite(key.as_ref(), None, decide);
+        let written = self.rewrite(key.as_ref(), None, Decision::swap(expected, new));
         let seen = written
             .previous
             .map(|leaf| CacheGuard::new(ValueGuard::new(leaf)));
-        if matched {
+        if written.wrote {
             Ok(seen)
         } else {
             Err(seen)
@@ -571,6 +563,7 @@ impl<V> Cache<V> {
                 return written;
             }
         };
+        written.wrote = true;
         let weight = new.as_ref().map(|value| self.weigh(key, value));
         let next = match (new, weight) {
             (Some(value), Some(weight)) if weight <= self.capacity => {
@@ -602,7 +595,6 @@ impl<V> Cache<V> {
                 removed.or(purged.then_some(current))
             }
         };
-        written.wrote = next.is_some() && (written.stored.is_some() || written.previous.is_some());
         if let Some(next) = next {
             writer.publish(next);
         }
