@@ -439,5 +439,13 @@ fn a_cache_that_resurrects_evicted_values_is_flagged() {
         "{}",
         v.explanation
     );
-    assert!(v.window.len() + v.context.len() <= 40, "{v:?}");
+    // The report is narrowed to a window of the key's history; how many operations
+    // that window holds depends on the schedule (40 and 44 were both seen), so it is
+    // judged against the key's whole history rather than a fixed count.
+    let on_key = history
+        .events()
+        .iter()
+        .filter(|e| e.op.key() == &v.key[..])
+        .count();
+    assert!(v.window.len() + v.context.len() < on_key / 4, "{v:?}");
 }
